@@ -1,0 +1,45 @@
+//! The command line, declared once with clap derive. Each subcommand's arguments live
+//! beside its implementation in `cmd/`.
+
+use clap::{Parser, Subcommand};
+
+use crate::cmd;
+
+/// Get an on-premises Active Directory ready for Microsoft Entra Connect sync, offline,
+/// from export files (ldifde, csvde, ldapsearch, slapcat, ldbsearch).
+#[derive(Debug, Parser)]
+#[command(name = "ldifix", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Find every value Entra ID would reject and every duplicate, across all inputs.
+    Scan(cmd::scan::Args),
+    /// Write an ldifde change file (UPN suffix rewrite, accepted fixes) and its exact undo.
+    Fix(cmd::fix::Args),
+    /// Turn an edited scan/IdFix CSV into change and undo files.
+    #[command(name = "apply-csv")]
+    ApplyCsv(cmd::apply_csv::Args),
+    /// Generate a synthetic Active Directory export with planted problems and their truth.
+    Generate(cmd::generate::Args),
+    /// Print the parsed records of an LDIF file as JSON Lines.
+    Dump(cmd::dump::Args),
+    /// List the rules with their ids and explanations.
+    Rules(cmd::rules::Args),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+}

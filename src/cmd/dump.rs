@@ -1,0 +1,158 @@
+//! `ldifix dump FILE`: the parser's observable output as JSON Lines
+//! (`shared/contracts/dump-jsonl.md`): one object per record, in file order.
+
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+
+use anyhow::Result;
+use base64::Engine as _;
+use serde_json::{json, Value as Json};
+
+use crate::cmd::LimitArgs;
+use crate::ldif::{Body, Item, Parser, Record, Value};
+use crate::source::{Input, InputError};
+
+/// Arguments.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  ldifix dump export.ldf\n  ldifix dump --keep-going export.ldf | jq .dn\n  type export.ldf | ldifix dump -"
+)]
+pub struct Args {
+    /// The LDIF file (`-` for standard input).
+    pub file: PathBuf,
+    /// Report each bad record on stderr, skip it and go on (exit status is still 2).
+    #[arg(long)]
+    pub keep_going: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// A value as the contract prints it: a string when valid UTF-8, else `{"base64": …}`.
+pub fn value_json(bytes: &[u8]) -> Json {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Json::String(s.to_owned()),
+        Err(_) => json!({ "base64": base64::engine::general_purpose::STANDARD.encode(bytes) }),
+    }
+}
+
+fn attr_value_json(v: &Value<'_>) -> Json {
+    match v {
+        Value::Bytes(b) => value_json(b),
+        Value::Url(u) => json!({ "url": String::from_utf8_lossy(u) }),
+    }
+}
+
+/// The JSON object for one record.
+pub fn record_json(r: &Record<'_>) -> Json {
+    let mut o = serde_json::Map::new();
+    o.insert("line".into(), json!(r.line));
+    o.insert("dn".into(), value_json(&r.dn));
+    o.insert(
+        "changetype".into(),
+        match &r.changetype {
+            Some(c) => json!(c),
+            None => Json::Null,
+        },
+    );
+    if !r.controls.is_empty() {
+        let cs: Vec<Json> = r
+            .controls
+            .iter()
+            .map(|c| {
+                json!({
+                    "oid": c.oid,
+                    "critical": c.critical,
+                    "value": c.value.as_ref().map(attr_value_json).unwrap_or(Json::Null),
+                })
+            })
+            .collect();
+        o.insert("controls".into(), Json::Array(cs));
+    }
+    match &r.body {
+        Body::Attrs(attrs) => {
+            let a: Vec<Json> = attrs
+                .iter()
+                .map(|a| json!([a.name, attr_value_json(&a.value)]))
+                .collect();
+            o.insert("attrs".into(), Json::Array(a));
+        }
+        Body::Delete => {}
+        Body::Modify(mods) => {
+            let m: Vec<Json> = mods
+                .iter()
+                .map(|m| {
+                    json!({
+                        "op": m.op.as_str(),
+                        "attr": m.attr,
+                        "values": m.values.iter().map(attr_value_json).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            o.insert("mods".into(), Json::Array(m));
+        }
+        Body::ModDn {
+            newrdn,
+            deleteoldrdn,
+            newsuperior,
+        } => {
+            o.insert("newrdn".into(), value_json(newrdn));
+            o.insert("deleteoldrdn".into(), json!(u8::from(*deleteoldrdn)));
+            o.insert(
+                "newsuperior".into(),
+                newsuperior
+                    .as_ref()
+                    .map(|n| value_json(n))
+                    .unwrap_or(Json::Null),
+            );
+        }
+    }
+    Json::Object(o)
+}
+
+/// Run.
+pub fn run(args: Args) -> Result<i32> {
+    let input = match Input::open(&args.file) {
+        Ok(i) => i,
+        Err(e @ InputError::Decode { .. }) => {
+            eprintln!("ldifix: {e}");
+            return Ok(2);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let name = input.name();
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut parser = Parser::with_limits(input.bytes(), args.limits.limits());
+    let mut bad = false;
+    let mut stderr = io::stderr();
+    while let Some(item) = parser.next() {
+        for w in parser.take_warnings() {
+            writeln!(stderr, "{name}:{}: warning: {}", w.line, w.message)?;
+        }
+        match item {
+            Ok(Item::Record(r)) => {
+                serde_json::to_writer(&mut out, &record_json(&r))?;
+                out.write_all(b"\n")?;
+            }
+            Ok(Item::Skipped { line, keyword }) => {
+                writeln!(
+                    stderr,
+                    "{name}:{line}: note: skipped a block without 'dn:' starting with '{keyword}:'"
+                )?;
+            }
+            Err(e) => {
+                bad = true;
+                out.flush()?;
+                writeln!(stderr, "ldifix: {name}:{e}")?;
+                if !args.keep_going {
+                    return Ok(2);
+                }
+            }
+        }
+    }
+    for w in parser.take_warnings() {
+        writeln!(stderr, "{name}:{}: warning: {}", w.line, w.message)?;
+    }
+    out.flush()?;
+    Ok(if bad { 2 } else { 0 })
+}

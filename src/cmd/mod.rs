@@ -1,0 +1,48 @@
+//! One module per subcommand: each wires inputs → parser → model → rules/index → outputs.
+//! `run` returns the process exit status (0 clean, 1 findings, 2 invalid input or usage).
+
+pub mod apply_csv;
+pub mod dump;
+pub mod fix;
+pub mod generate;
+pub mod rules;
+pub mod scan;
+
+use crate::cli::{Cli, Command};
+
+/// Run the parsed command line; returns the exit status.
+pub fn run(cli: Cli) -> anyhow::Result<i32> {
+    match cli.command {
+        Command::Scan(a) => scan::run(a),
+        Command::Fix(a) => fix::run(a),
+        Command::ApplyCsv(a) => apply_csv::run(a),
+        Command::Generate(a) => generate::run(a),
+        Command::Dump(a) => dump::run(a),
+        Command::Rules(a) => rules::run(a),
+    }
+}
+
+/// Parser size limits, shared by every command that reads LDIF.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LimitArgs {
+    /// Longest logical (unfolded) line accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
+    pub max_line_bytes: usize,
+    /// Largest record accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 256 << 20)]
+    pub max_record_bytes: usize,
+    /// Most value lines accepted in one record.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    pub max_values: usize,
+}
+
+impl LimitArgs {
+    /// As parser limits.
+    pub fn limits(&self) -> crate::ldif::Limits {
+        crate::ldif::Limits {
+            max_line: self.max_line_bytes,
+            max_record: self.max_record_bytes,
+            max_values: self.max_values,
+        }
+    }
+}

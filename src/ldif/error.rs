@@ -1,0 +1,153 @@
+//! Typed parse errors and warnings. Every error knows the physical line where the
+//! problem is and the line where its record starts; the file name is added by the caller.
+
+use std::fmt;
+
+/// What went wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A line that should be `name: value` has no `:` after the name.
+    MissingColon {
+        /// The text before the end of the line (the would-be attribute name), shortened.
+        name: String,
+    },
+    /// The attribute description is not valid.
+    BadAttributeName {
+        /// The name as written, shortened.
+        name: String,
+    },
+    /// The record does not start with `dn:`.
+    ExpectedDn {
+        /// What the first line starts with, shortened.
+        found: String,
+    },
+    /// A `version:` line that is not the first line of the file, or not `1`.
+    BadVersion {
+        /// Explanation.
+        detail: String,
+    },
+    /// Invalid base64 after `::`.
+    BadBase64 {
+        /// The attribute whose value is bad.
+        attr: String,
+    },
+    /// A continuation line (starting with a space) where no line can be continued.
+    UnexpectedContinuation,
+    /// An unknown `changetype:` value.
+    BadChangeType {
+        /// The value found.
+        found: String,
+    },
+    /// Something else was expected at this point of a change record.
+    Expected {
+        /// What the grammar wanted.
+        expected: String,
+        /// What was there, shortened.
+        found: String,
+    },
+    /// A `control:` line that is malformed or on a content record.
+    BadControl {
+        /// Explanation.
+        detail: String,
+    },
+    /// A configured size limit was exceeded.
+    Limit {
+        /// Which limit and its value.
+        detail: String,
+    },
+    /// The UTF-16 input is malformed (odd length, unpaired surrogate).
+    BadUtf16 {
+        /// Explanation.
+        detail: String,
+    },
+    /// A record whose DN is given but that has no attribute lines.
+    EmptyRecord,
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ErrorKind::MissingColon { name } => {
+                write!(f, "expected ':' after attribute name \"{name}\"")
+            }
+            ErrorKind::BadAttributeName { name } => write!(
+                f,
+                "invalid attribute description \"{name}\" (expected a name of letters, digits and '-', or an OID, with optional ;options)"
+            ),
+            ErrorKind::ExpectedDn { found } => write!(
+                f,
+                "expected a record starting with 'dn:', found \"{found}\""
+            ),
+            ErrorKind::BadVersion { detail } => write!(f, "{detail}"),
+            ErrorKind::BadBase64 { attr } => {
+                write!(f, "invalid base64 value after \"{attr}::\"")
+            }
+            ErrorKind::UnexpectedContinuation => write!(
+                f,
+                "unexpected continuation line (a line starting with a space must continue a non-empty line)"
+            ),
+            ErrorKind::BadChangeType { found } => write!(
+                f,
+                "unknown changetype \"{found}\" (expected add, delete, modify, modrdn or moddn)"
+            ),
+            ErrorKind::Expected { expected, found } => {
+                write!(f, "expected {expected}, found \"{found}\"")
+            }
+            ErrorKind::BadControl { detail } => write!(f, "invalid control: {detail}"),
+            ErrorKind::Limit { detail } => write!(f, "limit exceeded: {detail}"),
+            ErrorKind::BadUtf16 { detail } => write!(f, "malformed UTF-16: {detail}"),
+            ErrorKind::EmptyRecord => write!(
+                f,
+                "expected at least one attribute line after the 'dn:' line"
+            ),
+        }
+    }
+}
+
+/// A parse error at a position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    /// What went wrong.
+    pub kind: ErrorKind,
+    /// 1-based physical line of the problem.
+    pub line: u64,
+    /// 1-based line where the record containing the problem starts, if known.
+    pub record_line: Option<u64>,
+    /// Byte offset of the problem in the (decoded) input.
+    pub offset: usize,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.line, self.kind)?;
+        if let Some(r) = self.record_line {
+            if r != self.line {
+                write!(f, " (record starting at line {r})")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// A non-fatal observation made while parsing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// 1-based physical line.
+    pub line: u64,
+    /// What was noticed.
+    pub message: String,
+}
+
+/// Shorten a byte string for an error message.
+pub(crate) fn snippet(b: &[u8]) -> String {
+    const MAX: usize = 60;
+    let s = String::from_utf8_lossy(&b[..b.len().min(MAX)]).into_owned();
+    if b.len() > MAX {
+        format!("{s}…")
+    } else {
+        s
+    }
+}

@@ -1,0 +1,1343 @@
+//! The record parser: RFC 2849 (+ RFC 4525 `increment`) and the dialects real exporters
+//! write (ldifde, ldapsearch/slapcat, Samba ldbsearch).
+//!
+//! ADVICE FOR HACKERS. The input is the complete, mapped file, so every parser here is a
+//! nom *complete* parser over one logical line; records are produced one at a time and
+//! nothing but the current record is held. The mechanics, in order:
+//!
+//! 1. Physical lines end at LF; one CR before the LF is dropped (a lone CR is data).
+//! 2. A physical line starting with one SPACE continues the previous line: the line break
+//!    and that one space are removed, *before* any decoding, so folds may fall inside
+//!    base64 or inside a multi-byte UTF-8 sequence. An unfolded line borrows the input;
+//!    a folded one is joined into an owned buffer.
+//! 3. A line starting with `#` is a comment, continuation lines included; it ends the
+//!    logical line before it (a comment cannot sit between two halves of a fold).
+//! 4. Records are separated by one or more empty lines. A line of only spaces/tabs that is
+//!    not followed by a continuation line also separates records (Microsoft's own LDF
+//!    files use `" "` lines that way).
+//! 5. Line numbers are counted as lines are consumed; each record remembers the byte
+//!    offset and physical line of its `dn:` line.
+
+use std::borrow::Cow;
+
+use base64::Engine as _;
+use memchr::memchr;
+use nom::bytes::complete::{take_while, take_while1};
+use nom::IResult;
+
+use super::error::{snippet, ErrorKind, ParseError, Warning};
+use super::record::{Attr, Body, ChangeKind, Control, Mod, ModOp, Record, Value};
+
+/// Size limits. Exceeding one is a clear error, never an allocation failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Longest logical line (after unfolding), in bytes.
+    pub max_line: usize,
+    /// Largest record, in bytes of input.
+    pub max_record: usize,
+    /// Most value lines in one record.
+    pub max_values: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_line: 64 << 20,
+            max_record: 256 << 20,
+            max_values: 1_000_000,
+        }
+    }
+}
+
+/// What the parser yields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item<'a> {
+    /// An LDIF record.
+    Record(Record<'a>),
+    /// A dn-less `search:`/`result:`/`ref:` block that was skipped.
+    Skipped {
+        /// Physical line of the block's first line.
+        line: u64,
+        /// The keyword that started it (`search`, `result`, `ref`), lower-cased.
+        keyword: String,
+    },
+}
+
+/// One logical line: its text (unfolded), physical line number and byte offset.
+struct LLine<'a> {
+    text: Cow<'a, [u8]>,
+    line: u64,
+    offset: usize,
+}
+
+/// Parses records from a complete buffer. Iterate it; on error, the iterator skips to the
+/// next record, so a caller may go on (`--keep-going`) or stop.
+pub struct Parser<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    /// Physical line number of the line starting at `pos` (1-based).
+    line: u64,
+    limits: Limits,
+    /// Nothing but comments and blank lines has been seen yet.
+    at_file_start: bool,
+    warnings: Vec<Warning>,
+    done: bool,
+}
+
+const B64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
+
+impl<'a> Parser<'a> {
+    /// A parser over `buf` (already decoded to UTF-8/bytes, BOM removed) with default limits.
+    pub fn new(buf: &'a [u8]) -> Self {
+        Self::with_limits(buf, Limits::default())
+    }
+
+    /// A parser with explicit limits.
+    pub fn with_limits(buf: &'a [u8], limits: Limits) -> Self {
+        Parser {
+            buf,
+            pos: 0,
+            line: 1,
+            limits,
+            at_file_start: true,
+            warnings: Vec::new(),
+            done: false,
+        }
+    }
+
+    /// Warnings gathered so far (taken out of the parser).
+    pub fn take_warnings(&mut self) -> Vec<Warning> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    /// Byte offset the parser has reached.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    // ---- physical lines -------------------------------------------------------------
+
+    /// The physical line at `pos`: (content without CR/LF, position after the line end).
+    #[inline]
+    fn phys(&self, pos: usize) -> (&'a [u8], usize) {
+        let rest = &self.buf[pos..];
+        match memchr(b'\n', rest) {
+            Some(i) => {
+                let mut end = i;
+                if end > 0 && rest[end - 1] == b'\r' {
+                    end -= 1;
+                }
+                (&rest[..end], pos + i + 1)
+            }
+            None => {
+                let mut end = rest.len();
+                if end > 0 && rest[end - 1] == b'\r' {
+                    end -= 1;
+                }
+                (&rest[..end], self.buf.len())
+            }
+        }
+    }
+
+    #[inline]
+    fn starts_with_space(&self, pos: usize) -> bool {
+        pos < self.buf.len() && self.buf[pos] == b' '
+    }
+
+    /// A continuation line starts at `pos`: it starts with a space and is not a
+    /// whitespace-only separator line (rule 4 above).
+    #[inline]
+    fn is_continuation(&self, pos: usize) -> bool {
+        if !self.starts_with_space(pos) {
+            return false;
+        }
+        let (content, next) = self.phys(pos);
+        !self.is_blank(content, next)
+    }
+
+    fn is_blank(&self, content: &[u8], next: usize) -> bool {
+        content.is_empty()
+            || (content.iter().all(|&c| c == b' ' || c == b'\t') && !self.starts_with_space(next))
+    }
+
+    /// Skip a comment line at `self.pos` and its continuation lines.
+    fn skip_comment(&mut self) {
+        let (_, mut next) = self.phys(self.pos);
+        self.line += 1;
+        while self.is_continuation(next) {
+            let (_, n) = self.phys(next);
+            next = n;
+            self.line += 1;
+        }
+        self.pos = next;
+    }
+
+    fn err(&self, kind: ErrorKind, line: u64, offset: usize, record_line: u64) -> ParseError {
+        ParseError {
+            kind,
+            line,
+            record_line: Some(record_line),
+            offset,
+        }
+    }
+
+    /// Read the next logical line of the current record; `None` at a record separator
+    /// or the end of input (the separator is not consumed). Comments are skipped.
+    fn next_lline(&mut self, record_line: u64) -> Result<Option<LLine<'a>>, ParseError> {
+        loop {
+            if self.pos >= self.buf.len() {
+                return Ok(None);
+            }
+            let (content, next) = self.phys(self.pos);
+            if self.is_blank(content, next) {
+                return Ok(None);
+            }
+            if content[0] == b'#' {
+                self.skip_comment();
+                continue;
+            }
+            if content[0] == b' ' {
+                return Err(self.err(
+                    ErrorKind::UnexpectedContinuation,
+                    self.line,
+                    self.pos,
+                    record_line,
+                ));
+            }
+            let start_line = self.line;
+            let offset = self.pos;
+            if content.len() > self.limits.max_line {
+                return Err(self.err(
+                    ErrorKind::Limit {
+                        detail: format!(
+                            "line longer than {} bytes (--max-line-bytes)",
+                            self.limits.max_line
+                        ),
+                    },
+                    start_line,
+                    offset,
+                    record_line,
+                ));
+            }
+            self.line += 1;
+            self.pos = next;
+            if !self.is_continuation(next) {
+                return Ok(Some(LLine {
+                    text: Cow::Borrowed(content),
+                    line: start_line,
+                    offset,
+                }));
+            }
+            // Folded: join continuation lines into an owned buffer.
+            let mut owned = content.to_vec();
+            while self.is_continuation(self.pos) {
+                let (c, n) = self.phys(self.pos);
+                owned.extend_from_slice(&c[1..]);
+                if owned.len() > self.limits.max_line {
+                    return Err(self.err(
+                        ErrorKind::Limit {
+                            detail: format!(
+                                "line longer than {} bytes (--max-line-bytes)",
+                                self.limits.max_line
+                            ),
+                        },
+                        start_line,
+                        offset,
+                        record_line,
+                    ));
+                }
+                self.pos = n;
+                self.line += 1;
+            }
+            return Ok(Some(LLine {
+                text: Cow::Owned(owned),
+                line: start_line,
+                offset,
+            }));
+        }
+    }
+
+    /// Advance past the rest of the current record (used after an error).
+    fn skip_record(&mut self) {
+        while self.pos < self.buf.len() {
+            let (content, next) = self.phys(self.pos);
+            if self.is_blank(content, next) {
+                return;
+            }
+            self.pos = next;
+            self.line += 1;
+        }
+    }
+
+    /// Skip separators and comments before a record. Returns false at end of input.
+    fn skip_to_record(&mut self) -> Result<bool, ParseError> {
+        loop {
+            if self.pos >= self.buf.len() {
+                return Ok(false);
+            }
+            let (content, next) = self.phys(self.pos);
+            if self.is_blank(content, next) {
+                self.pos = next;
+                self.line += 1;
+                continue;
+            }
+            if content[0] == b'#' {
+                self.skip_comment();
+                continue;
+            }
+            if content[0] == b' ' {
+                let e = ParseError {
+                    kind: ErrorKind::UnexpectedContinuation,
+                    line: self.line,
+                    record_line: None,
+                    offset: self.pos,
+                };
+                // Resynchronise: drop the continuation lines.
+                while self.starts_with_space(self.pos) {
+                    let (_, n) = self.phys(self.pos);
+                    self.pos = n;
+                    self.line += 1;
+                }
+                return Err(e);
+            }
+            return Ok(true);
+        }
+    }
+
+    // ---- records --------------------------------------------------------------------
+
+    fn parse_record(&mut self) -> Result<Option<Item<'a>>, ParseError> {
+        if !self.skip_to_record()? {
+            return Ok(None);
+        }
+        let record_line = self.line;
+        let record_start = self.pos;
+        let Some(mut first) = self.next_lline(record_line)? else {
+            return Ok(None);
+        };
+        let mut spec = split_line(&first, record_line)?;
+
+        if spec.name.eq_ignore_ascii_case("version") {
+            if !self.at_file_start {
+                return Err(self.err(
+                    ErrorKind::BadVersion {
+                        detail: "a 'version:' line is only allowed as the first line of the file"
+                            .into(),
+                    },
+                    first.line,
+                    first.offset,
+                    record_line,
+                ));
+            }
+            let v = spec.plain_value(&first);
+            if v.as_ref() != b"1" {
+                return Err(self.err(
+                    ErrorKind::BadVersion {
+                        detail: format!(
+                            "unsupported LDIF version \"{}\" (expected 'version: 1')",
+                            snippet(&v)
+                        ),
+                    },
+                    first.line,
+                    first.offset,
+                    record_line,
+                ));
+            }
+            self.at_file_start = false;
+            match self.next_lline(record_line)? {
+                Some(l) => {
+                    first = l;
+                    spec = split_line(&first, record_line)?;
+                }
+                None => return self.parse_record(),
+            }
+        }
+        self.at_file_start = false;
+
+        let keyword = spec.name.to_ascii_lowercase();
+        if keyword == "search" || keyword == "result" || keyword == "ref" {
+            self.skip_record();
+            return Ok(Some(Item::Skipped {
+                line: first.line,
+                keyword,
+            }));
+        }
+        if keyword == "version" {
+            return Err(self.err(
+                ErrorKind::BadVersion {
+                    detail: "a 'version:' line is only allowed as the first line of the file"
+                        .into(),
+                },
+                first.line,
+                first.offset,
+                record_line,
+            ));
+        }
+        if keyword != "dn" {
+            return Err(self.err(
+                ErrorKind::ExpectedDn {
+                    found: snippet(&first.text),
+                },
+                first.line,
+                first.offset,
+                first.line,
+            ));
+        }
+        let dn_line = first.line;
+        let dn_offset = first.offset;
+        let dn = match spec.kind {
+            ValueKind::Plain => spec.plain_value(&first),
+            ValueKind::Base64 => spec.base64_value(&first, &mut self.warnings, dn_line)?,
+            ValueKind::Url => {
+                return Err(self.err(
+                    ErrorKind::Expected {
+                        expected: "'dn:' or 'dn::' (a DN cannot be a URL)".into(),
+                        found: snippet(&first.text),
+                    },
+                    first.line,
+                    first.offset,
+                    dn_line,
+                ))
+            }
+        };
+
+        let mut rec = RecordBuilder {
+            values: 0,
+            start: record_start,
+            dn_line,
+        };
+        let mut controls = Vec::new();
+        let mut next = self.next_lline(dn_line)?;
+        // Controls, then an optional changetype.
+        while let Some(l) = &next {
+            let s = split_line(l, dn_line)?;
+            if !s.name.eq_ignore_ascii_case("control") {
+                break;
+            }
+            controls.push(parse_control(l, &s, dn_line, &mut self.warnings)?);
+            next = self.next_lline(dn_line)?;
+        }
+        let Some(line) = next else {
+            return Err(self.err(ErrorKind::EmptyRecord, dn_line, dn_offset, dn_line));
+        };
+        let s = split_line(&line, dn_line)?;
+        if !s.name.eq_ignore_ascii_case("changetype") {
+            if !controls.is_empty() {
+                return Err(self.err(
+                    ErrorKind::BadControl {
+                        detail: "controls are only allowed on change records (expected 'changetype:' after 'control:')".into(),
+                    },
+                    line.line,
+                    line.offset,
+                    dn_line,
+                ));
+            }
+            let attrs = self.read_attrs(Some(line), &mut rec)?;
+            return Ok(Some(Item::Record(Record {
+                offset: dn_offset,
+                line: dn_line,
+                dn,
+                controls,
+                change: None,
+                changetype: None,
+                body: Body::Attrs(attrs),
+            })));
+        }
+        let ct_raw = s.plain_value(&line);
+        let ct_lower = String::from_utf8_lossy(trim_spaces(&ct_raw)).to_ascii_lowercase();
+        let kind = match ct_lower.as_str() {
+            "add" | "ntdsschemaadd" => ChangeKind::Add,
+            "delete" | "ntdsschemadelete" => ChangeKind::Delete,
+            "modify" | "ntdsschemamodify" => ChangeKind::Modify,
+            "modrdn" | "ntdsschemamodrdn" => ChangeKind::ModRdn,
+            "moddn" => ChangeKind::ModDn,
+            _ => {
+                return Err(self.err(
+                    ErrorKind::BadChangeType {
+                        found: snippet(&ct_raw),
+                    },
+                    line.line,
+                    line.offset,
+                    dn_line,
+                ))
+            }
+        };
+        let body = match kind {
+            ChangeKind::Add => {
+                let first = self.next_lline(dn_line)?;
+                if first.is_none() {
+                    return Err(self.err(ErrorKind::EmptyRecord, line.line, line.offset, dn_line));
+                }
+                Body::Attrs(self.read_attrs(first, &mut rec)?)
+            }
+            ChangeKind::Delete => {
+                if let Some(l) = self.next_lline(dn_line)? {
+                    return Err(self.err(
+                        ErrorKind::Expected {
+                            expected: "the end of the record after 'changetype: delete'".into(),
+                            found: snippet(&l.text),
+                        },
+                        l.line,
+                        l.offset,
+                        dn_line,
+                    ));
+                }
+                Body::Delete
+            }
+            ChangeKind::Modify => Body::Modify(self.read_mods(&mut rec)?),
+            ChangeKind::ModRdn | ChangeKind::ModDn => self.read_moddn(&line, dn_line)?,
+        };
+        Ok(Some(Item::Record(Record {
+            offset: dn_offset,
+            line: dn_line,
+            dn,
+            controls,
+            change: Some(kind),
+            changetype: Some(Cow::Owned(ct_lower)),
+            body,
+        })))
+    }
+
+    fn read_attrs(
+        &mut self,
+        mut line: Option<LLine<'a>>,
+        rec: &mut RecordBuilder,
+    ) -> Result<Vec<Attr<'a>>, ParseError> {
+        let mut attrs = Vec::with_capacity(32);
+        while let Some(l) = line {
+            let s = split_line(&l, rec.dn_line)?;
+            rec.count(self, &l)?;
+            let value = s.value(&l, &mut self.warnings, rec.dn_line)?;
+            attrs.push(Attr {
+                name: s.name_cow(&l),
+                value,
+            });
+            line = self.next_lline(rec.dn_line)?;
+        }
+        Ok(attrs)
+    }
+
+    fn read_mods(&mut self, rec: &mut RecordBuilder) -> Result<Vec<Mod<'a>>, ParseError> {
+        let dn_line = rec.dn_line;
+        let mut mods = Vec::new();
+        loop {
+            let Some(l) = self.next_lline(dn_line)? else {
+                return Ok(mods);
+            };
+            let s = split_line(&l, dn_line)?;
+            let op = match s.name.to_ascii_lowercase().as_str() {
+                "add" => ModOp::Add,
+                "delete" => ModOp::Delete,
+                "replace" => ModOp::Replace,
+                "increment" => ModOp::Increment,
+                _ => return Err(self.err(
+                    ErrorKind::Expected {
+                        expected:
+                            "'add:', 'delete:', 'replace:' or 'increment:' starting a modification"
+                                .into(),
+                        found: snippet(&l.text),
+                    },
+                    l.line,
+                    l.offset,
+                    dn_line,
+                )),
+            };
+            let attr_raw = s.plain_value(&l);
+            let attr_trim = trim_spaces(&attr_raw);
+            let attr_name = match std::str::from_utf8(attr_trim) {
+                Ok(a) if valid_attr_desc(a.as_bytes()) => a.to_owned(),
+                _ => {
+                    return Err(self.err(
+                        ErrorKind::BadAttributeName {
+                            name: snippet(attr_trim),
+                        },
+                        l.line,
+                        l.offset,
+                        dn_line,
+                    ))
+                }
+            };
+            let mut values = Vec::new();
+            let mut closed = false;
+            while let Some(v) = self.next_lline(dn_line)? {
+                if is_dash(&v.text) {
+                    closed = true;
+                    break;
+                }
+                let vs = split_line(&v, dn_line)?;
+                if !vs.name.eq_ignore_ascii_case(&attr_name) {
+                    return Err(self.err(
+                        ErrorKind::Expected {
+                            expected: format!(
+                                "'-' or a value of \"{attr_name}\" in this '{}:' modification",
+                                op.as_str()
+                            ),
+                            found: snippet(&v.text),
+                        },
+                        v.line,
+                        v.offset,
+                        dn_line,
+                    ));
+                }
+                rec.count(self, &v)?;
+                values.push(vs.value(&v, &mut self.warnings, dn_line)?);
+            }
+            if op == ModOp::Increment && values.len() != 1 {
+                return Err(self.err(
+                    ErrorKind::Expected {
+                        expected: "exactly one value in an 'increment:' modification".into(),
+                        found: format!("{} values", values.len()),
+                    },
+                    l.line,
+                    l.offset,
+                    dn_line,
+                ));
+            }
+            mods.push(Mod {
+                op,
+                attr: Cow::Owned(attr_name),
+                values,
+            });
+            if !closed {
+                self.warnings.push(Warning {
+                    line: l.line,
+                    message: "modification not closed by '-' at the end of the record".into(),
+                });
+                return Ok(mods);
+            }
+        }
+    }
+
+    fn read_moddn(&mut self, ct: &LLine<'a>, dn_line: u64) -> Result<Body<'a>, ParseError> {
+        let expect = |p: &mut Self, what: &str| -> Result<LLine<'a>, ParseError> {
+            match p.next_lline(dn_line)? {
+                Some(l) => {
+                    let ok = split_line(&l, dn_line)?.name.eq_ignore_ascii_case(what);
+                    if ok {
+                        Ok(l)
+                    } else {
+                        Err(p.err(
+                            ErrorKind::Expected {
+                                expected: format!("'{what}:'"),
+                                found: snippet(&l.text),
+                            },
+                            l.line,
+                            l.offset,
+                            dn_line,
+                        ))
+                    }
+                }
+                None => Err(p.err(
+                    ErrorKind::Expected {
+                        expected: format!("'{what}:'"),
+                        found: "end of record".into(),
+                    },
+                    ct.line,
+                    ct.offset,
+                    dn_line,
+                )),
+            }
+        };
+        let l = expect(self, "newrdn")?;
+        let s = split_line(&l, dn_line)?;
+        let newrdn = s.dn_value(&l, &mut self.warnings, dn_line)?;
+        let l = expect(self, "deleteoldrdn")?;
+        let s = split_line(&l, dn_line)?;
+        let d = s.plain_value(&l);
+        let deleteoldrdn = match trim_spaces(&d) {
+            b"0" => false,
+            b"1" => true,
+            other => {
+                return Err(self.err(
+                    ErrorKind::Expected {
+                        expected: "'deleteoldrdn: 0' or 'deleteoldrdn: 1'".into(),
+                        found: snippet(other),
+                    },
+                    l.line,
+                    l.offset,
+                    dn_line,
+                ))
+            }
+        };
+        let mut newsuperior = None;
+        if let Some(l) = self.next_lline(dn_line)? {
+            let s = split_line(&l, dn_line)?;
+            if !s.name.eq_ignore_ascii_case("newsuperior") {
+                return Err(self.err(
+                    ErrorKind::Expected {
+                        expected: "'newsuperior:' or the end of the record".into(),
+                        found: snippet(&l.text),
+                    },
+                    l.line,
+                    l.offset,
+                    dn_line,
+                ));
+            }
+            newsuperior = Some(s.dn_value(&l, &mut self.warnings, dn_line)?);
+            if let Some(l) = self.next_lline(dn_line)? {
+                return Err(self.err(
+                    ErrorKind::Expected {
+                        expected: "the end of the record after 'newsuperior:'".into(),
+                        found: snippet(&l.text),
+                    },
+                    l.line,
+                    l.offset,
+                    dn_line,
+                ));
+            }
+        }
+        Ok(Body::ModDn {
+            newrdn,
+            deleteoldrdn,
+            newsuperior,
+        })
+    }
+}
+
+impl<'a> Iterator for Parser<'a> {
+    type Item = Result<Item<'a>, ParseError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        match self.parse_record() {
+            Ok(Some(item)) => Some(Ok(item)),
+            Ok(None) => {
+                self.done = true;
+                None
+            }
+            Err(e) => {
+                self.skip_record();
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+struct RecordBuilder {
+    values: usize,
+    start: usize,
+    dn_line: u64,
+}
+
+impl RecordBuilder {
+    #[inline]
+    fn count(&mut self, p: &Parser<'_>, l: &LLine<'_>) -> Result<(), ParseError> {
+        self.values += 1;
+        if self.values > p.limits.max_values {
+            return Err(p.err(
+                ErrorKind::Limit {
+                    detail: format!(
+                        "more than {} values in one record (--max-values)",
+                        p.limits.max_values
+                    ),
+                },
+                l.line,
+                l.offset,
+                self.dn_line,
+            ));
+        }
+        if l.offset - self.start > p.limits.max_record {
+            return Err(p.err(
+                ErrorKind::Limit {
+                    detail: format!(
+                        "record larger than {} bytes (--max-record-bytes)",
+                        p.limits.max_record
+                    ),
+                },
+                l.line,
+                l.offset,
+                self.dn_line,
+            ));
+        }
+        Ok(())
+    }
+}
+
+// ---- one logical line -------------------------------------------------------------------
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ValueKind {
+    Plain,
+    Base64,
+    Url,
+}
+
+/// A logical line split into attribute description and value-spec.
+struct LineSpec<'t> {
+    name: &'t str,
+    kind: ValueKind,
+    /// Byte range of the value text (after the separator and FILL) within the line.
+    vstart: usize,
+}
+
+fn is_dash(text: &[u8]) -> bool {
+    !text.is_empty() && text[0] == b'-' && text[1..].iter().all(|&c| c == b' ' || c == b'\t')
+}
+
+fn trim_spaces(b: &[u8]) -> &[u8] {
+    let s = b.iter().position(|&c| c != b' ').unwrap_or(b.len());
+    let e = b.iter().rposition(|&c| c != b' ').map_or(s, |e| e + 1);
+    &b[s..e.max(s)]
+}
+
+fn attr_type_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c == b'.'
+}
+
+fn opt_char(c: u8) -> bool {
+    c > b' ' && c < 0x7f && c != b';' && c != b':'
+}
+
+/// nom: `AttributeType *(";" option)`, where the type is an OID or a name (letters,
+/// digits, '-', and '_' in tolerant reading) and options are any printable chars except
+/// `;` and `:` (AD's `member;range=0-1499`).
+fn attr_desc(i: &[u8]) -> IResult<&[u8], &[u8]> {
+    let start = i;
+    let (mut rest, _) = take_while1(attr_type_char)(i)?;
+    while let Some((&b';', tail)) = rest.split_first() {
+        let (r, _) = take_while1(opt_char)(tail)?;
+        rest = r;
+    }
+    Ok((rest, &start[..start.len() - rest.len()]))
+}
+
+fn valid_attr_desc(b: &[u8]) -> bool {
+    match attr_desc(b) {
+        Ok((rest, d)) => {
+            rest.is_empty()
+                && if d[0].is_ascii_digit() {
+                    // numeric OID: digits and single dots
+                    let ty = d.split(|&c| c == b';').next().unwrap_or(d);
+                    ty.split(|&c| c == b'.')
+                        .all(|p| !p.is_empty() && p.iter().all(u8::is_ascii_digit))
+                } else {
+                    d[0].is_ascii_alphabetic()
+                }
+        }
+        Err(_) => false,
+    }
+}
+
+/// nom: the value-spec separator: `:` FILL, `::` FILL, or `:<` FILL.
+fn value_sep(i: &[u8]) -> IResult<&[u8], ValueKind> {
+    let (i, _) = nom::bytes::complete::tag(&b":"[..])(i)?;
+    let (i, kind) = match i.first() {
+        Some(b':') => (&i[1..], ValueKind::Base64),
+        Some(b'<') => (&i[1..], ValueKind::Url),
+        _ => (i, ValueKind::Plain),
+    };
+    let (i, _) = take_while(|c| c == b' ')(i)?;
+    Ok((i, kind))
+}
+
+fn split_line<'t>(l: &'t LLine<'_>, record_line: u64) -> Result<LineSpec<'t>, ParseError> {
+    let text: &'t [u8] = &l.text;
+    let fail = |kind| ParseError {
+        kind,
+        line: l.line,
+        record_line: Some(record_line),
+        offset: l.offset,
+    };
+    let (rest, desc) = match attr_desc(text) {
+        Ok(x) => x,
+        Err(_) => {
+            let name_end = memchr(b':', text).unwrap_or(text.len());
+            return Err(if name_end == text.len() {
+                fail(ErrorKind::MissingColon {
+                    name: snippet(text),
+                })
+            } else {
+                fail(ErrorKind::BadAttributeName {
+                    name: snippet(&text[..name_end]),
+                })
+            });
+        }
+    };
+    // Tolerate spaces between the description and the colon ("changeType : add").
+    let rest2 = trim_leading_spaces(rest);
+    let (after, kind) = match value_sep(rest2) {
+        Ok(x) => x,
+        Err(_) => {
+            return Err(if memchr(b':', rest).is_none() {
+                fail(ErrorKind::MissingColon {
+                    name: snippet(desc),
+                })
+            } else {
+                let name_end = memchr(b':', text).unwrap_or(text.len());
+                fail(ErrorKind::BadAttributeName {
+                    name: snippet(&text[..name_end]),
+                })
+            });
+        }
+    };
+    if !valid_attr_desc(desc) {
+        return Err(fail(ErrorKind::BadAttributeName {
+            name: snippet(desc),
+        }));
+    }
+    // Safe: valid_attr_desc only admits printable ASCII.
+    let name = std::str::from_utf8(desc).unwrap_or_default();
+    Ok(LineSpec {
+        name,
+        kind,
+        vstart: text.len() - after.len(),
+    })
+}
+
+fn trim_leading_spaces(b: &[u8]) -> &[u8] {
+    let s = b.iter().position(|&c| c != b' ').unwrap_or(b.len());
+    &b[s..]
+}
+
+/// Take `range` of the line's text, borrowing when the line is borrowed.
+fn sub<'a>(l: &LLine<'a>, start: usize) -> Cow<'a, [u8]> {
+    match &l.text {
+        Cow::Borrowed(b) => Cow::Borrowed(&b[start..]),
+        Cow::Owned(o) => Cow::Owned(o[start..].to_vec()),
+    }
+}
+
+impl LineSpec<'_> {
+    fn name_cow<'a>(&self, l: &LLine<'a>) -> Cow<'a, str> {
+        match &l.text {
+            Cow::Borrowed(b) => {
+                let n = &b[..self.name.len()];
+                Cow::Borrowed(std::str::from_utf8(n).unwrap_or_default())
+            }
+            Cow::Owned(_) => Cow::Owned(self.name.to_owned()),
+        }
+    }
+
+    fn plain_value<'a>(&self, l: &LLine<'a>) -> Cow<'a, [u8]> {
+        sub(l, self.vstart)
+    }
+
+    fn base64_value<'a>(
+        &self,
+        l: &LLine<'a>,
+        warnings: &mut Vec<Warning>,
+        record_line: u64,
+    ) -> Result<Cow<'a, [u8]>, ParseError> {
+        let raw = &l.text[self.vstart..];
+        // Trailing spaces after base64 are tolerated; anything else must be BASE64-CHAR.
+        let raw = &raw[..raw.iter().rposition(|&c| c != b' ').map_or(0, |e| e + 1)];
+        if raw.is_empty() {
+            warnings.push(Warning {
+                line: l.line,
+                message: format!(
+                    "empty base64 value for \"{}::\" read as an empty value",
+                    self.name
+                ),
+            });
+            return Ok(Cow::Borrowed(&[]));
+        }
+        let bad = || ParseError {
+            kind: ErrorKind::BadBase64 {
+                attr: self.name.to_owned(),
+            },
+            line: l.line,
+            record_line: Some(record_line),
+            offset: l.offset,
+        };
+        if !raw
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/' || c == b'=')
+        {
+            return Err(bad());
+        }
+        B64.decode(raw).map(Cow::Owned).map_err(|_| bad())
+    }
+
+    fn dn_value<'a>(
+        &self,
+        l: &LLine<'a>,
+        warnings: &mut Vec<Warning>,
+        record_line: u64,
+    ) -> Result<Cow<'a, [u8]>, ParseError> {
+        match self.kind {
+            ValueKind::Plain => Ok(self.plain_value(l)),
+            ValueKind::Base64 => self.base64_value(l, warnings, record_line),
+            ValueKind::Url => Err(ParseError {
+                kind: ErrorKind::Expected {
+                    expected: format!("'{}:' or '{}::' (not a URL)", self.name, self.name),
+                    found: snippet(&l.text),
+                },
+                line: l.line,
+                record_line: Some(record_line),
+                offset: l.offset,
+            }),
+        }
+    }
+
+    fn value<'a>(
+        &self,
+        l: &LLine<'a>,
+        warnings: &mut Vec<Warning>,
+        record_line: u64,
+    ) -> Result<Value<'a>, ParseError> {
+        Ok(match self.kind {
+            ValueKind::Plain => Value::Bytes(self.plain_value(l)),
+            ValueKind::Base64 => Value::Bytes(self.base64_value(l, warnings, record_line)?),
+            ValueKind::Url => {
+                let v = self.plain_value(l);
+                let end = v.iter().rposition(|&c| c != b' ').map_or(0, |e| e + 1);
+                Value::Url(match v {
+                    Cow::Borrowed(b) => Cow::Borrowed(&b[..end]),
+                    Cow::Owned(mut o) => {
+                        o.truncate(end);
+                        Cow::Owned(o)
+                    }
+                })
+            }
+        })
+    }
+}
+
+fn parse_control<'a>(
+    l: &LLine<'a>,
+    s: &LineSpec<'_>,
+    record_line: u64,
+    warnings: &mut Vec<Warning>,
+) -> Result<Control<'a>, ParseError> {
+    let bad = |detail: &str| ParseError {
+        kind: ErrorKind::BadControl {
+            detail: detail.to_owned(),
+        },
+        line: l.line,
+        record_line: Some(record_line),
+        offset: l.offset,
+    };
+    if s.kind != ValueKind::Plain {
+        return Err(bad("expected 'control: <oid> [true|false][: value]'"));
+    }
+    let text: &[u8] = &l.text;
+    let rest = &text[s.vstart..];
+    let oid_len = rest
+        .iter()
+        .position(|&c| !(c.is_ascii_digit() || c == b'.'))
+        .unwrap_or(rest.len());
+    let oid = &rest[..oid_len];
+    if oid.is_empty()
+        || !oid
+            .split(|&c| c == b'.')
+            .all(|p| !p.is_empty() && p.iter().all(u8::is_ascii_digit))
+    {
+        return Err(bad("expected a numeric OID after 'control:'"));
+    }
+    let oid_s = String::from_utf8_lossy(oid).into_owned();
+    let mut i = s.vstart + oid_len;
+    let mut critical = false;
+    let after_spaces = |i: usize| {
+        let mut j = i;
+        while j < text.len() && text[j] == b' ' {
+            j += 1;
+        }
+        j
+    };
+    let j = after_spaces(i);
+    if text[j..].starts_with(b"true") {
+        critical = true;
+        i = j + 4;
+    } else if text[j..].starts_with(b"false") {
+        i = j + 5;
+    } else {
+        i = j;
+    }
+    let value = if i >= text.len() {
+        None
+    } else {
+        if text[i] != b':' {
+            return Err(bad(
+                "expected 'true', 'false' or ':' after the control's OID",
+            ));
+        }
+        let fake = LineSpec {
+            name: "control",
+            kind: match text.get(i + 1) {
+                Some(b':') => ValueKind::Base64,
+                Some(b'<') => ValueKind::Url,
+                _ => ValueKind::Plain,
+            },
+            vstart: 0,
+        };
+        let skip = if fake.kind == ValueKind::Plain { 1 } else { 2 };
+        let vstart = after_spaces(i + skip);
+        let spec = LineSpec { vstart, ..fake };
+        Some(spec.value(l, warnings, record_line)?)
+    };
+    Ok(Control {
+        oid: Cow::Owned(oid_s),
+        critical,
+        value,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_all(s: &str) -> Vec<Record<'_>> {
+        Parser::new(s.as_bytes())
+            .filter_map(|r| match r.unwrap() {
+                Item::Record(r) => Some(r),
+                Item::Skipped { .. } => None,
+            })
+            .collect()
+    }
+
+    fn err_of(s: &str) -> ParseError {
+        Parser::new(s.as_bytes())
+            .find_map(|r| r.err())
+            .expect("an error")
+    }
+
+    fn val<'a>(r: &'a Record<'_>, i: usize) -> &'a [u8] {
+        r.attrs()[i].value.as_bytes()
+    }
+
+    #[test]
+    fn version_spec_is_optional_and_first() {
+        let r = parse_all("version: 1\ndn: cn=a\ncn: a\n");
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].line, 2);
+        let r = parse_all("version: 1\n\n\ndn: cn=a\ncn: a\n");
+        assert_eq!(r[0].line, 4);
+        let e = err_of("dn: cn=a\ncn: a\n\nversion: 1\n\ndn: cn=b\ncn: b\n");
+        assert_eq!(e.line, 4);
+        assert!(matches!(e.kind, ErrorKind::BadVersion { .. }));
+        let e = err_of("version: 2\ndn: cn=a\ncn: a\n");
+        assert_eq!(e.line, 1);
+    }
+
+    #[test]
+    fn dn_spec_plain_base64_and_empty() {
+        let r =
+            parse_all("dn: cn=a,dc=x\ncn: a\n\ndn:: Y249w6Q=\ncn: b\n\ndn:\nobjectClass: top\n");
+        assert_eq!(&*r[0].dn, b"cn=a,dc=x");
+        assert_eq!(&*r[1].dn, "cn=ä".as_bytes());
+        assert_eq!(&*r[2].dn, b"");
+        assert!(matches!(r[0].dn, Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn value_spec_kinds() {
+        let r = parse_all(
+            "dn: cn=a\nx:plain\ny:   spaced  \nz:: AAEC\nu:< file:///etc/passwd\ne:\nb::\n",
+        );
+        assert_eq!(val(&r[0], 0), b"plain");
+        assert_eq!(val(&r[0], 1), b"spaced  ");
+        assert_eq!(val(&r[0], 2), &[0, 1, 2]);
+        assert!(r[0].attrs()[3].value.is_url());
+        assert_eq!(val(&r[0], 3), b"file:///etc/passwd");
+        assert_eq!(val(&r[0], 4), b"");
+        assert_eq!(val(&r[0], 5), b"");
+    }
+
+    #[test]
+    fn folding_anywhere_including_base64_and_utf8() {
+        let s = "dn: cn=a\ndescription: very\n  long\n  line\nd2:: w6\n Q=\n";
+        let r = parse_all(s);
+        assert_eq!(val(&r[0], 0), b"very long line");
+        assert_eq!(val(&r[0], 1), "ä".as_bytes());
+        // fold inside a multi-byte UTF-8 sequence
+        let mut b = b"dn: cn=a\nsn: J\xc3".to_vec();
+        b.extend_from_slice(b"\n \xbcrgen\n");
+        let recs: Vec<_> = Parser::new(&b).map(|r| r.unwrap()).collect();
+        match &recs[0] {
+            Item::Record(r) => assert_eq!(r.attrs()[0].value.as_bytes(), "Jürgen".as_bytes()),
+            _ => panic!(),
+        }
+    }
+
+    #[test]
+    fn comments_including_folded_ones() {
+        let s = "# head\n#  folded\n  comment\ndn: cn=a\n# in record\n more comment\ncn: a\n";
+        let r = parse_all(s);
+        assert_eq!(r[0].line, 4);
+        assert_eq!(r[0].attrs().len(), 1);
+    }
+
+    #[test]
+    fn crlf_lf_mixed_and_blank_runs() {
+        let s = "\r\n\r\ndn: cn=a\r\ncn: a\r\n\r\n\n\r\ndn: cn=b\ncn: b\r\n";
+        let r = parse_all(s);
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].line, 3);
+        assert_eq!(r[1].line, 8);
+        assert_eq!(val(&r[1], 0), b"b");
+    }
+
+    #[test]
+    fn lone_cr_is_data() {
+        let r = parse_all("dn: cn=a\ncn: a\rb\n");
+        assert_eq!(val(&r[0], 0), b"a\rb");
+    }
+
+    #[test]
+    fn whitespace_only_line_separates_records() {
+        let r = parse_all("dn: cn=a\ncn: a\n \ndn: cn=b\ncn: b\n");
+        assert_eq!(r.len(), 2);
+    }
+
+    #[test]
+    fn attribute_options() {
+        let r = parse_all("dn: cn=a\nuserCertificate;binary:: AA==\nmember;range=0-1499: cn=x\nou;lang-ja;phonetic: y\n");
+        let names: Vec<_> = r[0].attrs().iter().map(|a| a.name.as_ref()).collect();
+        assert_eq!(
+            names,
+            [
+                "userCertificate;binary",
+                "member;range=0-1499",
+                "ou;lang-ja;phonetic"
+            ]
+        );
+    }
+
+    #[test]
+    fn keywords_in_any_case() {
+        let r = parse_all("DN: cn=a\nChangeType: Modify\nREPLACE: mail\nmail: x\n-\n");
+        assert_eq!(r[0].changetype.as_deref(), Some("modify"));
+        match &r[0].body {
+            Body::Modify(m) => {
+                assert_eq!(m[0].op, ModOp::Replace);
+                assert_eq!(m[0].values.len(), 1);
+            }
+            _ => panic!(),
+        }
+    }
+
+    #[test]
+    fn change_records_all_kinds() {
+        let s = "dn: cn=a\nchangetype: add\ncn: a\n\ndn: cn=b\nchangetype: delete\n\n\
+dn: cn=c\nchangetype: modrdn\nnewrdn: cn=d\ndeleteoldrdn: 1\n\n\
+dn: cn=e\nchangetype: moddn\nnewrdn:: Y249w6Q=\ndeleteoldrdn: 0\nnewsuperior: ou=x\n\n\
+dn: cn=f\nchangetype: modify\nadd: a\na: 1\n-\ndelete: b\n-\nreplace: c\nc: 1\nc: 2\n-\nincrement: n\nn: 5\n-\n";
+        let r = parse_all(s);
+        assert_eq!(r.len(), 5);
+        assert_eq!(r[0].change, Some(ChangeKind::Add));
+        assert_eq!(r[1].body, Body::Delete);
+        match &r[3].body {
+            Body::ModDn {
+                newrdn,
+                deleteoldrdn,
+                newsuperior,
+            } => {
+                assert_eq!(&**newrdn, "cn=ä".as_bytes());
+                assert!(!deleteoldrdn);
+                assert_eq!(newsuperior.as_deref(), Some(&b"ou=x"[..]));
+            }
+            _ => panic!(),
+        }
+        match &r[4].body {
+            Body::Modify(m) => {
+                assert_eq!(m.len(), 4);
+                assert_eq!(m[1].values.len(), 0);
+                assert_eq!(m[2].values.len(), 2);
+                assert_eq!(m[3].op, ModOp::Increment);
+            }
+            _ => panic!(),
+        }
+    }
+
+    #[test]
+    fn controls() {
+        let s = "dn: cn=a\ncontrol: 1.2.840.113556.1.4.805 true\ncontrol: 1.2.3 false: v\ncontrol: 1.2.4:: AAE=\nchangetype: delete\n";
+        let r = parse_all(s);
+        assert_eq!(r[0].controls.len(), 3);
+        assert!(r[0].controls[0].critical);
+        assert_eq!(r[0].controls[0].value, None);
+        assert_eq!(r[0].controls[1].value.as_ref().unwrap().as_bytes(), b"v");
+        assert_eq!(r[0].controls[2].value.as_ref().unwrap().as_bytes(), &[0, 1]);
+        let e = err_of("dn: cn=a\ncontrol: 1.2.3\ncn: a\n");
+        assert!(matches!(e.kind, ErrorKind::BadControl { .. }));
+    }
+
+    #[test]
+    fn dnless_blocks() {
+        let s = "dn: cn=a\ncn: a\n\n# search reference\nref: ldap://x/y\n\nsearch: 2\nresult: 0 Success\n";
+        let items: Vec<_> = Parser::new(s.as_bytes()).map(|r| r.unwrap()).collect();
+        assert_eq!(items.len(), 3);
+        assert!(matches!(&items[1], Item::Skipped { line: 5, keyword } if keyword == "ref"));
+        let e = err_of("dn: cn=a\ncn: a\n\ncn: b\nsn: c\n");
+        assert_eq!(e.line, 4);
+        assert!(matches!(e.kind, ErrorKind::ExpectedDn { .. }));
+    }
+
+    #[test]
+    fn missing_colon_names_line_and_attribute() {
+        let e = err_of("dn: cn=a\ncn: a\nmail foo\n");
+        assert_eq!(e.line, 3);
+        assert_eq!(e.record_line, Some(1));
+        assert_eq!(
+            e.to_string(),
+            "3: expected ':' after attribute name \"mail\" (record starting at line 1)"
+        );
+    }
+
+    #[test]
+    fn bad_base64_and_continuation() {
+        let e = err_of("dn: cn=a\nx:: ab$d\n");
+        assert!(matches!(e.kind, ErrorKind::BadBase64 { .. }));
+        assert_eq!(e.line, 2);
+        let e = err_of("\n continued\ndn: cn=a\ncn: a\n");
+        assert_eq!(e.line, 2);
+    }
+
+    #[test]
+    fn modify_structure_errors() {
+        let e = err_of("dn: cn=a\nchangetype: modify\nreplace: mail\nsn: x\n-\n");
+        assert_eq!(e.line, 4);
+        let e = err_of("dn: cn=a\nchangetype: frobnicate\n");
+        assert!(matches!(e.kind, ErrorKind::BadChangeType { .. }));
+        let mut p = Parser::new(b"dn: cn=a\nchangetype: modify\nreplace: mail\nmail: x\n");
+        assert!(p.next().unwrap().is_ok());
+        assert_eq!(p.take_warnings().len(), 1);
+    }
+
+    #[test]
+    fn keep_going_resyncs_at_next_record() {
+        let s = "dn: cn=a\nbad line\ncn: x\n\ndn: cn=b\ncn: b\n";
+        let res: Vec<_> = Parser::new(s.as_bytes()).collect();
+        assert_eq!(res.len(), 2);
+        assert!(res[0].is_err());
+        assert!(matches!(&res[1], Ok(Item::Record(r)) if r.line == 5));
+    }
+
+    #[test]
+    fn limits() {
+        let lim = Limits {
+            max_line: 10,
+            max_record: 1 << 20,
+            max_values: 2,
+        };
+        let e = Parser::with_limits(b"dn: cn=a\ncn: aaaaaaaaaaaaaa\n", lim)
+            .find_map(|r| r.err())
+            .unwrap();
+        assert!(matches!(e.kind, ErrorKind::Limit { .. }));
+        let e = Parser::with_limits(b"dn: cn=a\ncn: a\ncn: b\ncn: c\n", lim)
+            .find_map(|r| r.err())
+            .unwrap();
+        assert_eq!(e.line, 4);
+    }
+
+    #[test]
+    fn no_final_newline_and_empty_input() {
+        assert_eq!(parse_all("dn: cn=a\ncn: a").len(), 1);
+        assert_eq!(parse_all("").len(), 0);
+        assert_eq!(parse_all("# only\n# comments\n").len(), 0);
+    }
+
+    #[test]
+    fn dn_only_record_is_an_error() {
+        let e = err_of("dn: cn=a\n\ndn: cn=b\ncn: b\n");
+        assert_eq!(e.kind, ErrorKind::EmptyRecord);
+        assert_eq!(e.line, 1);
+    }
+}

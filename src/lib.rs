@@ -1,0 +1,14 @@
+//! ldifix: offline preparation of Active Directory exports for Microsoft Entra Connect
+//! sync — the maintained, file-based successor of Microsoft's IdFix.
+//!
+//! Data flow: [`source`] (bytes) → [`ldif`] (records) → [`model`] (entries) →
+//! `rules` (findings) + `index` (collisions) → reports and change files.
+#![deny(unsafe_code)]
+
+pub mod cli;
+pub mod cmd;
+pub mod ldif;
+pub mod model;
+pub mod output;
+pub mod rules;
+pub mod source;

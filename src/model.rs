@@ -1,0 +1,361 @@
+//! The Active Directory view of an LDIF record: an [`Entry`] holds the DN and the
+//! values of the attributes ldifix checks, as text, with attribute names normalised once
+//! (case-insensitive, options such as `;range=0-1499` or `;binary` stripped).
+//!
+//! Text decoding: valid UTF-8 is borrowed as is; other bytes are read as Windows-1252
+//! (ldifde's default "ANSI" export) and the entry is marked, so a report can say so. The
+//! original bytes are kept in that case so a change file can restore them exactly.
+
+use std::borrow::Cow;
+
+use crate::ldif::{Body, Record, Value};
+
+/// The attributes ldifix reads. Everything else in an export is ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Attr {
+    /// `cn`
+    Cn,
+    /// `displayName`
+    DisplayName,
+    /// `givenName`
+    GivenName,
+    /// `sn`
+    Sn,
+    /// `mail`
+    Mail,
+    /// `mailNickname`
+    MailNickname,
+    /// `proxyAddresses`
+    ProxyAddresses,
+    /// `sAMAccountName`
+    SamAccountName,
+    /// `targetAddress`
+    TargetAddress,
+    /// `userPrincipalName`
+    UserPrincipalName,
+    /// `objectClass`
+    ObjectClass,
+    /// `groupType`
+    GroupType,
+    /// `homeMDB`
+    HomeMdb,
+    /// `isCriticalSystemObject`
+    IsCriticalSystemObject,
+    /// `msExchHideFromAddressLists`
+    MsExchHideFromAddressLists,
+    /// `msExchRecipientTypeDetails`
+    MsExchRecipientTypeDetails,
+    /// `userAccountControl`
+    UserAccountControl,
+    /// `member` (counted, values not kept)
+    Member,
+    /// `userCertificate` (counted)
+    UserCertificate,
+    /// `userSMIMECertificate` (counted)
+    UserSmimeCertificate,
+}
+
+/// Attributes whose values are only counted, never decoded or stored.
+const COUNTED: [Attr; 3] = [
+    Attr::Member,
+    Attr::UserCertificate,
+    Attr::UserSmimeCertificate,
+];
+
+impl Attr {
+    /// Every attribute, in a fixed order.
+    pub const ALL: [Attr; 20] = [
+        Attr::Cn,
+        Attr::DisplayName,
+        Attr::GivenName,
+        Attr::Sn,
+        Attr::Mail,
+        Attr::MailNickname,
+        Attr::ProxyAddresses,
+        Attr::SamAccountName,
+        Attr::TargetAddress,
+        Attr::UserPrincipalName,
+        Attr::ObjectClass,
+        Attr::GroupType,
+        Attr::HomeMdb,
+        Attr::IsCriticalSystemObject,
+        Attr::MsExchHideFromAddressLists,
+        Attr::MsExchRecipientTypeDetails,
+        Attr::UserAccountControl,
+        Attr::Member,
+        Attr::UserCertificate,
+        Attr::UserSmimeCertificate,
+    ];
+
+    /// The LDAP display name as AD spells it.
+    pub fn ldap_name(self) -> &'static str {
+        match self {
+            Attr::Cn => "cn",
+            Attr::DisplayName => "displayName",
+            Attr::GivenName => "givenName",
+            Attr::Sn => "sn",
+            Attr::Mail => "mail",
+            Attr::MailNickname => "mailNickname",
+            Attr::ProxyAddresses => "proxyAddresses",
+            Attr::SamAccountName => "sAMAccountName",
+            Attr::TargetAddress => "targetAddress",
+            Attr::UserPrincipalName => "userPrincipalName",
+            Attr::ObjectClass => "objectClass",
+            Attr::GroupType => "groupType",
+            Attr::HomeMdb => "homeMDB",
+            Attr::IsCriticalSystemObject => "isCriticalSystemObject",
+            Attr::MsExchHideFromAddressLists => "msExchHideFromAddressLists",
+            Attr::MsExchRecipientTypeDetails => "msExchRecipientTypeDetails",
+            Attr::UserAccountControl => "userAccountControl",
+            Attr::Member => "member",
+            Attr::UserCertificate => "userCertificate",
+            Attr::UserSmimeCertificate => "userSMIMECertificate",
+        }
+    }
+
+    /// Look up an attribute description (case-insensitive; options ignored).
+    pub fn from_desc(desc: &str) -> Option<Attr> {
+        let base = desc.split(';').next().unwrap_or(desc);
+        // Fast reject on length: every known name is 2..=26 bytes.
+        if base.len() < 2 || base.len() > 26 {
+            return None;
+        }
+        Attr::ALL
+            .iter()
+            .copied()
+            .find(|a| a.ldap_name().eq_ignore_ascii_case(base))
+    }
+
+    fn is_counted(self) -> bool {
+        COUNTED.contains(&self)
+    }
+}
+
+/// One text value of a known attribute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttrValue<'a> {
+    /// Which attribute.
+    pub attr: Attr,
+    /// The value as text (Windows-1252 reading when the bytes were not UTF-8).
+    pub text: Cow<'a, str>,
+    /// The original bytes when they differ from `text` (not valid UTF-8).
+    pub raw: Option<Vec<u8>>,
+}
+
+impl AttrValue<'_> {
+    /// The value's original bytes.
+    pub fn bytes(&self) -> &[u8] {
+        self.raw.as_deref().unwrap_or(self.text.as_bytes())
+    }
+}
+
+/// Identifies an input file in a multi-file run.
+pub type FileId = u32;
+
+/// An object of the directory, as one record of an export describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry<'a> {
+    /// Which input.
+    pub file: FileId,
+    /// 1-based line of the record's `dn:` line.
+    pub line: u64,
+    /// Byte offset of the record in its (decoded) input.
+    pub offset: usize,
+    /// The DN exactly as exported (decoded from base64 if `dn::`).
+    pub dn_raw: Cow<'a, [u8]>,
+    /// The DN as text.
+    pub dn: Cow<'a, str>,
+    /// Values of the known attributes, in file order.
+    pub values: Vec<AttrValue<'a>>,
+    counts: [u32; 3],
+    /// Some value (or the DN) was not valid UTF-8 and was read as Windows-1252.
+    pub non_utf8: bool,
+}
+
+/// Decode bytes as UTF-8, else Windows-1252.
+pub fn decode_text(b: Cow<'_, [u8]>) -> (Cow<'_, str>, Option<Vec<u8>>) {
+    match b {
+        Cow::Borrowed(s) => match std::str::from_utf8(s) {
+            Ok(t) => (Cow::Borrowed(t), None),
+            Err(_) => {
+                let (t, _, _) = encoding_rs::WINDOWS_1252.decode(s);
+                (Cow::Owned(t.into_owned()), Some(s.to_vec()))
+            }
+        },
+        Cow::Owned(v) => match String::from_utf8(v) {
+            Ok(t) => (Cow::Owned(t), None),
+            Err(e) => {
+                let v = e.into_bytes();
+                let (t, _, _) = encoding_rs::WINDOWS_1252.decode(&v);
+                (Cow::Owned(t.into_owned()), Some(v))
+            }
+        },
+    }
+}
+
+impl<'a> Entry<'a> {
+    /// The entry a content or `changetype: add` record describes; `None` for other
+    /// change records (delete, modify, modrdn), which describe no object.
+    pub fn from_record(file: FileId, rec: Record<'a>) -> Option<Entry<'a>> {
+        let attrs = match rec.body {
+            Body::Attrs(a) => a,
+            _ => return None,
+        };
+        let mut non_utf8 = false;
+        let (dn, dn_bytes) = decode_text(rec.dn.clone());
+        if dn_bytes.is_some() {
+            non_utf8 = true;
+        }
+        let mut values = Vec::with_capacity(16);
+        let mut counts = [0u32; 3];
+        for a in attrs {
+            let Some(attr) = Attr::from_desc(&a.name) else {
+                continue;
+            };
+            if attr.is_counted() {
+                if let Some(i) = COUNTED.iter().position(|c| *c == attr) {
+                    counts[i] = counts[i].saturating_add(1);
+                }
+                continue;
+            }
+            let bytes = match a.value {
+                Value::Bytes(b) => b,
+                Value::Url(_) => continue, // never opened; nothing to check
+            };
+            let (text, raw) = decode_text(bytes);
+            if raw.is_some() {
+                non_utf8 = true;
+            }
+            values.push(AttrValue { attr, text, raw });
+        }
+        Some(Entry {
+            file,
+            line: rec.line,
+            offset: rec.offset,
+            dn_raw: rec.dn,
+            dn,
+            values,
+            counts,
+            non_utf8,
+        })
+    }
+
+    /// All values of `attr`, in file order.
+    pub fn all(&self, attr: Attr) -> impl Iterator<Item = &AttrValue<'a>> + '_ {
+        self.values.iter().filter(move |v| v.attr == attr)
+    }
+
+    /// The first value of `attr`.
+    pub fn first(&self, attr: Attr) -> Option<&AttrValue<'a>> {
+        self.values.iter().find(|v| v.attr == attr)
+    }
+
+    /// The first value of `attr` as text.
+    pub fn get(&self, attr: Attr) -> Option<&str> {
+        self.first(attr).map(|v| v.text.as_ref())
+    }
+
+    /// Whether the entry has `attr` at all.
+    pub fn has(&self, attr: Attr) -> bool {
+        self.count(attr) > 0
+    }
+
+    /// How many values of `attr` the entry has.
+    pub fn count(&self, attr: Attr) -> usize {
+        if let Some(i) = COUNTED.iter().position(|c| *c == attr) {
+            return self.counts[i] as usize;
+        }
+        self.all(attr).count()
+    }
+
+    /// The object type as IdFix derives it: the last `objectClass` value.
+    pub fn object_class(&self) -> Option<&str> {
+        self.all(Attr::ObjectClass).last().map(|v| v.text.as_ref())
+    }
+
+    /// Whether any `objectClass` value equals `class` (case-insensitive).
+    pub fn has_class(&self, class: &str) -> bool {
+        self.all(Attr::ObjectClass)
+            .any(|v| v.text.eq_ignore_ascii_case(class))
+    }
+
+    /// The `cn` value, or the value of the DN's first RDN when there is no `cn`.
+    pub fn cn(&self) -> Cow<'_, str> {
+        if let Some(c) = self.get(Attr::Cn) {
+            return Cow::Borrowed(c);
+        }
+        Cow::Owned(first_rdn_value(&self.dn))
+    }
+}
+
+/// The (unescaped) value of a DN's first RDN: `CN=Smith\, John,OU=x` → `Smith, John`.
+pub fn first_rdn_value(dn: &str) -> String {
+    let mut out = String::new();
+    let mut in_value = false;
+    let mut chars = dn.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let Some(n) = chars.next() else { break };
+                // \XX hex escape or an escaped special character
+                if n.is_ascii_hexdigit() && chars.peek().is_some_and(|p| p.is_ascii_hexdigit()) {
+                    let h = chars.next().unwrap_or('0');
+                    let byte = u8::from_str_radix(&format!("{n}{h}"), 16).unwrap_or(b'?');
+                    if in_value {
+                        out.push(byte as char);
+                    }
+                } else if in_value {
+                    out.push(n);
+                }
+            }
+            '=' if !in_value => in_value = true,
+            ',' | '+' if in_value => break,
+            _ if in_value => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ldif::{Item, Parser};
+
+    fn entry(s: &str) -> Entry<'_> {
+        match Parser::new(s.as_bytes()).next().unwrap().unwrap() {
+            Item::Record(r) => Entry::from_record(0, r).unwrap(),
+            _ => panic!(),
+        }
+    }
+
+    #[test]
+    fn names_are_case_insensitive_and_options_stripped() {
+        let e = entry("dn: CN=A,DC=x\nobjectclass: top\nobjectClass: user\nUserPrincipalName: a@x.com\nmember;range=0-1499: CN=b\nmember: CN=c\nuserCertificate;binary:: AAE=\n");
+        assert_eq!(e.get(Attr::UserPrincipalName), Some("a@x.com"));
+        assert_eq!(e.count(Attr::Member), 2);
+        assert_eq!(e.count(Attr::UserCertificate), 1);
+        assert_eq!(e.object_class(), Some("user"));
+        assert_eq!(e.cn(), "A");
+    }
+
+    #[test]
+    fn windows_1252_fallback_keeps_bytes() {
+        let raw = b"dn: CN=x\nsn: M\xfcller\n".to_vec();
+        let rec = match Parser::new(&raw).next().unwrap().unwrap() {
+            Item::Record(r) => r,
+            _ => panic!(),
+        };
+        let e = Entry::from_record(0, rec).unwrap();
+        assert!(e.non_utf8);
+        let v = e.first(Attr::Sn).unwrap();
+        assert_eq!(v.text, "Müller");
+        assert_eq!(v.bytes(), b"M\xfcller");
+    }
+
+    #[test]
+    fn first_rdn() {
+        assert_eq!(first_rdn_value("CN=Smith\\, John,OU=x"), "Smith, John");
+        assert_eq!(first_rdn_value("cn=a\\2Cb,dc=x"), "a,b");
+    }
+}

@@ -1,0 +1,144 @@
+//! Crash-safe output files. Every output is written to a temporary file beside its
+//! destination, flushed and fsync'd, then renamed over the final name, so a crash, a
+//! Ctrl-C or a SIGKILL leaves either the previous file or the complete new one — never a
+//! partial file under the final name. An existing output is only replaced with `force`.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use tempfile::NamedTempFile;
+
+/// An output being written.
+pub struct AtomicFile {
+    tmp: BufWriter<NamedTempFile>,
+    dest: PathBuf,
+    force: bool,
+}
+
+impl AtomicFile {
+    /// Start writing `dest`. Fails at once if `dest` exists and `force` is false, so no
+    /// work is wasted.
+    pub fn create(dest: &Path, force: bool) -> Result<AtomicFile> {
+        check_writable(dest, force)?;
+        let dir = match dest.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "output".into());
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".tmp")
+            .tempfile_in(&dir)
+            .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+        Ok(AtomicFile {
+            tmp: BufWriter::with_capacity(1 << 20, tmp),
+            dest: dest.to_owned(),
+            force,
+        })
+    }
+
+    /// The final path.
+    pub fn dest(&self) -> &Path {
+        &self.dest
+    }
+
+    /// Flush, fsync and rename into place.
+    pub fn commit(self) -> Result<()> {
+        let dest = self.dest.clone();
+        let tmp = self
+            .tmp
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .with_context(|| format!("cannot write {}", dest.display()))?;
+        tmp.as_file()
+            .sync_all()
+            .with_context(|| format!("cannot sync {}", dest.display()))?;
+        if self.force {
+            tmp.persist(&dest)
+                .map_err(|e| e.error)
+                .with_context(|| format!("cannot rename into {}", dest.display()))?;
+        } else {
+            tmp.persist_noclobber(&dest)
+                .map_err(|e| e.error)
+                .with_context(|| {
+                    format!("{} exists (use --force to replace it)", dest.display())
+                })?;
+        }
+        sync_dir(&dest);
+        Ok(())
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.tmp.write(buf)
+    }
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.tmp.write_all(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.tmp.flush()
+    }
+}
+
+/// Refuse an existing destination unless `force`.
+pub fn check_writable(dest: &Path, force: bool) -> Result<()> {
+    if !force && dest.exists() {
+        bail!("{} exists (use --force to replace it)", dest.display());
+    }
+    Ok(())
+}
+
+/// Write a whole byte buffer atomically.
+pub fn write_atomic(dest: &Path, bytes: &[u8], force: bool) -> Result<()> {
+    let mut f = AtomicFile::create(dest, force)?;
+    f.write_all(bytes)
+        .with_context(|| format!("cannot write {}", dest.display()))?;
+    f.commit()
+}
+
+fn sync_dir(path: &Path) {
+    if let Some(dir) = path.parent() {
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        if let Ok(d) = File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_existing_without_force_and_replaces_with_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.ldf");
+        write_atomic(&p, b"one", false).unwrap();
+        assert!(write_atomic(&p, b"two", false).is_err());
+        assert_eq!(std::fs::read(&p).unwrap(), b"one");
+        write_atomic(&p, b"two", true).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+    }
+
+    #[test]
+    fn uncommitted_output_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.ldf");
+        {
+            let mut f = AtomicFile::create(&p, false).unwrap();
+            f.write_all(b"partial").unwrap();
+        }
+        assert!(!p.exists());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+}

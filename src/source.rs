@@ -1,0 +1,276 @@
+//! Getting an input's bytes: memory-mapped regular files (the zero-copy path), read
+//! files for stdin, pipes or when mapping fails, and BOM sniffing — a UTF-8 BOM is
+//! skipped, UTF-16LE/BE with a BOM (`ldifde -u`) is transcoded to an owned UTF-8 buffer
+//! whose line numbers match the original file. Malformed UTF-16 is an error at its line,
+//! never replaced with U+FFFD.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use memmap2::Mmap;
+
+use crate::ldif::{ErrorKind, ParseError};
+
+/// How the input was encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// UTF-8 (or bytes) without a BOM.
+    Utf8,
+    /// UTF-8 with a BOM (skipped).
+    Utf8Bom,
+    /// UTF-16 little-endian with a BOM (transcoded).
+    Utf16Le,
+    /// UTF-16 big-endian with a BOM (transcoded).
+    Utf16Be,
+}
+
+enum Data {
+    Mapped(Mmap),
+    Owned(Vec<u8>),
+}
+
+/// One input file's content, ready for the parser.
+pub struct Input {
+    data: Data,
+    start: usize,
+    /// The path as given (`-` for stdin).
+    pub path: PathBuf,
+    /// The detected encoding.
+    pub encoding: Encoding,
+    /// Size of the file as stored (before transcoding).
+    pub file_len: u64,
+}
+
+/// Failure to get an input's bytes.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// The file could not be opened or read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The I/O error.
+        #[source]
+        source: io::Error,
+    },
+    /// The file's encoding is malformed.
+    #[error("{path}:{err}")]
+    Decode {
+        /// The path.
+        path: String,
+        /// Where and what.
+        err: ParseError,
+    },
+}
+
+impl Input {
+    /// Open `path` (`-` = stdin): map a regular file, else read it.
+    pub fn open(path: &Path) -> Result<Input, InputError> {
+        let io_err = |source| InputError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        if path.as_os_str() == "-" {
+            let mut buf = Vec::new();
+            io::stdin().lock().read_to_end(&mut buf).map_err(io_err)?;
+            return Self::from_bytes(path, buf);
+        }
+        let file = File::open(path).map_err(io_err)?;
+        let meta = file.metadata().map_err(io_err)?;
+        if meta.is_file() && meta.len() > 0 {
+            if let Some(map) = map_file(&file) {
+                return Self::from_data(path, Data::Mapped(map), meta.len());
+            }
+        }
+        let mut buf = Vec::new();
+        let mut f = file;
+        f.read_to_end(&mut buf).map_err(io_err)?;
+        Self::from_bytes(path, buf)
+    }
+
+    /// Wrap bytes already in memory (stdin, tests); `path` names them in messages.
+    pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Input, InputError> {
+        let len = bytes.len() as u64;
+        Self::from_data(path, Data::Owned(bytes), len)
+    }
+
+    fn from_data(path: &Path, data: Data, file_len: u64) -> Result<Input, InputError> {
+        let raw: &[u8] = match &data {
+            Data::Mapped(m) => m,
+            Data::Owned(v) => v,
+        };
+        let (encoding, start) = sniff(raw);
+        let decode_err = |err| InputError::Decode {
+            path: path.display().to_string(),
+            err,
+        };
+        match encoding {
+            Encoding::Utf16Le | Encoding::Utf16Be => {
+                let utf8 =
+                    decode_utf16(&raw[2..], encoding == Encoding::Utf16Le).map_err(decode_err)?;
+                Ok(Input {
+                    data: Data::Owned(utf8),
+                    start: 0,
+                    path: path.to_owned(),
+                    encoding,
+                    file_len,
+                })
+            }
+            _ => Ok(Input {
+                data,
+                start,
+                path: path.to_owned(),
+                encoding,
+                file_len,
+            }),
+        }
+    }
+
+    /// The bytes to parse (BOM removed, UTF-16 transcoded).
+    pub fn bytes(&self) -> &[u8] {
+        match &self.data {
+            Data::Mapped(m) => &m[self.start..],
+            Data::Owned(v) => &v[self.start..],
+        }
+    }
+
+    /// True when the bytes come straight from a memory map.
+    pub fn is_mapped(&self) -> bool {
+        matches!(self.data, Data::Mapped(_))
+    }
+
+    /// The path for messages.
+    pub fn name(&self) -> String {
+        self.path.display().to_string()
+    }
+}
+
+/// Map a file read-only. The file must not be changed by another process while it is
+/// mapped (the same contract every mmap-based reader has); we never write through it.
+#[allow(unsafe_code)]
+fn map_file(file: &File) -> Option<Mmap> {
+    // SAFETY: read-only mapping; see the contract above.
+    let map = unsafe { Mmap::map(file) }.ok()?;
+    #[cfg(unix)]
+    {
+        let _ = map.advise(memmap2::Advice::Sequential);
+    }
+    Some(map)
+}
+
+fn sniff(b: &[u8]) -> (Encoding, usize) {
+    if b.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        (Encoding::Utf8Bom, 3)
+    } else if b.starts_with(&[0xFF, 0xFE]) {
+        (Encoding::Utf16Le, 2)
+    } else if b.starts_with(&[0xFE, 0xFF]) {
+        (Encoding::Utf16Be, 2)
+    } else {
+        (Encoding::Utf8, 0)
+    }
+}
+
+/// Transcode UTF-16 to UTF-8 strictly. Line numbers are preserved because every U+000A
+/// becomes exactly one LF. The fast path is encoding_rs; on failure the exact position
+/// is found with the standard library's decoder so the error names its line.
+fn decode_utf16(b: &[u8], le: bool) -> Result<Vec<u8>, ParseError> {
+    let enc = if le {
+        encoding_rs::UTF_16LE
+    } else {
+        encoding_rs::UTF_16BE
+    };
+    if b.len() % 2 == 0 {
+        if let Some(s) = enc.decode_without_bom_handling_and_without_replacement(b) {
+            return Ok(s.into_owned().into_bytes());
+        }
+    }
+    // Slow path: locate the problem.
+    let units = b.chunks_exact(2).map(|c| {
+        if le {
+            u16::from_le_bytes([c[0], c[1]])
+        } else {
+            u16::from_be_bytes([c[0], c[1]])
+        }
+    });
+    let mut out = String::with_capacity(b.len() / 2);
+    let mut line = 1u64;
+    for r in char::decode_utf16(units) {
+        match r {
+            Ok(c) => {
+                if c == '\n' {
+                    line += 1;
+                }
+                out.push(c);
+            }
+            Err(e) => return Err(ParseError {
+                kind: ErrorKind::BadUtf16 {
+                    detail: format!(
+                        "unpaired surrogate 0x{:04X} (expected a valid UTF-16 code unit sequence)",
+                        e.unpaired_surrogate()
+                    ),
+                },
+                line,
+                record_line: None,
+                offset: out.len(),
+            }),
+        }
+    }
+    // Odd length: the dangling byte is on the last line.
+    Err(ParseError {
+        kind: ErrorKind::BadUtf16 {
+            detail: "odd number of bytes (a UTF-16 file holds whole 2-byte code units)".into(),
+        },
+        line,
+        record_line: None,
+        offset: out.len(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utf16le(s: &str) -> Vec<u8> {
+        let mut v = vec![0xFF, 0xFE];
+        for u in s.encode_utf16() {
+            v.extend_from_slice(&u.to_le_bytes());
+        }
+        v
+    }
+
+    #[test]
+    fn bom_sniffing() {
+        let i = Input::from_bytes(Path::new("x"), b"\xEF\xBB\xBFdn: a\n".to_vec()).unwrap();
+        assert_eq!(i.bytes(), b"dn: a\n");
+        assert_eq!(i.encoding, Encoding::Utf8Bom);
+        let i = Input::from_bytes(Path::new("x"), utf16le("dn: cn=Jos\u{e9}\r\n")).unwrap();
+        assert_eq!(i.bytes(), "dn: cn=José\r\n".as_bytes());
+        let mut be = vec![0xFE, 0xFF];
+        for u in "a\nb".encode_utf16() {
+            be.extend_from_slice(&u.to_be_bytes());
+        }
+        let i = Input::from_bytes(Path::new("x"), be).unwrap();
+        assert_eq!(i.bytes(), b"a\nb");
+    }
+
+    #[test]
+    fn malformed_utf16_names_its_line() {
+        let mut v = utf16le("dn: a\ncn: b\n");
+        v.extend_from_slice(&0xD800u16.to_le_bytes());
+        v.extend_from_slice(&(b'x' as u16).to_le_bytes());
+        match Input::from_bytes(Path::new("f.ldf"), v) {
+            Err(InputError::Decode { err, .. }) => assert_eq!(err.line, 3),
+            _ => panic!("expected a decode error"),
+        }
+        let mut v = utf16le("dn: a\n");
+        v.push(b'x');
+        match Input::from_bytes(Path::new("f.ldf"), v) {
+            Err(InputError::Decode { err, .. }) => {
+                assert_eq!(err.line, 2);
+                assert!(err.to_string().contains("odd number of bytes"));
+            }
+            _ => panic!("expected a decode error"),
+        }
+    }
+}
