@@ -1,0 +1,411 @@
+//! The LDIF engine against the RFC 2849 examples, malformed inputs, and properties:
+//! write→parse round trips, UTF-16 ≡ UTF-8, mmap ≡ read.
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+
+use ldifix::ldif::writer::{LdifWriter, LineEnding, WriterOptions};
+use ldifix::ldif::{
+    Attr, Body, ChangeKind, Control, ErrorKind, Item, Mod, ModOp, ParseError, Parser, Record,
+    Value,
+};
+use ldifix::source::Input;
+use proptest::prelude::*;
+
+fn examples_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/rfc2849")
+}
+
+fn records(bytes: &[u8]) -> Result<Vec<Record<'_>>, ParseError> {
+    let mut out = Vec::new();
+    for item in Parser::new(bytes) {
+        if let Item::Record(r) = item? {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
+fn first_error(bytes: &[u8]) -> ParseError {
+    Parser::new(bytes)
+        .find_map(|r| r.err())
+        .expect("input should be rejected")
+}
+
+fn attr<'a>(r: &'a Record<'_>, name: &str) -> Vec<&'a [u8]> {
+    r.attrs()
+        .iter()
+        .filter(|a| a.name == name)
+        .map(|a| a.value.as_bytes())
+        .collect()
+}
+
+fn read(name: &str) -> Vec<u8> {
+    std::fs::read(examples_dir().join(name)).unwrap()
+}
+
+#[test]
+fn rfc_example_1_and_2_content_records() {
+    let b = read("corrected/example1.ldif");
+    let r = records(&b).unwrap();
+    assert_eq!(r.len(), 2);
+    assert_eq!(&*r[0].dn, b"cn=Barbara Jensen, ou=Product Development, dc=airius, dc=com");
+    assert_eq!(attr(&r[0], "cn").len(), 3);
+    let b = read("corrected/example2.ldif");
+    let r = records(&b).unwrap();
+    assert_eq!(
+        attr(&r[0], "description"),
+        [&b"Babs is a big sailing fan, and travels extensively in search of perfect sailing conditions."[..]]
+    );
+}
+
+#[test]
+fn rfc_example_3_base64_folded_value() {
+    let b = read("corrected/example3.ldif");
+    let r = records(&b).unwrap();
+    assert_eq!(
+        attr(&r[0], "description"),
+        [&b"What a careful reader you are!  This value is base-64-encoded because it has a control character in it (a CR).\r  By the way, you should really get out more."[..]]
+    );
+    let e = first_error(&read("example3.ldif"));
+    assert_eq!(e.line, 12);
+    assert_eq!(e.record_line, Some(2));
+}
+
+#[test]
+fn rfc_example_4_utf8_and_language_options() {
+    let b = read("corrected/example4.ldif");
+    let r = records(&b).unwrap();
+    assert_eq!(r.len(), 2);
+    assert_eq!(&*r[0].dn, "ou=営業部,o=Airius".as_bytes());
+    assert_eq!(attr(&r[0], "ou;lang-ja;phonetic"), ["えいぎょうぶ".as_bytes()]);
+    assert_eq!(&*r[1].dn, "uid=rogasawara,ou=営業部,o=Airius".as_bytes());
+    let expect = [
+        ("givenname;lang-ja", "ロドニー"),
+        ("sn;lang-ja", "小笠原"),
+        ("cn;lang-ja", "小笠原 ロドニー"),
+        ("title;lang-ja", "営業部 部長"),
+        ("givenname;lang-ja;phonetic", "ろどにー"),
+        ("sn;lang-ja;phonetic", "おがさわら"),
+        ("cn;lang-ja;phonetic", "おがさわら ろどにー"),
+        ("title;lang-ja;phonetic", "えいぎょうぶ ぶちょう"),
+    ];
+    for (name, value) in expect {
+        assert_eq!(attr(&r[1], name), [value.as_bytes()], "{name}");
+    }
+    assert_eq!(attr(&r[1], "userpassword"), [&b"{SHA}O3HSv1MusyL4kTjP+HKI5uxuNoM="[..]]);
+    let e = first_error(&read("example4.ldif"));
+    assert_eq!(e.line, 43);
+}
+
+#[test]
+fn rfc_example_5_url_value_is_recorded_not_opened() {
+    let b = read("corrected/example5.ldif");
+    let r = records(&b).unwrap();
+    let photo = r[0].attrs().iter().find(|a| a.name == "jpegphoto").unwrap();
+    assert!(photo.value.is_url());
+    assert_eq!(photo.value.as_bytes(), b"file:///usr/local/directory/photos/hjensen.jpg");
+    let e = first_error(&read("example5.ldif"));
+    assert_eq!(e.line, 8);
+    assert!(matches!(e.kind, ErrorKind::ExpectedDn { .. }));
+}
+
+#[test]
+fn rfc_example_6_change_records() {
+    let b = read("corrected/example6.ldif");
+    let r = records(&b).unwrap();
+    let kinds: Vec<_> = r.iter().map(|r| r.change).collect();
+    assert_eq!(
+        kinds,
+        [
+            Some(ChangeKind::Add),
+            Some(ChangeKind::Delete),
+            Some(ChangeKind::ModRdn),
+            Some(ChangeKind::ModRdn),
+            Some(ChangeKind::Modify),
+            Some(ChangeKind::Modify)
+        ]
+    );
+    match &r[4].body {
+        Body::Modify(m) => {
+            let ops: Vec<_> = m.iter().map(|m| (m.op, m.attr.as_ref(), m.values.len())).collect();
+            assert_eq!(
+                ops,
+                [
+                    (ModOp::Add, "postaladdress", 1),
+                    (ModOp::Delete, "description", 0),
+                    (ModOp::Replace, "telephonenumber", 2),
+                    (ModOp::Delete, "facsimiletelephonenumber", 1)
+                ]
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    match &r[3].body {
+        Body::ModDn { newsuperior, deleteoldrdn, .. } => {
+            assert!(!deleteoldrdn);
+            assert_eq!(newsuperior.as_deref(), Some(&b"ou=Accounting, dc=airius, dc=com"[..]));
+        }
+        other => panic!("{other:?}"),
+    }
+    let e = first_error(&read("example6.ldif"));
+    assert_eq!(e.line, 42);
+}
+
+#[test]
+fn rfc_example_7_control() {
+    let b = read("corrected/example7.ldif");
+    let r = records(&b).unwrap();
+    assert_eq!(
+        r[0].controls,
+        [Control { oid: Cow::Borrowed("1.2.840.113556.1.4.805"), critical: true, value: None }]
+    );
+    assert_eq!(r[0].change, Some(ChangeKind::Delete));
+}
+
+#[test]
+fn verbatim_examples_1_2_7_are_valid() {
+    for n in [1, 2, 7] {
+        let b = read(&format!("example{n}.ldif"));
+        records(&b).unwrap();
+    }
+}
+
+/// Malformed inputs: each must fail at the right physical line.
+#[test]
+fn malformed_inputs_fail_at_their_line() {
+    let cases: &[(&str, u64)] = &[
+        ("dn: cn=a\ncn: a\nno colon here\n", 3),
+        ("dn: cn=a\ncn: a\n\nsn: orphan\n", 4),
+        ("dn: cn=a\njpegPhoto:: ***\n", 2),
+        ("dn: cn=a\ncn: a\n\nversion: 1\n", 4),
+        ("\n continuation first\n", 2),
+        ("dn: cn=a\nchangetype: move\n", 2),
+        ("dn: cn=a\nchangetype: delete\ncn: a\n", 3),
+        ("dn: cn=a\nchangetype: modify\nreplace: mail\nsn: b\n-\n", 4),
+        ("dn: cn=a\nchangetype: modify\nfrobnicate: mail\n-\n", 3),
+        ("dn: cn=a\nchangetype: modrdn\nnewrdn: cn=b\ndeleteoldrdn: 2\n", 4),
+        ("dn: cn=a\nchangetype: modrdn\ndeleteoldrdn: 1\n", 3),
+        ("dn: cn=a\ncontrol: 1.2..3 true\nchangetype: delete\n", 2),
+        ("dn: cn=a\ncontrol: 1.2.3\ncn: x\n", 3),
+        ("dn: cn=a\n1bad: x\n", 2),
+        ("dn:< file:///etc/passwd\ncn: a\n", 1),
+        ("dn: cn=a\nchangetype: modify\nincrement: n\nn: 1\nn: 2\n-\n", 3),
+        ("dn: cn=a\n\n", 1),
+    ];
+    for (input, line) in cases {
+        let e = first_error(input.as_bytes());
+        assert_eq!(e.line, *line, "input {input:?}: {e}");
+    }
+}
+
+#[test]
+fn utf16_path_gives_the_same_records_as_utf8() {
+    for name in ["corrected/example4.ldif", "corrected/example6.ldif"] {
+        let utf8 = read(name);
+        let text = String::from_utf8(utf8.clone()).unwrap().replace('\n', "\r\n");
+        let mut le = vec![0xFF, 0xFE];
+        let mut be = vec![0xFE, 0xFF];
+        for u in text.encode_utf16() {
+            le.extend_from_slice(&u.to_le_bytes());
+            be.extend_from_slice(&u.to_be_bytes());
+        }
+        let crlf = text.into_bytes();
+        let base = records(&crlf).unwrap();
+        for enc in [le, be] {
+            let input = Input::from_bytes(Path::new(name), enc).unwrap();
+            assert_eq!(records(input.bytes()).unwrap(), base);
+        }
+    }
+}
+
+#[test]
+fn mmap_and_read_paths_give_identical_records() {
+    let path = examples_dir().join("corrected/example4.ldif");
+    let mapped = Input::open(&path).unwrap();
+    assert!(mapped.is_mapped());
+    let read_in = Input::from_bytes(&path, std::fs::read(&path).unwrap()).unwrap();
+    assert!(!read_in.is_mapped());
+    assert_eq!(records(mapped.bytes()).unwrap(), records(read_in.bytes()).unwrap());
+}
+
+// ---- properties ---------------------------------------------------------------------------
+
+fn attr_name() -> impl Strategy<Value = String> {
+    ("[a-zA-Z][a-zA-Z0-9-]{0,12}", proptest::option::of("[a-zA-Z0-9=-]{1,8}")).prop_map(
+        |(n, o)| match o {
+            Some(o) => format!("{n};{o}"),
+            None => n,
+        },
+    )
+}
+
+fn value_bytes() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        proptest::collection::vec(any::<u8>(), 0..40),
+        "[ -~]{0,40}".prop_map(String::into_bytes),
+        " ?[a-zé李 ]{0,20} ?".prop_map(String::into_bytes),
+        proptest::collection::vec(any::<u8>(), 500..3000),
+    ]
+}
+
+fn value() -> impl Strategy<Value = Value<'static>> {
+    prop_oneof![
+        8 => value_bytes().prop_map(|b| Value::Bytes(Cow::Owned(b))),
+        1 => "[a-z]{1,5}://[a-z/.]{1,30}".prop_map(|u| Value::Url(Cow::Owned(u.into_bytes()))),
+    ]
+}
+
+fn attrs() -> impl Strategy<Value = Vec<Attr<'static>>> {
+    proptest::collection::vec(
+        (attr_name(), value()).prop_map(|(n, v)| Attr { name: Cow::Owned(n), value: v }),
+        1..8,
+    )
+}
+
+fn modspec() -> impl Strategy<Value = Mod<'static>> {
+    (
+        prop_oneof![Just(ModOp::Add), Just(ModOp::Delete), Just(ModOp::Replace), Just(ModOp::Increment)],
+        attr_name(),
+        proptest::collection::vec(value(), 0..4),
+    )
+        .prop_map(|(op, attr, mut values)| {
+            if op == ModOp::Increment {
+                values.truncate(1);
+                if values.is_empty() {
+                    values.push(Value::Bytes(Cow::Borrowed(b"1")));
+                }
+            }
+            Mod { op, attr: Cow::Owned(attr), values }
+        })
+}
+
+fn control() -> impl Strategy<Value = Control<'static>> {
+    ("[1-9][0-9]{0,3}(\\.[0-9]{1,4}){1,6}", any::<bool>(), proptest::option::of(value_bytes()))
+        .prop_map(|(oid, critical, v)| Control {
+            oid: Cow::Owned(oid),
+            critical,
+            value: v.map(|b| Value::Bytes(Cow::Owned(b))),
+        })
+}
+
+fn record() -> impl Strategy<Value = Record<'static>> {
+    let body = prop_oneof![
+        attrs().prop_map(|a| (None, Body::Attrs(a))),
+        attrs().prop_map(|a| (Some(ChangeKind::Add), Body::Attrs(a))),
+        Just((Some(ChangeKind::Delete), Body::Delete)),
+        proptest::collection::vec(modspec(), 0..4).prop_map(|m| (Some(ChangeKind::Modify), Body::Modify(m))),
+        (value_bytes(), any::<bool>(), proptest::option::of(value_bytes()), any::<bool>()).prop_map(
+            |(rdn, del, sup, moddn)| (
+                Some(if moddn { ChangeKind::ModDn } else { ChangeKind::ModRdn }),
+                Body::ModDn {
+                    newrdn: Cow::Owned(rdn),
+                    deleteoldrdn: del,
+                    newsuperior: sup.map(Cow::Owned)
+                }
+            )
+        ),
+    ];
+    (value_bytes(), body, proptest::collection::vec(control(), 0..3)).prop_map(|(dn, (change, body), controls)| {
+        let controls = if change.is_some() { controls } else { vec![] };
+        let changetype = change.map(|c| {
+            Cow::Owned(
+                match c {
+                    ChangeKind::Add => "add",
+                    ChangeKind::Delete => "delete",
+                    ChangeKind::Modify => "modify",
+                    ChangeKind::ModRdn => "modrdn",
+                    ChangeKind::ModDn => "moddn",
+                }
+                .to_owned(),
+            )
+        });
+        Record { offset: 0, line: 0, dn: Cow::Owned(dn), controls, change, changetype, body }
+    })
+}
+
+fn normalise(mut r: Record<'_>) -> Record<'static> {
+    r.offset = 0;
+    r.line = 0;
+    let own_v = |v: Value<'_>| v.into_owned();
+    Record {
+        offset: 0,
+        line: 0,
+        dn: Cow::Owned(r.dn.into_owned()),
+        controls: r
+            .controls
+            .into_iter()
+            .map(|c| Control { oid: Cow::Owned(c.oid.into_owned()), critical: c.critical, value: c.value.map(own_v) })
+            .collect(),
+        change: r.change,
+        changetype: r.changetype.map(|c| Cow::Owned(c.into_owned())),
+        body: match r.body {
+            Body::Attrs(a) => Body::Attrs(
+                a.into_iter()
+                    .map(|a| Attr { name: Cow::Owned(a.name.into_owned()), value: own_v(a.value) })
+                    .collect(),
+            ),
+            Body::Delete => Body::Delete,
+            Body::Modify(m) => Body::Modify(
+                m.into_iter()
+                    .map(|m| Mod {
+                        op: m.op,
+                        attr: Cow::Owned(m.attr.into_owned()),
+                        values: m.values.into_iter().map(own_v).collect(),
+                    })
+                    .collect(),
+            ),
+            Body::ModDn { newrdn, deleteoldrdn, newsuperior } => Body::ModDn {
+                newrdn: Cow::Owned(newrdn.into_owned()),
+                deleteoldrdn,
+                newsuperior: newsuperior.map(|n| Cow::Owned(n.into_owned())),
+            },
+        },
+    }
+}
+
+fn options() -> impl Strategy<Value = WriterOptions> {
+    (any::<bool>(), proptest::option::of(2usize..120), any::<bool>(), any::<bool>()).prop_map(
+        |(crlf, fold, lead, version)| WriterOptions {
+            line_ending: if crlf { LineEnding::CrLf } else { LineEnding::Lf },
+            fold,
+            leading_blank_line: lead,
+            version_line: version,
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn write_then_parse_gives_the_same_records(recs in proptest::collection::vec(record(), 1..6), opts in options()) {
+        let mut w = LdifWriter::new(Vec::new(), opts);
+        for r in &recs {
+            w.write_record(r).unwrap();
+        }
+        let bytes = w.finish().unwrap();
+        prop_assert!(bytes.is_ascii());
+        let parsed: Vec<_> = records(&bytes).map_err(|e| TestCaseError::fail(e.to_string()))?
+            .into_iter().map(normalise).collect();
+        prop_assert_eq!(parsed, recs);
+    }
+
+    #[test]
+    fn parser_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        for item in Parser::new(&bytes) {
+            let _ = item;
+        }
+    }
+
+    #[test]
+    fn folding_preserves_bytes(v in proptest::collection::vec(any::<u8>(), 0..600), width in 2usize..90) {
+        let rec = Record { offset: 0, line: 0, dn: Cow::Borrowed(b"cn=x"), controls: vec![], change: None, changetype: None,
+            body: Body::Attrs(vec![Attr { name: Cow::Borrowed("v"), value: Value::Bytes(Cow::Owned(v.clone())) }]) };
+        let mut w = LdifWriter::new(Vec::new(), WriterOptions { fold: Some(width), ..Default::default() });
+        w.write_record(&rec).unwrap();
+        let bytes = w.finish().unwrap();
+        let parsed = records(&bytes).unwrap();
+        prop_assert_eq!(parsed[0].attrs()[0].value.as_bytes(), &v[..]);
+    }
+}
