@@ -32,7 +32,7 @@ pub struct LimitArgs {
     #[arg(long, value_name = "BYTES", default_value_t = 256 << 20)]
     pub max_record_bytes: usize,
     /// Most value lines accepted in one record.
-    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    #[arg(long, value_name = "N", default_value_t = 2_000_000)]
     pub max_values: usize,
 }
 

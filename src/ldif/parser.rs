@@ -44,7 +44,7 @@ impl Default for Limits {
         Limits {
             max_line: 64 << 20,
             max_record: 256 << 20,
-            max_values: 1_000_000,
+            max_values: 2_000_000,
         }
     }
 }
@@ -83,6 +83,9 @@ pub struct Parser<'a> {
     warnings: Vec<Warning>,
     done: bool,
 }
+
+/// Internal results carry a boxed error so the hot path moves small values.
+type PResult<T> = Result<T, Box<ParseError>>;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
     &base64::alphabet::STANDARD,
@@ -177,18 +180,18 @@ impl<'a> Parser<'a> {
         self.pos = next;
     }
 
-    fn err(&self, kind: ErrorKind, line: u64, offset: usize, record_line: u64) -> ParseError {
-        ParseError {
+    fn err(&self, kind: ErrorKind, line: u64, offset: usize, record_line: u64) -> Box<ParseError> {
+        Box::new(ParseError {
             kind,
             line,
             record_line: Some(record_line),
             offset,
-        }
+        })
     }
 
     /// Read the next logical line of the current record; `None` at a record separator
     /// or the end of input (the separator is not consumed). Comments are skipped.
-    fn next_lline(&mut self, record_line: u64) -> Result<Option<LLine<'a>>, ParseError> {
+    fn next_lline(&mut self, record_line: u64) -> PResult<Option<LLine<'a>>> {
         loop {
             if self.pos >= self.buf.len() {
                 return Ok(None);
@@ -275,7 +278,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Skip separators and comments before a record. Returns false at end of input.
-    fn skip_to_record(&mut self) -> Result<bool, ParseError> {
+    fn skip_to_record(&mut self) -> PResult<bool> {
         loop {
             if self.pos >= self.buf.len() {
                 return Ok(false);
@@ -291,12 +294,12 @@ impl<'a> Parser<'a> {
                 continue;
             }
             if content[0] == b' ' {
-                let e = ParseError {
+                let e = Box::new(ParseError {
                     kind: ErrorKind::UnexpectedContinuation,
                     line: self.line,
                     record_line: None,
                     offset: self.pos,
-                };
+                });
                 // Resynchronise: drop the continuation lines.
                 while self.starts_with_space(self.pos) {
                     let (_, n) = self.phys(self.pos);
@@ -311,7 +314,7 @@ impl<'a> Parser<'a> {
 
     // ---- records --------------------------------------------------------------------
 
-    fn parse_record(&mut self) -> Result<Option<Item<'a>>, ParseError> {
+    fn parse_record(&mut self) -> PResult<Option<Item<'a>>> {
         if !self.skip_to_record()? {
             return Ok(None);
         }
@@ -322,7 +325,7 @@ impl<'a> Parser<'a> {
         };
         let mut spec = split_line(&first, record_line)?;
 
-        if spec.name.eq_ignore_ascii_case("version") {
+        if spec.is("version") {
             if !self.at_file_start {
                 return Err(self.err(
                     ErrorKind::BadVersion {
@@ -359,15 +362,15 @@ impl<'a> Parser<'a> {
         }
         self.at_file_start = false;
 
-        let keyword = spec.name.to_ascii_lowercase();
-        if keyword == "search" || keyword == "result" || keyword == "ref" {
+        if spec.is("search") || spec.is("result") || spec.is("ref") {
+            let keyword = spec.name_str().to_ascii_lowercase();
             self.skip_record();
             return Ok(Some(Item::Skipped {
                 line: first.line,
                 keyword,
             }));
         }
-        if keyword == "version" {
+        if spec.is("version") {
             return Err(self.err(
                 ErrorKind::BadVersion {
                     detail: "a 'version:' line is only allowed as the first line of the file"
@@ -378,7 +381,7 @@ impl<'a> Parser<'a> {
                 record_line,
             ));
         }
-        if keyword != "dn" {
+        if !spec.is("dn") {
             return Err(self.err(
                 ErrorKind::ExpectedDn {
                     found: snippet(&first.text),
@@ -416,7 +419,7 @@ impl<'a> Parser<'a> {
         // Controls, then an optional changetype.
         while let Some(l) = &next {
             let s = split_line(l, dn_line)?;
-            if !s.name.eq_ignore_ascii_case("control") {
+            if !s.is("control") {
                 break;
             }
             controls.push(parse_control(l, &s, dn_line, &mut self.warnings)?);
@@ -426,7 +429,7 @@ impl<'a> Parser<'a> {
             return Err(self.err(ErrorKind::EmptyRecord, dn_line, dn_offset, dn_line));
         };
         let s = split_line(&line, dn_line)?;
-        if !s.name.eq_ignore_ascii_case("changetype") {
+        if !s.is("changetype") {
             if !controls.is_empty() {
                 return Err(self.err(
                     ErrorKind::BadControl {
@@ -507,7 +510,7 @@ impl<'a> Parser<'a> {
         &mut self,
         mut line: Option<LLine<'a>>,
         rec: &mut RecordBuilder,
-    ) -> Result<Vec<Attr<'a>>, ParseError> {
+    ) -> PResult<Vec<Attr<'a>>> {
         let mut attrs = Vec::with_capacity(32);
         while let Some(l) = line {
             let s = split_line(&l, rec.dn_line)?;
@@ -522,7 +525,7 @@ impl<'a> Parser<'a> {
         Ok(attrs)
     }
 
-    fn read_mods(&mut self, rec: &mut RecordBuilder) -> Result<Vec<Mod<'a>>, ParseError> {
+    fn read_mods(&mut self, rec: &mut RecordBuilder) -> PResult<Vec<Mod<'a>>> {
         let dn_line = rec.dn_line;
         let mut mods = Vec::new();
         loop {
@@ -530,7 +533,7 @@ impl<'a> Parser<'a> {
                 return Ok(mods);
             };
             let s = split_line(&l, dn_line)?;
-            let op = match s.name.to_ascii_lowercase().as_str() {
+            let op = match s.name_str().to_ascii_lowercase().as_str() {
                 "add" => ModOp::Add,
                 "delete" => ModOp::Delete,
                 "replace" => ModOp::Replace,
@@ -570,7 +573,7 @@ impl<'a> Parser<'a> {
                     break;
                 }
                 let vs = split_line(&v, dn_line)?;
-                if !vs.name.eq_ignore_ascii_case(&attr_name) {
+                if !vs.is(&attr_name) {
                     return Err(self.err(
                         ErrorKind::Expected {
                             expected: format!(
@@ -613,11 +616,11 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn read_moddn(&mut self, ct: &LLine<'a>, dn_line: u64) -> Result<Body<'a>, ParseError> {
-        let expect = |p: &mut Self, what: &str| -> Result<LLine<'a>, ParseError> {
+    fn read_moddn(&mut self, ct: &LLine<'a>, dn_line: u64) -> PResult<Body<'a>> {
+        let expect = |p: &mut Self, what: &str| -> PResult<LLine<'a>> {
             match p.next_lline(dn_line)? {
                 Some(l) => {
-                    let ok = split_line(&l, dn_line)?.name.eq_ignore_ascii_case(what);
+                    let ok = split_line(&l, dn_line)?.is(what);
                     if ok {
                         Ok(l)
                     } else {
@@ -667,7 +670,7 @@ impl<'a> Parser<'a> {
         let mut newsuperior = None;
         if let Some(l) = self.next_lline(dn_line)? {
             let s = split_line(&l, dn_line)?;
-            if !s.name.eq_ignore_ascii_case("newsuperior") {
+            if !s.is("newsuperior") {
                 return Err(self.err(
                     ErrorKind::Expected {
                         expected: "'newsuperior:' or the end of the record".into(),
@@ -714,7 +717,7 @@ impl<'a> Iterator for Parser<'a> {
             }
             Err(e) => {
                 self.skip_record();
-                Some(Err(e))
+                Some(Err(*e))
             }
         }
     }
@@ -728,7 +731,7 @@ struct RecordBuilder {
 
 impl RecordBuilder {
     #[inline]
-    fn count(&mut self, p: &Parser<'_>, l: &LLine<'_>) -> Result<(), ParseError> {
+    fn count(&mut self, p: &Parser<'_>, l: &LLine<'_>) -> PResult<()> {
         self.values += 1;
         if self.values > p.limits.max_values {
             return Err(p.err(
@@ -771,7 +774,8 @@ enum ValueKind {
 
 /// A logical line split into attribute description and value-spec.
 struct LineSpec<'t> {
-    name: &'t str,
+    /// The attribute description (printable ASCII, checked by `attr_desc`).
+    name: &'t [u8],
     kind: ValueKind,
     /// Byte range of the value text (after the separator and FILL) within the line.
     vstart: usize,
@@ -787,42 +791,55 @@ fn trim_spaces(b: &[u8]) -> &[u8] {
     &b[s..e.max(s)]
 }
 
-fn attr_type_char(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c == b'.'
+const fn class_table(opt: bool) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut c = 0usize;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = if opt {
+            b > b' ' && b < 0x7f && b != b';' && b != b':'
+        } else {
+            b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.'
+        };
+        c += 1;
+    }
+    t
 }
 
-fn opt_char(c: u8) -> bool {
-    c > b' ' && c < 0x7f && c != b';' && c != b':'
-}
+/// Characters of an AttributeType: letters, digits, '-', '_' (tolerated) and '.' (OIDs).
+static TYPE_CHARS: [bool; 256] = class_table(false);
+/// Characters of an option: any printable ASCII except ';' and ':' (AD's `range=0-1499`).
+static OPT_CHARS: [bool; 256] = class_table(true);
 
 /// nom: `AttributeType *(";" option)`, where the type is an OID or a name (letters,
 /// digits, '-', and '_' in tolerant reading) and options are any printable chars except
 /// `;` and `:` (AD's `member;range=0-1499`).
 fn attr_desc(i: &[u8]) -> IResult<&[u8], &[u8]> {
     let start = i;
-    let (mut rest, _) = take_while1(attr_type_char)(i)?;
+    let (mut rest, _) = take_while1(|c| TYPE_CHARS[c as usize])(i)?;
     while let Some((&b';', tail)) = rest.split_first() {
-        let (r, _) = take_while1(opt_char)(tail)?;
+        let (r, _) = take_while1(|c| OPT_CHARS[c as usize])(tail)?;
         rest = r;
     }
     Ok((rest, &start[..start.len() - rest.len()]))
 }
 
-fn valid_attr_desc(b: &[u8]) -> bool {
-    match attr_desc(b) {
-        Ok((rest, d)) => {
-            rest.is_empty()
-                && if d[0].is_ascii_digit() {
-                    // numeric OID: digits and single dots
-                    let ty = d.split(|&c| c == b';').next().unwrap_or(d);
-                    ty.split(|&c| c == b'.')
-                        .all(|p| !p.is_empty() && p.iter().all(u8::is_ascii_digit))
-                } else {
-                    d[0].is_ascii_alphabetic()
-                }
+/// A description `attr_desc` accepted is valid when its type starts with a letter, or is a
+/// numeric OID (digits separated by single dots).
+fn desc_ok(d: &[u8]) -> bool {
+    match d.first() {
+        Some(c) if c.is_ascii_alphabetic() => true,
+        Some(c) if c.is_ascii_digit() => {
+            let ty = d.split(|&c| c == b';').next().unwrap_or(d);
+            ty.split(|&c| c == b'.')
+                .all(|p| !p.is_empty() && p.iter().all(u8::is_ascii_digit))
         }
-        Err(_) => false,
+        _ => false,
     }
+}
+
+fn valid_attr_desc(b: &[u8]) -> bool {
+    matches!(attr_desc(b), Ok((rest, d)) if rest.is_empty() && desc_ok(d))
 }
 
 /// nom: the value-spec separator: `:` FILL, `::` FILL, or `:<` FILL.
@@ -837,13 +854,15 @@ fn value_sep(i: &[u8]) -> IResult<&[u8], ValueKind> {
     Ok((i, kind))
 }
 
-fn split_line<'t>(l: &'t LLine<'_>, record_line: u64) -> Result<LineSpec<'t>, ParseError> {
+fn split_line<'t>(l: &'t LLine<'_>, record_line: u64) -> PResult<LineSpec<'t>> {
     let text: &'t [u8] = &l.text;
-    let fail = |kind| ParseError {
-        kind,
-        line: l.line,
-        record_line: Some(record_line),
-        offset: l.offset,
+    let fail = |kind| {
+        Box::new(ParseError {
+            kind,
+            line: l.line,
+            record_line: Some(record_line),
+            offset: l.offset,
+        })
     };
     let (rest, desc) = match attr_desc(text) {
         Ok(x) => x,
@@ -877,15 +896,13 @@ fn split_line<'t>(l: &'t LLine<'_>, record_line: u64) -> Result<LineSpec<'t>, Pa
             });
         }
     };
-    if !valid_attr_desc(desc) {
+    if !desc_ok(desc) {
         return Err(fail(ErrorKind::BadAttributeName {
             name: snippet(desc),
         }));
     }
-    // Safe: valid_attr_desc only admits printable ASCII.
-    let name = std::str::from_utf8(desc).unwrap_or_default();
     Ok(LineSpec {
-        name,
+        name: desc,
         kind,
         vstart: text.len() - after.len(),
     })
@@ -911,8 +928,17 @@ impl LineSpec<'_> {
                 let n = &b[..self.name.len()];
                 Cow::Borrowed(std::str::from_utf8(n).unwrap_or_default())
             }
-            Cow::Owned(_) => Cow::Owned(self.name.to_owned()),
+            Cow::Owned(_) => Cow::Owned(self.name_str().to_owned()),
         }
+    }
+
+    /// The description as text (it is ASCII by construction).
+    fn name_str(&self) -> &str {
+        std::str::from_utf8(self.name).unwrap_or_default()
+    }
+
+    fn is(&self, keyword: &str) -> bool {
+        self.name.eq_ignore_ascii_case(keyword.as_bytes())
     }
 
     fn plain_value<'a>(&self, l: &LLine<'a>) -> Cow<'a, [u8]> {
@@ -924,7 +950,7 @@ impl LineSpec<'_> {
         l: &LLine<'a>,
         warnings: &mut Vec<Warning>,
         record_line: u64,
-    ) -> Result<Cow<'a, [u8]>, ParseError> {
+    ) -> PResult<Cow<'a, [u8]>> {
         let raw = &l.text[self.vstart..];
         // Trailing spaces after base64 are tolerated; anything else must be BASE64-CHAR.
         let raw = &raw[..raw.iter().rposition(|&c| c != b' ').map_or(0, |e| e + 1)];
@@ -933,18 +959,20 @@ impl LineSpec<'_> {
                 line: l.line,
                 message: format!(
                     "empty base64 value for \"{}::\" read as an empty value",
-                    self.name
+                    self.name_str()
                 ),
             });
             return Ok(Cow::Borrowed(&[]));
         }
-        let bad = || ParseError {
-            kind: ErrorKind::BadBase64 {
-                attr: self.name.to_owned(),
-            },
-            line: l.line,
-            record_line: Some(record_line),
-            offset: l.offset,
+        let bad = || {
+            Box::new(ParseError {
+                kind: ErrorKind::BadBase64 {
+                    attr: self.name_str().to_owned(),
+                },
+                line: l.line,
+                record_line: Some(record_line),
+                offset: l.offset,
+            })
         };
         if !raw
             .iter()
@@ -960,19 +988,19 @@ impl LineSpec<'_> {
         l: &LLine<'a>,
         warnings: &mut Vec<Warning>,
         record_line: u64,
-    ) -> Result<Cow<'a, [u8]>, ParseError> {
+    ) -> PResult<Cow<'a, [u8]>> {
         match self.kind {
             ValueKind::Plain => Ok(self.plain_value(l)),
             ValueKind::Base64 => self.base64_value(l, warnings, record_line),
-            ValueKind::Url => Err(ParseError {
+            ValueKind::Url => Err(Box::new(ParseError {
                 kind: ErrorKind::Expected {
-                    expected: format!("'{}:' or '{}::' (not a URL)", self.name, self.name),
+                    expected: format!("'{0}:' or '{0}::' (not a URL)", self.name_str()),
                     found: snippet(&l.text),
                 },
                 line: l.line,
                 record_line: Some(record_line),
                 offset: l.offset,
-            }),
+            })),
         }
     }
 
@@ -981,7 +1009,7 @@ impl LineSpec<'_> {
         l: &LLine<'a>,
         warnings: &mut Vec<Warning>,
         record_line: u64,
-    ) -> Result<Value<'a>, ParseError> {
+    ) -> PResult<Value<'a>> {
         Ok(match self.kind {
             ValueKind::Plain => Value::Bytes(self.plain_value(l)),
             ValueKind::Base64 => Value::Bytes(self.base64_value(l, warnings, record_line)?),
@@ -1005,14 +1033,16 @@ fn parse_control<'a>(
     s: &LineSpec<'_>,
     record_line: u64,
     warnings: &mut Vec<Warning>,
-) -> Result<Control<'a>, ParseError> {
-    let bad = |detail: &str| ParseError {
-        kind: ErrorKind::BadControl {
-            detail: detail.to_owned(),
-        },
-        line: l.line,
-        record_line: Some(record_line),
-        offset: l.offset,
+) -> PResult<Control<'a>> {
+    let bad = |detail: &str| {
+        Box::new(ParseError {
+            kind: ErrorKind::BadControl {
+                detail: detail.to_owned(),
+            },
+            line: l.line,
+            record_line: Some(record_line),
+            offset: l.offset,
+        })
     };
     if s.kind != ValueKind::Plain {
         return Err(bad("expected 'control: <oid> [true|false][: value]'"));
@@ -1059,7 +1089,7 @@ fn parse_control<'a>(
             ));
         }
         let fake = LineSpec {
-            name: "control",
+            name: b"control",
             kind: match text.get(i + 1) {
                 Some(b':') => ValueKind::Base64,
                 Some(b'<') => ValueKind::Url,
