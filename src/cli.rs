@@ -31,6 +31,12 @@ pub enum Command {
     Dump(cmd::dump::Args),
     /// List the rules with their ids and explanations.
     Rules(cmd::rules::Args),
+    /// Check a change file against the export before importing it.
+    Verify(cmd::verify::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout.
+    Completions(cmd::completions::Args),
+    /// Print the man page (roff) to stdout.
+    Man(cmd::man::Args),
 }
 
 #[cfg(test)]

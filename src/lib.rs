@@ -7,8 +7,10 @@
 
 pub mod cli;
 pub mod cmd;
+pub mod index;
 pub mod ldif;
 pub mod model;
 pub mod output;
+pub mod report;
 pub mod rules;
 pub mod source;

@@ -2,11 +2,14 @@
 //! `run` returns the process exit status (0 clean, 1 findings, 2 invalid input or usage).
 
 pub mod apply_csv;
+pub mod completions;
 pub mod dump;
 pub mod fix;
 pub mod generate;
+pub mod man;
 pub mod rules;
 pub mod scan;
+pub mod verify;
 
 use crate::cli::{Cli, Command};
 
@@ -19,6 +22,9 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Generate(a) => generate::run(a),
         Command::Dump(a) => dump::run(a),
         Command::Rules(a) => rules::run(a),
+        Command::Verify(a) => verify::run(a),
+        Command::Completions(a) => completions::run(a),
+        Command::Man(a) => man::run(a),
     }
 }
 

@@ -1,0 +1,574 @@
+//! The text primitives of IdFix 2.6.0.3's rules, written by hand instead of with a regex
+//! engine: .NET string lengths (UTF-16 code units), the .NET `\s` class, the invalid
+//! character classes, and matchers equivalent to IdFix's three address regexes
+//! (`DomainPartRegex`, `LocalPartRegex`, `Rfc2822Regex`).
+//!
+//! Contract: every function is total (no panics on any input) and pure.
+//!
+//! Deviations from .NET, all on exotic input only:
+//! * IdFix's regexes use `IgnoreCase | CultureInvariant`, under which `[a-z]` also matches
+//!   a few non-ASCII code points whose invariant lower case is ASCII (U+212A KELVIN SIGN →
+//!   `k`, U+0130 → `i`). Here the classes are ASCII-case-insensitive only.
+//! * .NET's string `IndexOf`/`LastIndexOf` skip ignorable code points; here searches are
+//!   ordinal.
+//! * Truncation to n UTF-16 units stops at the last character boundary ≤ n (.NET may split a
+//!   surrogate pair).
+
+/// Whether `c` is in .NET's `\s` class (`[\f\n\r\t\v\x85\p{Z}]`), which is also the set
+/// `Char.IsWhiteSpace` and `String.Trim()` use.
+pub fn is_net_space(c: char) -> bool {
+    matches!(
+        c,
+        '\u{9}'..='\u{D}'
+            | ' '
+            | '\u{85}'
+            | '\u{A0}'
+            | '\u{1680}'
+            | '\u{2000}'..='\u{200A}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{202F}'
+            | '\u{205F}'
+            | '\u{3000}'
+    )
+}
+
+/// .NET `String.Length`: the number of UTF-16 code units.
+pub fn utf16_len(s: &str) -> usize {
+    s.chars().map(char::len_utf16).sum()
+}
+
+/// The longest prefix of `s` that is at most `n` UTF-16 code units and ends on a character
+/// boundary (.NET `Substring(0, n)`, without splitting a surrogate pair).
+pub fn truncate_utf16(s: &str, n: usize) -> &str {
+    let mut units = 0;
+    for (i, c) in s.char_indices() {
+        units += c.len_utf16();
+        if units > n {
+            return &s[..i];
+        }
+    }
+    s
+}
+
+/// .NET `String.Trim()`: `s` without leading and trailing white space.
+pub fn net_trim(s: &str) -> &str {
+    s.trim_matches(is_net_space)
+}
+
+/// Lower case as .NET `ToLowerInvariant` does it: one character at a time, keeping the
+/// length (a character whose lower case is several characters is kept as is).
+pub fn lower_invariant(s: &str) -> String {
+    s.chars().map(simple_lower).collect()
+}
+
+fn simple_lower(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    let mut it = c.to_lowercase();
+    match (it.next(), it.next()) {
+        (Some(l), None) => l,
+        _ => c,
+    }
+}
+
+fn simple_upper(c: char) -> char {
+    let mut it = c.to_uppercase();
+    match (it.next(), it.next()) {
+        (Some(u), None) => u,
+        _ => c,
+    }
+}
+
+/// The case-insensitive comparison key IdFix's duplicate store effectively uses
+/// (`StringComparer.InvariantCultureIgnoreCase`), approximated by simple Unicode case
+/// folding: each character is upper-cased then lower-cased, one to one (so `ς`/`Σ`/`σ`,
+/// `ſ`/`s`, `K` (Kelvin)/`k` fold together; `ß` stays `ß`). Residual difference: .NET's
+/// linguistic comparison also ignores some code points (U+00AD soft hyphen, zero-width
+/// characters) and may equate some expansions; this key does not.
+pub fn fold_key(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
+    s.chars().map(fold_char).collect()
+}
+
+/// One character of [`fold_key`].
+pub fn fold_char(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    simple_lower(simple_upper(c))
+}
+
+/// Whether `hay` contains `needle` ignoring ASCII case (`needle` must be ASCII lower-case).
+pub fn contains_ascii_ci(hay: &str, needle: &str) -> bool {
+    let h = hay.as_bytes();
+    let n = needle.as_bytes();
+    if n.is_empty() {
+        return true;
+    }
+    h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+}
+
+/// Whether `s` starts with `prefix` ignoring ASCII case (`prefix` ASCII).
+pub fn starts_with_ascii_ci(s: &str, prefix: &str) -> bool {
+    s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+/// IdFix's `SMTPRegex` (`smtp:`, IgnoreCase, unanchored): whether the value contains
+/// `smtp:` anywhere.
+pub fn is_smtp(v: &str) -> bool {
+    contains_ascii_ci(v, "smtp:")
+}
+
+/// The invalid-character classes of IdFix's `RegexRule`s (the fix removes every match).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CharClass {
+    /// `InvalidProxyAddressSMTPRegex` `[\s<>\(\)\;\,\[\]"]`.
+    ProxySmtp,
+    /// `InvalidProxyAddressRegex` `[\s<>\(\)\,\[\]"]` (no `;`).
+    ProxyOther,
+    /// `InvalidX400ProxyAddressRegex` / `InvalidX500ProxyAddressRegex` `[\f\n\r\t\v\[\]"']`.
+    ProxyX400X500,
+    /// MT sAMAccountName `[\\"|,/\[\]:<>+=;?*]`.
+    SamAccountName,
+    /// `InvalidTargetAddressSMTPRegEx` `[\s\\<>\(\)\;\,\[\]"]`.
+    TargetSmtp,
+    /// `InvalidTargetAddressRegEx` `[\s\\<>\(\)\,\[\]"]`.
+    TargetOther,
+    /// `InvalidUpnRegExRegex` `[\s\\%&*+/=?'{}|<>\(\)\;\:\,\[\]"äëïöüÿÄËÏÖÜŸ]`.
+    Upn,
+    /// Dedicated mailNickname ``[\s\\!#$%&*+/=?^`{}|~<>()'\;\:\,\[\]"@]``.
+    DedicatedNickname,
+    /// Dedicated mail `[\s]`.
+    Space,
+}
+
+impl CharClass {
+    /// Whether `c` matches the class.
+    pub fn matches(self, c: char) -> bool {
+        match self {
+            CharClass::ProxySmtp => {
+                is_net_space(c) || matches!(c, '<' | '>' | '(' | ')' | ';' | ',' | '[' | ']' | '"')
+            }
+            CharClass::ProxyOther => {
+                is_net_space(c) || matches!(c, '<' | '>' | '(' | ')' | ',' | '[' | ']' | '"')
+            }
+            CharClass::ProxyX400X500 => {
+                matches!(c, '\u{9}'..='\u{D}' | '[' | ']' | '"' | '\'')
+            }
+            CharClass::SamAccountName => matches!(
+                c,
+                '\\' | '"'
+                    | '|'
+                    | ','
+                    | '/'
+                    | '['
+                    | ']'
+                    | ':'
+                    | '<'
+                    | '>'
+                    | '+'
+                    | '='
+                    | ';'
+                    | '?'
+                    | '*'
+            ),
+            CharClass::TargetSmtp => {
+                is_net_space(c)
+                    || matches!(
+                        c,
+                        '\\' | '<' | '>' | '(' | ')' | ';' | ',' | '[' | ']' | '"'
+                    )
+            }
+            CharClass::TargetOther => {
+                is_net_space(c) || matches!(c, '\\' | '<' | '>' | '(' | ')' | ',' | '[' | ']' | '"')
+            }
+            CharClass::Upn => {
+                is_net_space(c)
+                    || matches!(
+                        c,
+                        '\\' | '%'
+                            | '&'
+                            | '*'
+                            | '+'
+                            | '/'
+                            | '='
+                            | '?'
+                            | '\''
+                            | '{'
+                            | '}'
+                            | '|'
+                            | '<'
+                            | '>'
+                            | '('
+                            | ')'
+                            | ';'
+                            | ':'
+                            | ','
+                            | '['
+                            | ']'
+                            | '"'
+                            | 'ä'
+                            | 'ë'
+                            | 'ï'
+                            | 'ö'
+                            | 'ü'
+                            | 'ÿ'
+                            | 'Ä'
+                            | 'Ë'
+                            | 'Ï'
+                            | 'Ö'
+                            | 'Ü'
+                            | 'Ÿ'
+                    )
+            }
+            CharClass::DedicatedNickname => {
+                is_net_space(c)
+                    || matches!(
+                        c,
+                        '\\' | '!'
+                            | '#'
+                            | '$'
+                            | '%'
+                            | '&'
+                            | '*'
+                            | '+'
+                            | '/'
+                            | '='
+                            | '?'
+                            | '^'
+                            | '`'
+                            | '{'
+                            | '}'
+                            | '|'
+                            | '~'
+                            | '<'
+                            | '>'
+                            | '('
+                            | ')'
+                            | '\''
+                            | ';'
+                            | ':'
+                            | ','
+                            | '['
+                            | ']'
+                            | '"'
+                            | '@'
+                    )
+            }
+            CharClass::Space => is_net_space(c),
+        }
+    }
+
+    /// `Some(value without the matching characters)` when any character matches
+    /// (`Regex.IsMatch` then `Regex.Replace(v, "")`), else `None`.
+    pub fn strip(self, v: &str) -> Option<String> {
+        if !v.chars().any(|c| self.matches(c)) {
+            return None;
+        }
+        Some(v.chars().filter(|&c| !self.matches(c)).collect())
+    }
+}
+
+/// MT mailNickname `^[.]+`: `Some(value without its leading dots)` when it starts with one.
+pub fn strip_leading_dots(v: &str) -> Option<String> {
+    if v.starts_with('.') {
+        Some(v.trim_start_matches('.').to_string())
+    } else {
+        None
+    }
+}
+
+/// Dedicated displayName `^[\s]+|[\s]+$`: `Some(trimmed)` when the value begins or ends with
+/// white space.
+pub fn strip_edge_space(v: &str) -> Option<String> {
+    let starts = v.chars().next().is_some_and(is_net_space);
+    let ends = v.chars().next_back().is_some_and(is_net_space);
+    if starts || ends {
+        Some(net_trim(v).to_string())
+    } else {
+        None
+    }
+}
+
+/// RFC 5322 `atext` as IdFix's classes spell it: `[a-z0-9!#$%&'*+/=?^_`{|}~-]`, IgnoreCase.
+pub fn is_atext(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || matches!(
+            c,
+            '!' | '#'
+                | '$'
+                | '%'
+                | '&'
+                | '\''
+                | '*'
+                | '+'
+                | '/'
+                | '='
+                | '?'
+                | '^'
+                | '_'
+                | '`'
+                | '{'
+                | '|'
+                | '}'
+                | '~'
+                | '-'
+        )
+}
+
+/// `[a-z0-9]+(?:\.[a-z0-9]+)*` over atext: a non-empty dot-atom.
+fn is_dot_atom(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('.')
+            .all(|p| !p.is_empty() && p.chars().all(is_atext))
+}
+
+/// `(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:[a-z]{2,17})`, IgnoreCase, whole string.
+fn is_domain(s: &str) -> bool {
+    let Some((labels, tld)) = s.rsplit_once('.') else {
+        return false;
+    };
+    let tld_ok = (2..=17).contains(&tld.len()) && tld.bytes().all(|b| b.is_ascii_alphabetic());
+    tld_ok
+        && labels.split('.').all(|l| {
+            let b = l.as_bytes();
+            match (b.first(), b.last()) {
+                (Some(f), Some(z)) => {
+                    f.is_ascii_alphanumeric()
+                        && z.is_ascii_alphanumeric()
+                        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+                }
+                _ => false,
+            }
+        })
+}
+
+/// .NET `$` without `Multiline`: end of input, or before a final `\n`.
+fn strip_final_newline(s: &str) -> &str {
+    s.strip_suffix('\n').unwrap_or(s)
+}
+
+/// `DomainPartRegex` `@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:[a-z]{2,17})$`, unanchored
+/// at the start. Only the last `@` can start a match (the domain classes exclude `@`).
+pub fn domain_part_matches(a: &str) -> bool {
+    match a.rfind('@') {
+        Some(at) => is_domain(strip_final_newline(&a[at + 1..])),
+        None => false,
+    }
+}
+
+/// `LocalPartRegex` `^[atext]+(?:\.[atext]+)*@`: the text before the first `@` is a
+/// dot-atom.
+pub fn local_part_matches(a: &str) -> bool {
+    match a.find('@') {
+        Some(at) => is_dot_atom(&a[..at]),
+        None => false,
+    }
+}
+
+/// `Rfc2822Regex` `^dot-atom@domain$` (`$` also before a final `\n`).
+pub fn rfc2822_matches(a: &str) -> bool {
+    let a = strip_final_newline(a);
+    match a.split_once('@') {
+        Some((local, domain)) => is_dot_atom(local) && is_domain(domain),
+        None => false,
+    }
+}
+
+/// The flag bits RFC2822Rule can raise (IdFix's `ErrorType` values).
+pub mod flags {
+    /// `Format`
+    pub const FORMAT: u16 = 1;
+    /// `Blank`
+    pub const BLANK: u16 = 2;
+    /// `Duplicate`
+    pub const DUPLICATE: u16 = 4;
+    /// `Character`
+    pub const CHARACTER: u16 = 8;
+    /// `TopLevelDomain`
+    pub const TOP_LEVEL_DOMAIN: u16 = 16;
+    /// `DomainPart`
+    pub const DOMAIN_PART: u16 = 32;
+    /// `LocalPart`
+    pub const LOCAL_PART: u16 = 64;
+    /// `Length`
+    pub const LENGTH: u16 = 128;
+}
+
+/// IdFix's `RFC2822Rule` on the running value `v`: `Some((flags, updated value))` when it
+/// fails. `tld_ok(".com")` answers whether a lower-cased, dot-led TLD is in the list.
+pub fn rfc2822_rule(v: &str, tld_ok: impl Fn(&str) -> bool) -> Option<(u16, String)> {
+    let smtp_colon = if is_smtp(v) { v.find(':') } else { None };
+    let mut a: String = match smtp_colon {
+        Some(p) => v[p + 1..].to_string(),
+        None => v.to_string(),
+    };
+    let mut errs = 0u16;
+    // 1. top-level domain, on the unrepaired text
+    if let Some(dot) = a.rfind('.') {
+        if dot + 1 < a.len() {
+            let tld = lower_invariant(&a[dot..]);
+            if !tld_ok(&tld) {
+                errs |= flags::TOP_LEVEL_DOMAIN;
+            }
+        }
+    }
+    // 2. domain part
+    if !domain_part_matches(&a) {
+        errs |= flags::DOMAIN_PART;
+        if let Some(at) = a.rfind('@') {
+            let dom: String = a[at + 1..]
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '-')
+                .collect();
+            a.truncate(at + 1);
+            a.push_str(&dom);
+        }
+    }
+    // 3. local part (also when more than one '@')
+    if !local_part_matches(&a) || a.matches('@').count() > 1 {
+        errs |= flags::LOCAL_PART;
+        if let Some(at) = a.rfind('@') {
+            let mut loc: String = a[..at]
+                .chars()
+                .filter(|&c| is_atext(c) || c == '.')
+                .collect();
+            loc.push_str(&a[at..]);
+            a = loc.replace(".@", "@");
+        }
+    }
+    // 4. the whole address, after the repairs
+    if !rfc2822_matches(&a) {
+        errs |= flags::FORMAT;
+    }
+    if errs == 0 {
+        return None;
+    }
+    let update = match smtp_colon {
+        Some(p) => format!("{}{}", net_trim(&v[..=p]), a),
+        None => a,
+    };
+    Some((errs, update))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn net_space_set_is_exact() {
+        let expected: Vec<u32> = (0x9..=0xD)
+            .chain([0x20, 0x85, 0xA0, 0x1680])
+            .chain(0x2000..=0x200A)
+            .chain([0x2028, 0x2029, 0x202F, 0x205F, 0x3000])
+            .collect();
+        let got: Vec<u32> = (0u32..0x11000)
+            .filter_map(char::from_u32)
+            .filter(|c| is_net_space(*c))
+            .map(|c| c as u32)
+            .collect();
+        assert_eq!(got, expected);
+        // not white space for .NET either
+        for c in [
+            '\u{200B}', '\u{200D}', '\u{2060}', '\u{FEFF}', '\u{AD}', '\u{1C}', '\u{180E}',
+        ] {
+            assert!(!is_net_space(c), "{:X}", c as u32);
+        }
+    }
+
+    #[test]
+    fn utf16_lengths_and_truncation() {
+        assert_eq!(utf16_len("abc"), 3);
+        assert_eq!(utf16_len("é"), 1);
+        assert_eq!(utf16_len("😀"), 2);
+        assert_eq!(truncate_utf16("abcdef", 4), "abcd");
+        assert_eq!(truncate_utf16("ab😀cd", 3), "ab"); // would split the pair
+        assert_eq!(truncate_utf16("ab😀cd", 4), "ab😀");
+        assert_eq!(truncate_utf16("ab", 5), "ab");
+    }
+
+    #[test]
+    fn fold_key_is_case_insensitive() {
+        assert_eq!(fold_key("SMTP:A@X.com"), fold_key("smtp:a@x.COM"));
+        assert_eq!(fold_key("ÄBC"), fold_key("äbc"));
+        assert_eq!(fold_key("Σίσυφος"), fold_key("ΣΊΣΥΦΟΣ"));
+        assert_eq!(fold_key("ſ"), fold_key("S"));
+        assert_ne!(fold_key("smtp:a"), fold_key("sip:a"));
+    }
+
+    #[test]
+    fn domain_part_regex_semantics() {
+        assert!(domain_part_matches("a@contoso.com"));
+        assert!(domain_part_matches("a@b@sub.contoso.com"));
+        assert!(domain_part_matches("@x-y.z9.travel"));
+        assert!(domain_part_matches("a@contoso.com\n")); // `$` before a final newline
+        assert!(!domain_part_matches("a@contoso.com\n\n"));
+        assert!(!domain_part_matches("a@contoso"));
+        assert!(!domain_part_matches("a@-contoso.com"));
+        assert!(!domain_part_matches("a@contoso-.com"));
+        assert!(!domain_part_matches("a@contoso..com"));
+        assert!(!domain_part_matches("a@contoso.com."));
+        assert!(!domain_part_matches("a@contoso.c"));
+        assert!(domain_part_matches("a@contoso.abcdefghijklmnopq")); // 17 letters
+        assert!(!domain_part_matches("a@contoso.abcdefghijklmnopqr")); // 18
+        assert!(!domain_part_matches("a@contoso.xn--p1ai"));
+        assert!(!domain_part_matches("a@con_toso.com"));
+        assert!(!domain_part_matches("a@contoso.com@x"));
+        assert!(domain_part_matches("A@CONTOSO.COM"));
+    }
+
+    #[test]
+    fn local_part_regex_semantics() {
+        assert!(local_part_matches("j.smith@x"));
+        assert!(local_part_matches("j!#$%&'*+/=?^_`{|}~-@"));
+        assert!(local_part_matches("a@@b"));
+        assert!(!local_part_matches(".j@x"));
+        assert!(!local_part_matches("j.@x"));
+        assert!(!local_part_matches("j..s@x"));
+        assert!(!local_part_matches("@x"));
+        assert!(!local_part_matches("josé@x"));
+        assert!(!local_part_matches("jsmith"));
+    }
+
+    #[test]
+    fn rfc2822_regex_semantics() {
+        assert!(rfc2822_matches("john.smith@contoso.com"));
+        assert!(rfc2822_matches("john.smith@contoso.com\n"));
+        assert!(!rfc2822_matches("john@@contoso.com"));
+        assert!(!rfc2822_matches("john smith@contoso.com"));
+        assert!(!rfc2822_matches("\"j\"@contoso.com"));
+        assert!(!rfc2822_matches("j@[10.0.0.1]"));
+    }
+
+    #[test]
+    fn char_classes() {
+        assert_eq!(
+            CharClass::Upn.strip("John Smith@x.com").as_deref(),
+            Some("JohnSmith@x.com")
+        );
+        assert_eq!(CharClass::Upn.strip("j$smith@x.com"), None);
+        assert_eq!(CharClass::ProxyX400X500.strip("x400:a= ;b"), None);
+        assert_eq!(
+            CharClass::ProxyX400X500.strip("X500:/cn=O'Neil").as_deref(),
+            Some("X500:/cn=ONeil")
+        );
+        assert_eq!(CharClass::ProxyOther.strip("a;b"), None);
+        assert_eq!(CharClass::ProxySmtp.strip("a;b").as_deref(), Some("ab"));
+        assert_eq!(
+            CharClass::SamAccountName.strip("john/smith").as_deref(),
+            Some("johnsmith")
+        );
+        assert_eq!(
+            CharClass::Space.strip("a\u{3000}b\u{200B}").as_deref(),
+            Some("ab\u{200B}")
+        );
+        assert_eq!(strip_leading_dots("..a.").as_deref(), Some("a."));
+        assert_eq!(strip_leading_dots("a."), None);
+        assert_eq!(strip_edge_space(" a b\t").as_deref(), Some("a b"));
+        assert_eq!(strip_edge_space("a b"), None);
+    }
+}

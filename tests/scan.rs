@@ -1,0 +1,811 @@
+//! `ldifix scan` end to end: exit statuses, the JSON contract
+//! (shared/contracts/scan-json.md), collisions across files and attributes, OU scoping,
+//! CSV quoting and determinism.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// A complete, valid user in domain `dc` (e.g. `a` → `DC=a,DC=contoso,DC=com`), with
+/// extra attribute lines.
+fn user(cn: &str, dc: &str, sam: &str, extra: &[&str]) -> String {
+    let mut s = format!(
+        "dn: CN={cn},OU=Staff,DC={dc},DC=contoso,DC=com\n\
+         objectClass: top\nobjectClass: person\nobjectClass: organizationalPerson\nobjectClass: user\n\
+         cn: {cn}\ndisplayName: {cn}\ngivenName: {cn}\nsAMAccountName: {sam}\nuserAccountControl: 512\n"
+    );
+    for l in extra {
+        s.push_str(l);
+        s.push('\n');
+    }
+    s.push('\n');
+    s
+}
+
+struct Dir {
+    dir: tempfile::TempDir,
+}
+
+impl Dir {
+    fn new() -> Dir {
+        Dir {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+fn scan(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("ldifix")
+        .unwrap()
+        .current_dir(dir)
+        .arg("scan")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn keys(v: &Value) -> Vec<&str> {
+    v.as_object().unwrap().keys().map(|k| k.as_str()).collect()
+}
+
+fn has_keys(v: &Value, want: &[&str]) {
+    let k = keys(v);
+    for w in want {
+        assert!(k.contains(w), "missing key {w} in {v}");
+    }
+}
+
+/// (dn, attribute, value) of every finding with `Duplicate` in `errors`.
+fn duplicate_findings(doc: &Value) -> Vec<(String, String, String)> {
+    let mut v: Vec<(String, String, String)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            f["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e == "Duplicate")
+        })
+        .map(|f| {
+            (
+                f["dn"].as_str().unwrap().to_owned(),
+                f["attribute"].as_str().unwrap().to_owned(),
+                f["value"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// (dn, attribute, value) of every holder of every collision.
+fn collision_holders(doc: &Value) -> Vec<(String, String, String)> {
+    let mut v: Vec<(String, String, String)> = doc["collisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["holders"].as_array().unwrap().iter())
+        .map(|h| {
+            (
+                h["dn"].as_str().unwrap().to_owned(),
+                h["attribute"].as_str().unwrap().to_owned(),
+                h["value"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+fn dn(cn: &str, dc: &str) -> String {
+    format!("CN={cn},OU=Staff,DC={dc},DC=contoso,DC=com")
+}
+
+fn t(a: &str, b: &str, c: &str) -> (String, String, String) {
+    (a.to_owned(), b.to_owned(), c.to_owned())
+}
+
+#[test]
+fn clean_input_exits_0_with_contract_shape() {
+    let d = Dir::new();
+    let text = user(
+        "Ann Lee",
+        "a",
+        "alee",
+        &[
+            "userPrincipalName: ann.lee@contoso.com",
+            "mail: ann.lee@contoso.com",
+            "mailNickname: ann.lee",
+            "proxyAddresses: SMTP:ann.lee@contoso.com",
+        ],
+    );
+    d.write("a.ldf", &text);
+    let (code, stdout, stderr) = scan(d.dir.path(), &["a.ldf", "--json", "r.json"]);
+    assert_eq!(code, 0, "stdout: {stdout}\nstderr: {stderr}");
+    let doc = json(&d.path("r.json"));
+    has_keys(
+        &doc,
+        &[
+            "tool",
+            "profile",
+            "inputs",
+            "summary",
+            "findings",
+            "collisions",
+        ],
+    );
+    assert_eq!(doc["tool"]["name"], "ldifix");
+    assert!(doc["tool"]["version"].is_string());
+    assert_eq!(doc["profile"], "entra");
+    let input = &doc["inputs"][0];
+    has_keys(input, &["path", "records", "bytes"]);
+    assert_eq!(input["path"], "a.ldf");
+    assert_eq!(input["records"], 1);
+    assert_eq!(input["bytes"], text.len() as u64);
+    let s = &doc["summary"];
+    has_keys(
+        s,
+        &[
+            "objects",
+            "in_scope",
+            "skipped",
+            "findings",
+            "by_error",
+            "by_attribute",
+            "upn_suffixes",
+        ],
+    );
+    assert_eq!(s["objects"], 1);
+    assert_eq!(s["in_scope"], 1);
+    assert_eq!(s["skipped"], 0);
+    assert_eq!(s["findings"], 0);
+    assert_eq!(s["upn_suffixes"]["contoso.com"], 1);
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 0);
+    assert_eq!(doc["collisions"].as_array().unwrap().len(), 0);
+    // The verified-domain rule did not run and the summary says so.
+    assert_eq!(s["verified_domain_rule"], false);
+    assert!(
+        stdout.contains("verified-domain rule did not run"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("1 scanned, 1 in scope, 0 skipped"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn cross_domain_duplicates_list_every_holder_in_collisions_and_findings() {
+    let d = Dir::new();
+    d.write(
+        "forest-a.ldf",
+        &(user(
+            "Mary A",
+            "a",
+            "marya",
+            &[
+                "userPrincipalName: mary.a@contoso.com",
+                "mail: mary@contoso.com",
+                "proxyAddresses: SMTP:mary@contoso.com",
+            ],
+        ) + &user(
+            "Other",
+            "a",
+            "other",
+            &["userPrincipalName: other@contoso.com"],
+        )),
+    );
+    d.write(
+        "forest-b.ldf",
+        &(user(
+            "Mary B",
+            "b",
+            "maryb",
+            &[
+                "userPrincipalName: mary.b@contoso.com",
+                "mail: mary@contoso.com",
+            ],
+        ) + &user(
+            "Mary C",
+            "b",
+            "maryc",
+            &[
+                "userPrincipalName: mary.c@contoso.com",
+                "proxyAddresses: SMTP:mary.c@contoso.com",
+                "proxyAddresses: smtp:mary@contoso.com",
+            ],
+        )),
+    );
+    let (code, stdout, stderr) = scan(
+        d.dir.path(),
+        &["forest-a.ldf", "forest-b.ldf", "--json", "r.json"],
+    );
+    assert_eq!(code, 1, "stdout: {stdout}\nstderr: {stderr}");
+    let doc = json(&d.path("r.json"));
+    let cols = doc["collisions"].as_array().unwrap();
+    assert_eq!(cols.len(), 1, "{cols:?}");
+    let c = &cols[0];
+    has_keys(c, &["key", "holders"]);
+    assert_eq!(c["key"], "mary@contoso.com");
+    let holders = c["holders"].as_array().unwrap();
+    for h in holders {
+        has_keys(h, &["file", "line", "dn", "attribute", "value"]);
+    }
+    let got: Vec<(String, u64, String, String)> = holders
+        .iter()
+        .map(|h| {
+            (
+                h["file"].as_str().unwrap().to_owned(),
+                h["line"].as_u64().unwrap(),
+                h["attribute"].as_str().unwrap().to_owned(),
+                h["value"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    // Input order, the first holder included, line = where the record starts.
+    assert_eq!(
+        got,
+        vec![
+            (
+                "forest-a.ldf".into(),
+                1,
+                "mail".into(),
+                "mary@contoso.com".into()
+            ),
+            (
+                "forest-a.ldf".into(),
+                1,
+                "proxyAddresses".into(),
+                "SMTP:mary@contoso.com".into()
+            ),
+            (
+                "forest-b.ldf".into(),
+                1,
+                "mail".into(),
+                "mary@contoso.com".into()
+            ),
+            (
+                "forest-b.ldf".into(),
+                14,
+                "proxyAddresses".into(),
+                "smtp:mary@contoso.com".into()
+            ),
+        ]
+    );
+    assert_eq!(holders[0]["dn"], dn("Mary A", "a"));
+    // Every holder also has a Duplicate finding, and no one else has one.
+    assert_eq!(duplicate_findings(&doc), collision_holders(&doc));
+    // Findings are in input order.
+    let order: Vec<(String, u64)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let mut sorted = order.clone();
+    sorted.sort();
+    assert_eq!(order, sorted);
+    for f in doc["findings"].as_array().unwrap() {
+        has_keys(
+            f,
+            &[
+                "file",
+                "line",
+                "dn",
+                "object_class",
+                "attribute",
+                "value",
+                "errors",
+                "rules",
+                "update",
+                "action",
+            ],
+        );
+        assert_eq!(f["object_class"], "user");
+        assert!(!f["errors"].as_array().unwrap().is_empty());
+        assert!(!f["rules"].as_array().unwrap().is_empty());
+    }
+    assert!(doc["summary"]["by_error"]["Duplicate"].as_u64().unwrap() >= 4);
+    assert!(stdout.contains("mary@contoso.com"), "{stdout}");
+}
+
+#[test]
+fn upn_equal_to_another_objects_smtp_proxy_collides() {
+    let d = Dir::new();
+    d.write(
+        "a.ldf",
+        &(user(
+            "A",
+            "a",
+            "usera",
+            &["userPrincipalName: shared@contoso.com"],
+        ) + &user(
+            "B",
+            "a",
+            "userb",
+            &[
+                "userPrincipalName: b@contoso.com",
+                "proxyAddresses: SMTP:b@contoso.com",
+                "proxyAddresses: smtp:shared@contoso.com",
+            ],
+        )),
+    );
+    let (code, _, stderr) = scan(d.dir.path(), &["a.ldf", "--json", "r.json"]);
+    assert_eq!(code, 1, "{stderr}");
+    let doc = json(&d.path("r.json"));
+    let want = vec![
+        t(&dn("A", "a"), "userPrincipalName", "shared@contoso.com"),
+        t(&dn("B", "a"), "proxyAddresses", "smtp:shared@contoso.com"),
+    ];
+    assert_eq!(collision_holders(&doc), want);
+    assert_eq!(duplicate_findings(&doc), want);
+}
+
+#[test]
+fn case_only_duplicate_collides() {
+    let d = Dir::new();
+    d.write(
+        "a.ldf",
+        &(user(
+            "A",
+            "a",
+            "usera",
+            &[
+                "userPrincipalName: a@contoso.com",
+                "mail: John.Doe@contoso.com",
+            ],
+        ) + &user(
+            "B",
+            "a",
+            "userb",
+            &[
+                "userPrincipalName: b@contoso.com",
+                "mail: john.doe@CONTOSO.com",
+            ],
+        )),
+    );
+    let (code, _, stderr) = scan(d.dir.path(), &["a.ldf", "--json", "r.json"]);
+    assert_eq!(code, 1, "{stderr}");
+    let doc = json(&d.path("r.json"));
+    assert_eq!(doc["collisions"][0]["key"], "john.doe@contoso.com");
+    assert_eq!(
+        duplicate_findings(&doc),
+        vec![
+            t(&dn("A", "a"), "mail", "John.Doe@contoso.com"),
+            t(&dn("B", "a"), "mail", "john.doe@CONTOSO.com"),
+        ]
+    );
+}
+
+#[test]
+fn same_value_on_one_object_in_two_attributes_is_not_a_collision() {
+    let d = Dir::new();
+    d.write(
+        "a.ldf",
+        &user(
+            "A",
+            "a",
+            "usera",
+            &[
+                "userPrincipalName: a@contoso.com",
+                "mail: a@contoso.com",
+                "proxyAddresses: SMTP:a@contoso.com",
+                "targetAddress: SMTP:a@contoso.com",
+            ],
+        ),
+    );
+    let (code, stdout, stderr) = scan(d.dir.path(), &["a.ldf", "--json", "r.json"]);
+    let doc = json(&d.path("r.json"));
+    assert!(doc["collisions"].as_array().unwrap().is_empty());
+    assert!(duplicate_findings(&doc).is_empty());
+    assert_eq!(code, 0, "{stdout}{stderr}");
+}
+
+#[test]
+fn include_and_exclude_ou() {
+    let d = Dir::new();
+    let text = user("A", "a", "usera", &["userPrincipalName: x y@contoso.com"])
+        + &user("B", "b", "userb", &["userPrincipalName: x y@contoso.com"])
+        + &user("C", "c", "userc", &["userPrincipalName: x y@contoso.com"]);
+    d.write("a.ldf", &text);
+    // Only domain a: no collision.
+    let (_, _, e) = scan(
+        d.dir.path(),
+        &[
+            "a.ldf",
+            "--include-ou",
+            "dc=A, dc=Contoso,DC=com",
+            "--json",
+            "a.json",
+        ],
+    );
+    let doc = json(&d.path("a.json"));
+    assert_eq!(doc["summary"]["objects"], 3, "{e}");
+    assert_eq!(doc["summary"]["in_scope"], 1);
+    assert_eq!(doc["summary"]["skipped"], 2);
+    assert!(doc["collisions"].as_array().unwrap().is_empty());
+    assert!(doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["dn"] == dn("A", "a")));
+    // Everything but domain b: A and C collide.
+    scan(
+        d.dir.path(),
+        &[
+            "a.ldf",
+            "--exclude-ou",
+            "DC=b,DC=contoso,DC=com",
+            "--json",
+            "b.json",
+        ],
+    );
+    let doc = json(&d.path("b.json"));
+    assert_eq!(doc["summary"]["in_scope"], 2);
+    let holders: Vec<String> = collision_holders(&doc).into_iter().map(|h| h.0).collect();
+    assert_eq!(holders, vec![dn("A", "a"), dn("C", "c")]);
+    // Include the tenant, exclude a more specific OU: the most specific wins.
+    scan(
+        d.dir.path(),
+        &[
+            "a.ldf",
+            "--include-ou",
+            "DC=contoso,DC=com",
+            "--exclude-ou",
+            "OU=Staff,DC=c,DC=contoso,DC=com",
+            "--json",
+            "c.json",
+        ],
+    );
+    let doc = json(&d.path("c.json"));
+    assert_eq!(doc["summary"]["in_scope"], 2);
+    // A malformed container DN is a usage error.
+    let (code, _, err) = scan(d.dir.path(), &["a.ldf", "--include-ou", "nonsense"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--include-ou"), "{err}");
+}
+
+#[test]
+fn invalid_input_exits_2_naming_file_and_line() {
+    let d = Dir::new();
+    let good = user("A", "a", "usera", &["userPrincipalName: a@contoso.com"]);
+    // Line 13 is the broken record's first line.
+    let text = format!("{good}dn: CN=Bad,DC=a,DC=contoso,DC=com\nthis line has no colon\n\n{good}");
+    assert_eq!(good.lines().count(), 12);
+    d.write("bad.ldf", &text);
+    let (code, stdout, err) = scan(d.dir.path(), &["bad.ldf", "--json", "r.json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("bad.ldf:14:"), "{err}");
+    assert!(err.contains("expected"), "{err}");
+    assert!(stdout.is_empty());
+    assert!(!d.path("r.json").exists(), "no report without --keep-going");
+    // --keep-going: the bad record is reported and skipped, the reports are written,
+    // the exit status is still 2.
+    let (code, _, err) = scan(
+        d.dir.path(),
+        &["bad.ldf", "--keep-going", "--json", "r.json", "--quiet"],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("bad.ldf:14:"), "{err}");
+    let doc = json(&d.path("r.json"));
+    assert_eq!(doc["summary"]["invalid_records"], 1);
+    assert_eq!(doc["summary"]["objects"], 2);
+    assert_eq!(doc["inputs"][0]["records"], 3);
+    // A missing input is an error too.
+    let (code, _, err) = scan(d.dir.path(), &["missing.ldf"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("missing.ldf"), "{err}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let d = Dir::new();
+    d.write("a.ldf", &user("A", "a", "usera", &[]));
+    let (code, _, _) = scan(d.dir.path(), &[]);
+    assert_eq!(code, 2);
+    let (code, _, _) = scan(d.dir.path(), &["a.ldf", "--profile", "nope"]);
+    assert_eq!(code, 2);
+    // Existing outputs are not replaced without --force.
+    d.write("r.json", "keep me");
+    let (code, _, err) = scan(d.dir.path(), &["a.ldf", "--json", "r.json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--force"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(d.path("r.json")).unwrap(),
+        "keep me"
+    );
+    let (code, _, _) = scan(d.dir.path(), &["a.ldf", "--json", "r.json", "--force"]);
+    assert_ne!(code, 2);
+    assert!(json(&d.path("r.json"))["summary"].is_object());
+}
+
+#[test]
+fn csv_has_idfix_columns_rfc4180_quoting_and_formula_neutralisation() {
+    let d = Dir::new();
+    let a = "dn: CN=Smith\\, John,OU=Staff,DC=a,DC=contoso,DC=com\n\
+             objectClass: top\nobjectClass: person\nobjectClass: organizationalPerson\nobjectClass: user\n\
+             cn: Smith, John\ndisplayName: Smith, John\nsAMAccountName: jsmith\n\
+             userPrincipalName: jsmith@contoso.com\nmailNickname: =cmd\n\n";
+    let b = user(
+        "B",
+        "a",
+        "userb",
+        &["userPrincipalName: b@contoso.com", "mailNickname: =CMD"],
+    );
+    d.write("a.ldf", &format!("{a}{b}"));
+    let (code, _, err) = scan(d.dir.path(), &["a.ldf", "--csv", "r.csv", "--quiet"]);
+    assert_eq!(code, 1, "{err}");
+    let text = std::fs::read_to_string(d.path("r.csv")).unwrap();
+    assert!(text.starts_with(
+        "DISTINGUISHEDNAME,COMMONNAME,OBJECTCLASS,ATTRIBUTE,ERROR,VALUE,UPDATE,PROPOSEDACTION,ACTION\r\n"
+    ));
+    // Every cell quoted (RFC 4180), inner quotes doubled, formulas neutralised.
+    assert!(
+        text.contains(
+            "\"CN=Smith\\, John,OU=Staff,DC=a,DC=contoso,DC=com\",\"Smith, John\",\"user\",\"mailNickname\",\"Duplicate\",\"'=cmd\",\"\",\"Edit\",\"\"\r\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(",\"mailNickname\",\"Duplicate\",\"'=CMD\","),
+        "{text}"
+    );
+    let mut rd = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(rd.headers().unwrap().len(), 9);
+    let recs: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
+    assert_eq!(recs.len(), 2, "{text}");
+    assert_eq!(
+        &recs[0][0],
+        "CN=Smith\\, John,OU=Staff,DC=a,DC=contoso,DC=com"
+    );
+    assert_eq!(&recs[0][1], "Smith, John");
+    assert_eq!(ldifix::report::csv::unneutralize(&recs[0][5]), "=cmd");
+}
+
+#[test]
+fn output_is_deterministic() {
+    let d = Dir::new();
+    let mut a = String::new();
+    let mut b = String::new();
+    for i in 0..200 {
+        a += &user(
+            &format!("U{i}"),
+            "a",
+            &format!("ua{i}"),
+            &[
+                &format!("userPrincipalName: u{i}@contoso.com"),
+                &format!("mail: m{}@contoso.com", i % 37),
+                &format!("proxyAddresses: smtp:p{}@contoso.com", i % 11),
+            ],
+        );
+        b += &user(
+            &format!("V{i}"),
+            "b",
+            &format!("vb{i}"),
+            &[
+                &format!("userPrincipalName: U{}@contoso.com", i % 53),
+                &format!("proxyAddresses: SMTP:M{}@contoso.com", i % 29),
+            ],
+        );
+    }
+    d.write("a.ldf", &a);
+    d.write("b.ldf", &b);
+    let run = |n: &str| {
+        let j = format!("{n}.json");
+        let c = format!("{n}.csv");
+        let (code, _, err) = scan(
+            d.dir.path(),
+            &["a.ldf", "b.ldf", "--json", &j, "--csv", &c, "--quiet"],
+        );
+        assert_eq!(code, 1, "{err}");
+        let doc = json(&d.path(&j));
+        assert!(!doc["collisions"].as_array().unwrap().is_empty());
+        assert_eq!(duplicate_findings(&doc), collision_holders(&doc));
+        (
+            std::fs::read(d.path(&j)).unwrap(),
+            std::fs::read(d.path(&c)).unwrap(),
+        )
+    };
+    assert_eq!(run("one"), run("two"));
+}
+
+#[test]
+fn idfix_profile_runs_and_says_so() {
+    let d = Dir::new();
+    d.write(
+        "a.ldf",
+        &user("A", "a", "usera", &["userPrincipalName: a@contoso.com"]),
+    );
+    let (code, _, err) = scan(
+        d.dir.path(),
+        &["a.ldf", "--profile", "idfix", "--json", "r.json", "--quiet"],
+    );
+    assert!(code == 0 || code == 1, "{err}");
+    let doc = json(&d.path("r.json"));
+    assert_eq!(doc["profile"], "idfix");
+    assert_eq!(doc["summary"]["verified_domain_rule"], false);
+}
+
+// ---- proof: scan agrees exactly with `ldifix generate --truth` ---------------------------
+
+type Problem = (String, String, String, String);
+
+fn ldifix(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("ldifix")
+        .unwrap()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// The planted kinds the generator knows (`--list-kinds`).
+fn all_kinds(dir: &Path) -> Vec<String> {
+    let out = ldifix(dir, &["generate", "--list-kinds"]);
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .skip(1)
+        .filter(|l| !l.starts_with(' ') && !l.is_empty())
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .collect()
+}
+
+/// Generate a two-domain forest with every planted kind in `flavor`, scan it, and
+/// compare (dn, attribute, value, rule) of every problem and every collision group.
+fn proof(flavor: &str, users: u64) {
+    let d = Dir::new();
+    let dir = d.dir.path();
+    let users = users.to_string();
+    let out = ldifix(
+        dir,
+        &[
+            "generate",
+            "--users",
+            &users,
+            "--domain",
+            "contoso.local",
+            "--domain",
+            "fabrikam.local",
+            "--defect-rate",
+            "0.03",
+            "--local-upn-share",
+            "0.005",
+            "--flavor",
+            flavor,
+            "-o",
+            "forest.ldf",
+            "--truth",
+            "truth.json",
+            "--quiet",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let truth = json(&d.path("truth.json"));
+    // Every kind is planted at least once.
+    let planted = &truth["summary"]["planted_by_kind"];
+    for k in all_kinds(dir) {
+        assert!(
+            planted[&k].as_u64().unwrap_or(0) > 0,
+            "kind {k} not planted: {planted}"
+        );
+    }
+    let (code, _, err) = scan(dir, &["forest.ldf", "--json", "scan.json", "--quiet"]);
+    assert_eq!(code, 1, "{err}");
+    let doc = json(&d.path("scan.json"));
+
+    let s = |v: &Value| v.as_str().unwrap().to_owned();
+    let want: std::collections::BTreeSet<Problem> = truth["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                s(&p["dn"]),
+                s(&p["attribute"]),
+                s(&p["value"]),
+                s(&p["rule"]),
+            )
+        })
+        .collect();
+    let mut got: std::collections::BTreeSet<Problem> = Default::default();
+    for f in doc["findings"].as_array().unwrap() {
+        for r in f["rules"].as_array().unwrap() {
+            got.insert((s(&f["dn"]), s(&f["attribute"]), s(&f["value"]), s(r)));
+        }
+    }
+    let missed: Vec<&Problem> = want.difference(&got).collect();
+    let extra: Vec<&Problem> = got.difference(&want).collect();
+    assert!(
+        missed.is_empty() && extra.is_empty(),
+        "{flavor}: missed {} {:#?}\nextra {} {:#?}",
+        missed.len(),
+        &missed[..missed.len().min(20)],
+        extra.len(),
+        &extra[..extra.len().min(20)]
+    );
+
+    type Group = (String, Vec<(String, String, String)>);
+    let groups = |v: &Value| -> std::collections::BTreeSet<Group> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    s(&c["key"]),
+                    c["holders"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|h| (s(&h["dn"]), s(&h["attribute"]), s(&h["value"])))
+                        .collect(),
+                )
+            })
+            .collect()
+    };
+    let want_c = groups(&truth["collisions"]);
+    let got_c = groups(&doc["collisions"]);
+    assert!(!want_c.is_empty());
+    assert_eq!(
+        want_c.difference(&got_c).collect::<Vec<_>>(),
+        Vec::<&Group>::new(),
+        "{flavor}: collisions missed"
+    );
+    assert_eq!(
+        got_c.difference(&want_c).collect::<Vec<_>>(),
+        Vec::<&Group>::new(),
+        "{flavor}: collisions not planted"
+    );
+}
+
+#[test]
+fn proof_ldifde_10k() {
+    proof("ldifde", 10_000);
+}
+
+#[test]
+fn proof_ldifde_unicode_10k() {
+    proof("ldifde-unicode", 10_000);
+}
+
+#[test]
+#[ignore = "100k objects: run in release (cargo test --release --test scan -- --ignored)"]
+fn proof_ldifde_100k() {
+    proof("ldifde", 100_000);
+}
+
+#[test]
+#[ignore = "100k objects: run in release (cargo test --release --test scan -- --ignored)"]
+fn proof_ldifde_unicode_100k() {
+    proof("ldifde-unicode", 100_000);
+}
