@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod cmd;
+pub mod generate;
 pub mod index;
 pub mod ldif;
 pub mod model;
