@@ -324,10 +324,10 @@ fn truth_agrees(args: &[&str]) {
         .iter()
         .flat_map(|(ns, _, h)| {
             h.iter().map(move |(d, a, v)| {
-                let rule = if ns == "mailNickname" {
-                    "nick-duplicate"
-                } else {
-                    "address-duplicate"
+                let rule = match ns.as_str() {
+                    "mailNickname" => "nick-duplicate",
+                    "proxy" => "proxy-duplicate",
+                    _ => "address-duplicate",
                 };
                 (d.clone(), a.clone(), v.clone(), rule.to_string())
             })

@@ -545,9 +545,8 @@ type DupValues = Vec<(Attr, String, &'static str)>;
 fn duplicate_rule(ns: Namespace) -> &'static str {
     match ns {
         Namespace::MailNickname => catalog::NICK_DUPLICATE,
-        // The catalog has one duplicate id for both address namespaces (SMTP addresses and
-        // other `type:address` values); the namespace is reported on the collision.
-        Namespace::Address | Namespace::Proxy | Namespace::Idfix(_) => catalog::ADDRESS_DUPLICATE,
+        Namespace::Proxy => catalog::PROXY_DUPLICATE,
+        Namespace::Address | Namespace::Idfix(_) => catalog::ADDRESS_DUPLICATE,
     }
 }
 

@@ -820,7 +820,7 @@ pub fn list_kinds() -> String {
             classes.push("contact");
         }
         let rules = if k.rules.is_empty() {
-            "address-duplicate / nick-duplicate".to_string()
+            "address-duplicate / proxy-duplicate / nick-duplicate".to_string()
         } else {
             k.rules.join(", ")
         };

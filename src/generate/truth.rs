@@ -6,7 +6,7 @@
 //! user, whose clean values are regenerated to list every holder of the shared key.
 //! Groups are ordered by their first holder's position in the file; holders in file
 //! order. Every holder's colliding value is also a problem with errors `["Duplicate"]`
-//! and the catalog's duplicate rule (`address-duplicate` for the address and proxy
+//! and the catalog's duplicate rule (`address-duplicate` for the address namespace, `proxy-duplicate` for the proxy
 //! namespaces, `nick-duplicate` for aliases).
 
 use std::collections::BTreeMap;
@@ -259,6 +259,7 @@ pub fn build(opts: &Options, f: &Forest, acc: ChunkTruth) -> Truth {
     for ((ns, key), (kind, holders)) in groups {
         let rule = match ns {
             Ns::MailNickname => id::NICK_DUPLICATE,
+            Ns::Proxy => id::PROXY_DUPLICATE,
             _ => id::ADDRESS_DUPLICATE,
         };
         let first = holders.keys().next().copied().unwrap_or((0, 0, 0));

@@ -167,6 +167,8 @@ pub const GROUP_MEMBER_COUNT: &str = "group-member-count";
 pub const ADDRESS_DUPLICATE: &str = "address-duplicate";
 /// `nick-duplicate` (entra, mailNickname): another object holds the same alias (case-insensitive)
 pub const NICK_DUPLICATE: &str = "nick-duplicate";
+/// `proxy-duplicate` (entra, proxyAddresses/targetAddress): another object holds the same non-SMTP address (`SIP:`, `X500:`, `EUM:` …; compared as lower-cased `type:address`)
+pub const PROXY_DUPLICATE: &str = "proxy-duplicate";
 /// `MT-DN-LEN` (idfix, displayName): longer than 255 characters; truncated
 pub const MT_DN_LEN: &str = "MT-DN-LEN";
 /// `MT-DN-BLANK` (idfix, displayName): absent or empty; update = cn
@@ -316,6 +318,7 @@ pub static RULES: &[RuleInfo] = &[
     RuleInfo { id: GROUP_MEMBER_COUNT, profile: Profile::Entra, attribute: "member", error: ErrorName::Count, summary: "group has 250,000 members or more (Entra Connect does not sync it)" },
     RuleInfo { id: ADDRESS_DUPLICATE, profile: Profile::Entra, attribute: "addresses", error: ErrorName::Duplicate, summary: "another object holds the same address in mail, an SMTP proxyAddresses value, userPrincipalName or an SMTP targetAddress (case-insensitive, prefix stripped)" },
     RuleInfo { id: NICK_DUPLICATE, profile: Profile::Entra, attribute: "mailNickname", error: ErrorName::Duplicate, summary: "another object holds the same alias (case-insensitive)" },
+    RuleInfo { id: PROXY_DUPLICATE, profile: Profile::Entra, attribute: "proxyAddresses/targetAddress", error: ErrorName::Duplicate, summary: "another object holds the same non-SMTP address (SIP:, X500:, EUM: …; compared as lower-cased type:address)" },
     RuleInfo { id: MT_DN_LEN, profile: Profile::Idfix, attribute: "displayName", error: ErrorName::Length, summary: "longer than 255 characters; truncated" },
     RuleInfo { id: MT_DN_BLANK, profile: Profile::Idfix, attribute: "displayName", error: ErrorName::Blank, summary: "absent or empty; update = cn" },
     RuleInfo { id: MT_GN_LEN, profile: Profile::Idfix, attribute: "givenName", error: ErrorName::Length, summary: "longer than 63 characters; truncated" },
