@@ -13,5 +13,6 @@ pub mod ldif;
 pub mod model;
 pub mod output;
 pub mod report;
+pub mod rewrite;
 pub mod rules;
 pub mod source;

@@ -1,10 +1,131 @@
-//! `ldifix apply_csv` (not yet implemented).
+//! `ldifix apply-csv EDITED.csv --source EXPORT... -o changes.ldf --undo undo.ldf`: the
+//! IdFix workflow. Rows of an edited `scan --csv` file or IdFix CSV (UPDATE and ACTION
+//! columns) and IdFix `Update <stamp>.ldf` transaction files (`--idfix-update`, to undo
+//! what IdFix applied) are checked against the export — the object must exist, VALUE
+//! must still be there — and turned into the same change and undo files as `fix`, with
+//! the same collision and UPN checks. Refused rows are reported with their reason.
+//!
+//! Exit status: 0 when every actionable row was planned, 1 when some were refused, 2 for
+//! invalid input or usage.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+
+use crate::cmd::fix::{precheck_outputs, read_domains, write_outputs, OutputArgs};
+use crate::cmd::LimitArgs;
+use crate::model::FileId;
+use crate::rewrite::checks::EntraChecks;
+use crate::rewrite::csvin::{self, RowSource};
+use crate::rewrite::{load, resolve};
+use crate::rules::RuleConfig;
 
 /// Arguments.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+#[command(after_help = "Examples:\n  \
+    ldifix scan export.ldf --csv findings.csv   # edit UPDATE/ACTION in a spreadsheet\n  \
+    ldifix apply-csv findings.csv --source export.ldf -o changes.ldf --undo undo.ldf\n  \
+    ldifix apply-csv --idfix-update \"Update 7-22-2021 6-36-44 AM.ldf\" --source export.ldf -o undo-idfix.ldf --undo redo-idfix.ldf")]
+pub struct Args {
+    /// The edited CSV (ldifix scan --csv output or an IdFix CSV export).
+    #[arg(value_name = "EDITED.csv", required_unless_present = "idfix_update")]
+    pub csv: Option<PathBuf>,
+    /// The export(s) the CSV was made from, as they are now. Repeatable.
+    #[arg(long = "source", value_name = "EXPORT", required = true, num_args = 1..)]
+    pub sources: Vec<PathBuf>,
+    /// An IdFix `Update <stamp>.ldf` transaction file: every change it records is undone.
+    /// Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub idfix_update: Vec<PathBuf>,
+    /// A verified domain of the tenant (for the UPN check of edited UPNs). Repeatable.
+    #[arg(long, value_name = "DOMAIN")]
+    pub verified_domain: Vec<String>,
+    /// A file of verified domains, one per line.
+    #[arg(long, value_name = "FILE")]
+    pub verified_domains: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutputArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
 
 /// Run.
-pub fn run(_args: Args) -> anyhow::Result<i32> {
-    anyhow::bail!("not implemented yet")
+pub fn run(args: Args) -> Result<i32> {
+    let mut all_inputs = args.sources.clone();
+    all_inputs.extend(args.csv.iter().cloned());
+    all_inputs.extend(args.idfix_update.iter().cloned());
+    if let Err(e) = precheck_outputs(&args.out, &all_inputs) {
+        eprintln!("ldifix: {e}");
+        return Ok(2);
+    }
+    let mut verified = args.verified_domain.clone();
+    if let Some(f) = &args.verified_domains {
+        verified.extend(read_domains(f)?);
+    }
+
+    let inputs = match load::open_inputs(&args.sources) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("ldifix: {e}");
+            return Ok(2);
+        }
+    };
+    let entries = match load::parse_entries(&inputs, args.limits.limits()) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("ldifix: {e}");
+            return Ok(2);
+        }
+    };
+    let mut paths: Vec<String> = inputs.iter().map(|i| i.name()).collect();
+    let mut props = Vec::new();
+    let mut refused = Vec::new();
+    let mut rows_total = 0usize;
+    let next_id = |paths: &mut Vec<String>, p: &PathBuf| -> Result<FileId> {
+        paths.push(p.display().to_string());
+        FileId::try_from(paths.len() - 1).context("too many inputs")
+    };
+    if let Some(csv_path) = &args.csv {
+        let bytes = std::fs::read(csv_path)
+            .with_context(|| format!("cannot read {}", csv_path.display()))?;
+        let rows = match csvin::read_csv(&bytes) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("ldifix: {}: {e}", csv_path.display());
+                return Ok(2);
+            }
+        };
+        rows_total += rows.len();
+        let file = next_id(&mut paths, csv_path)?;
+        let (p, r) = csvin::proposals(&entries, &rows, RowSource { file });
+        props.extend(p);
+        refused.extend(r);
+    }
+    for up in &args.idfix_update {
+        let bytes = std::fs::read(up).with_context(|| format!("cannot read {}", up.display()))?;
+        let rows = csvin::read_update_file(&bytes);
+        if rows.is_empty() {
+            eprintln!(
+                "ldifix: {}: no 'distinguishedName:' rows: not an IdFix update file",
+                up.display()
+            );
+            return Ok(2);
+        }
+        rows_total += rows.len();
+        let file = next_id(&mut paths, up)?;
+        let (p, r) = csvin::proposals(&entries, &rows, RowSource { file });
+        props.extend(p);
+        refused.extend(r);
+    }
+    let config = RuleConfig {
+        verified_domains: verified,
+        tld_override: None,
+    };
+    let checks = EntraChecks::new(&config);
+    let mut plan = resolve(&entries, props, &checks);
+    refused.append(&mut plan.refused);
+    plan.refused = refused;
+    writeln!(std::io::stdout().lock(), "rows: {rows_total} read")?;
+    write_outputs(&plan, &args.out, None, &paths)
 }

@@ -1,10 +1,365 @@
-//! `ldifix fix` (not yet implemented).
+//! `ldifix fix INPUT... -o changes.ldf --undo undo.ldf`: plan UPN suffix rewrites,
+//! UPNs from the primary SMTP address and accepted scan fixes, refuse every change the
+//! directory or Entra ID would reject, and write a change file `ldifde -i` imports plus
+//! its exact undo.
+//!
+//! Outputs go through [`crate::output::AtomicFile`] (temporary file, fsync, rename); an
+//! existing output is only replaced with `--force`; the undo file is committed before
+//! the change file, so a change file never exists without its undo. Inputs are only
+//! read. Exit status: 0 when everything planned was written and nothing was refused, 1
+//! when some changes were refused, 2 for invalid input or usage.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::cmd::LimitArgs;
+use crate::ldif::writer::{LineEnding, WriterOptions};
+use crate::output::{check_writable, AtomicFile};
+use crate::rewrite::checks::EntraChecks;
+use crate::rewrite::emit::{self, Registration};
+use crate::rewrite::{load, plan_fix, report, FixOptions, Plan, SuffixRewrite};
+use crate::rules::{entra, ErrorName, RuleConfig};
+
+/// Line ending of the written files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Eol {
+    /// CR LF, leading empty line: what `ldifde -i` imports (default).
+    Crlf,
+    /// LF, no leading empty line: for `ldapmodify` and `ldbmodify`.
+    Lf,
+}
+
+impl Eol {
+    /// The writer options of the dialect.
+    pub fn writer_options(self) -> WriterOptions {
+        match self {
+            Eol::Crlf => WriterOptions::ldifde(),
+            Eol::Lf => WriterOptions {
+                line_ending: LineEnding::Lf,
+                fold: None,
+                leading_blank_line: false,
+                version_line: false,
+            },
+        }
+    }
+}
+
+/// Where and how the change and undo files are written (shared with `apply-csv`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct OutputArgs {
+    /// The change file to write.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "CHANGES.ldf",
+        required_unless_present = "dry_run"
+    )]
+    pub output: Option<PathBuf>,
+    /// The undo file to write (the exact inverse of the change file).
+    #[arg(long, value_name = "UNDO.ldf", required_unless_present = "dry_run")]
+    pub undo: Option<PathBuf>,
+    /// Replace existing output files.
+    #[arg(long)]
+    pub force: bool,
+    /// Line ending: crlf (ldifde, default) or lf (ldapmodify, ldbmodify).
+    #[arg(long, value_enum, default_value_t = Eol::Crlf)]
+    pub line_ending: Eol,
+    /// Also write every change and every refused change with its reason (CSV, or JSON
+    /// when the name ends in .json).
+    #[arg(long, value_name = "PATH")]
+    pub report: Option<PathBuf>,
+    /// Print the plan and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
 
 /// Arguments.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+#[command(after_help = "Examples:\n  \
+    ldifix fix export.ldf --upn-suffix contoso.local=contoso.com -o changes.ldf --undo undo.ldf\n  \
+    ldifix fix a.ldf b.ldf --upn-from-mail --verified-domain contoso.com --dry-run\n  \
+    ldifix fix export.ldf --accept Character --report fix-report.csv -o changes.ldf --undo undo.ldf\n\
+Import with: ldifde -i -f changes.ldf -j <logdir>   (undo: ldifde -i -f undo.ldf)")]
+pub struct Args {
+    /// The exports (LDIF from ldifde, ldapsearch, slapcat or ldbsearch).
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Rewrite the UPN suffix OLD (after the last @, any case) to NEW; NEW counts as a
+    /// verified domain. Repeatable.
+    #[arg(long, value_name = "OLD=NEW")]
+    pub upn_suffix: Vec<SuffixRewrite>,
+    /// Set each user's UPN to its primary SMTP address (SMTP: proxy, else mail) where
+    /// that domain is verified.
+    #[arg(long)]
+    pub upn_from_mail: bool,
+    /// A verified domain of the tenant. Repeatable.
+    #[arg(long, value_name = "DOMAIN")]
+    pub verified_domain: Vec<String>,
+    /// A file of verified domains, one per line (# comments allowed).
+    #[arg(long, value_name = "FILE")]
+    pub verified_domains: Option<PathBuf>,
+    /// Apply scan's proposed value for findings of this rule id or error name (e.g.
+    /// Character). Duplicates are reported, never fixed. Repeatable or comma-separated.
+    #[arg(long, value_name = "RULE|ERROR", value_delimiter = ',')]
+    pub accept: Vec<String>,
+    /// Start the change file with records adding each NEW suffix to uPNSuffixes on
+    /// CN=Partitions,CN=Configuration,<forest root>.
+    #[arg(long)]
+    pub register_suffix: bool,
+    /// The forest root DN for --register-suffix (default: the DC= components the
+    /// inputs' DNs share).
+    #[arg(long, value_name = "DN")]
+    pub forest_root: Option<String>,
+    #[command(flatten)]
+    pub out: OutputArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Read a verified-domains file: one domain per line, blank lines and `#` comments
+/// skipped.
+pub fn read_domains(path: &Path) -> Result<Vec<String>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect())
+}
+
+/// Refuse outputs that are inputs or (without `--force`) exist, before any work.
+pub fn precheck_outputs(out: &OutputArgs, inputs: &[PathBuf]) -> Result<(), String> {
+    if out.dry_run {
+        return Ok(());
+    }
+    let mut all: Vec<&Path> = Vec::new();
+    for p in [&out.output, &out.undo, &out.report].into_iter().flatten() {
+        all.push(p);
+    }
+    for (i, a) in all.iter().enumerate() {
+        load::check_not_input(a, inputs)?;
+        if all[..i].iter().any(|b| b == a) {
+            return Err(format!("{} is named for two outputs", a.display()));
+        }
+        check_writable(a, out.force).map_err(|e| e.to_string())?;
+    }
+    for p in [&out.output, &out.undo].into_iter().flatten() {
+        let map = map_path(p);
+        check_writable(&map, out.force).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// The sidecar line map of an output: `<file>.map.csv`.
+pub fn map_path(p: &Path) -> PathBuf {
+    let mut s = p.as_os_str().to_owned();
+    s.push(".map.csv");
+    PathBuf::from(s)
+}
+
+/// Print the plan summary (and, with `all`, every refused change) to stdout.
+pub fn print_summary(plan: &Plan, all_refusals: bool, max_refusals: usize) -> Result<()> {
+    let stdout = std::io::stdout();
+    let mut o = stdout.lock();
+    let kinds = plan
+        .counts_by_kind()
+        .into_iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    writeln!(
+        o,
+        "plan: {} objects, {} changes{}; {} refused",
+        plan.changes.len(),
+        plan.change_count(),
+        if kinds.is_empty() {
+            String::new()
+        } else {
+            format!(" ({kinds})")
+        },
+        plan.refused.len()
+    )?;
+    if !plan.refused.is_empty() {
+        let reasons = plan
+            .refusals_by_reason()
+            .into_iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        writeln!(o, "refused: {reasons}")?;
+        let limit = if all_refusals {
+            usize::MAX
+        } else {
+            max_refusals
+        };
+        for r in plan.refused.iter().take(limit) {
+            write!(
+                o,
+                "  {} [{}] '{}' -> '{}': {}",
+                r.dn, r.attribute, r.old, r.proposed, r.reason
+            )?;
+            if !r.conflicting_dns.is_empty() {
+                write!(o, " (with {})", r.conflicting_dns.join(" | "))?;
+            }
+            writeln!(o)?;
+        }
+        if plan.refused.len() > limit {
+            writeln!(o, "  … {} more (see --report)", plan.refused.len() - limit)?;
+        }
+    }
+    if plan.unverified_mail > 0 {
+        writeln!(
+            o,
+            "note: {} users kept their UPN: their primary SMTP domain is not verified",
+            plan.unverified_mail
+        )?;
+    }
+    Ok(())
+}
+
+/// Write undo, change, line maps and report for `plan`; returns the exit status.
+pub fn write_outputs(
+    plan: &Plan,
+    out: &OutputArgs,
+    register: Option<&Registration>,
+    report_paths: &[String],
+) -> Result<i32> {
+    print_summary(plan, out.dry_run, 20)?;
+    let stdout = std::io::stdout();
+    if out.dry_run {
+        writeln!(stdout.lock(), "dry run: nothing written")?;
+        return Ok(if plan.refused.is_empty() { 0 } else { 1 });
+    }
+    let (Some(change_path), Some(undo_path)) = (&out.output, &out.undo) else {
+        anyhow::bail!("-o/--output and --undo are required (or use --dry-run)");
+    };
+    let opts = out.line_ending.writer_options();
+    // Create every temporary file first: an existing output fails before anything moves.
+    let mut undo_f = AtomicFile::create(undo_path, out.force)?;
+    let mut change_f = AtomicFile::create(change_path, out.force)?;
+    let mut undo_map_f = AtomicFile::create(&map_path(undo_path), out.force)?;
+    let mut change_map_f = AtomicFile::create(&map_path(change_path), out.force)?;
+    let mut report_f = match &out.report {
+        Some(p) => Some(AtomicFile::create(p, out.force)?),
+        None => None,
+    };
+
+    let (undo_bytes, undo_map) = emit::undo_bytes(plan, opts);
+    let (change_bytes, change_map) = emit::change_bytes(plan, opts, register);
+    undo_f.write_all(&undo_bytes)?;
+    change_f.write_all(&change_bytes)?;
+    undo_map_f.write_all(&emit::map_csv(&undo_map))?;
+    change_map_f.write_all(&emit::map_csv(&change_map))?;
+    if let (Some(f), Some(p)) = (report_f.as_mut(), &out.report) {
+        f.write_all(&report::report_bytes(p, plan, report_paths)?)?;
+    }
+    undo_f.commit()?;
+    change_f.commit()?;
+    undo_map_f.commit()?;
+    change_map_f.commit()?;
+    if let Some(f) = report_f {
+        f.commit()?;
+    }
+    let mut o = stdout.lock();
+    writeln!(
+        o,
+        "wrote {} ({} records) and {} ({} records)",
+        undo_path.display(),
+        undo_map.len(),
+        change_path.display(),
+        change_map.len()
+    )?;
+    if let Some(p) = &out.report {
+        writeln!(o, "report: {}", p.display())?;
+    }
+    Ok(if plan.refused.is_empty() { 0 } else { 1 })
+}
 
 /// Run.
-pub fn run(_args: Args) -> anyhow::Result<i32> {
-    anyhow::bail!("not implemented yet")
+pub fn run(args: Args) -> Result<i32> {
+    if args.upn_suffix.is_empty() && !args.upn_from_mail && args.accept.is_empty() {
+        eprintln!("ldifix: nothing to do: give --upn-suffix, --upn-from-mail or --accept");
+        return Ok(2);
+    }
+    if let Err(e) = precheck_outputs(&args.out, &args.inputs) {
+        eprintln!("ldifix: {e}");
+        return Ok(2);
+    }
+    let mut verified = args.verified_domain.clone();
+    if let Some(f) = &args.verified_domains {
+        verified.extend(read_domains(f)?);
+    }
+    let opts = FixOptions {
+        upn_suffixes: args.upn_suffix.clone(),
+        upn_from_mail: args.upn_from_mail,
+        verified_domains: verified,
+        accept: args
+            .accept
+            .iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect(),
+    };
+    if let Some(bad) = opts.accept.iter().find(|a| {
+        ErrorName::parse(a).is_none() && !entra::RULE_IDS.iter().any(|r| r.eq_ignore_ascii_case(a))
+    }) {
+        eprintln!(
+            "ldifix: --accept {bad}: not an error name or entra rule id (see `ldifix rules`)"
+        );
+        return Ok(2);
+    }
+    if opts.upn_from_mail && opts.verified().is_empty() {
+        eprintln!("ldifix: --upn-from-mail needs --verified-domain(s) or --upn-suffix");
+        return Ok(2);
+    }
+
+    let inputs = match load::open_inputs(&args.inputs) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("ldifix: {e}");
+            return Ok(2);
+        }
+    };
+    let entries = match load::parse_entries(&inputs, args.limits.limits()) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("ldifix: {e}");
+            return Ok(2);
+        }
+    };
+    let config = RuleConfig {
+        verified_domains: opts.verified(),
+        tld_override: None,
+    };
+    let checks = EntraChecks::new(&config);
+    let plan = plan_fix(&entries, &opts, &checks);
+
+    let register = if args.register_suffix && !args.upn_suffix.is_empty() {
+        let root = match &args.forest_root {
+            Some(r) => r.trim().to_string(),
+            None => match crate::rewrite::forest_root(entries.iter().map(|e| e.dn.as_ref())) {
+                Some(r) => r,
+                None => {
+                    eprintln!(
+                        "ldifix: cannot tell the forest root from the DNs; give --forest-root DN"
+                    );
+                    return Ok(2);
+                }
+            },
+        };
+        let mut suffixes: Vec<String> = Vec::new();
+        for s in &args.upn_suffix {
+            if !suffixes.iter().any(|x| x.eq_ignore_ascii_case(&s.new)) {
+                suffixes.push(s.new.clone());
+            }
+        }
+        Some(Registration::new(&root, suffixes))
+    } else {
+        None
+    };
+    let paths: Vec<String> = inputs.iter().map(|i| i.name()).collect();
+    write_outputs(&plan, &args.out, register.as_ref(), &paths)
 }

@@ -1,0 +1,280 @@
+//! Writing a [`Plan`] as a change file and as its undo file.
+//!
+//! Change file: one `changetype: modify` record per object, holding all its changes in
+//! plan order. Single-valued attributes get `replace: attr` + the new value (no value:
+//! the attribute is removed); `proxyAddresses` is changed value by value, `delete:` of
+//! the old value then `add:` of the new one. Every mod-spec is closed by `-`. DNs are
+//! written exactly as exported, values byte for byte; both go base64 when they are not a
+//! safe string ([`crate::ldif::writer::needs_base64`]), so the file is pure ASCII.
+//!
+//! Undo file: one record per changed object, one `replace:` per changed attribute with
+//! every original value in original order (`replace: attr` alone where the attribute
+//! was absent). `replace:` never fails on a value that is or is not there, so the undo
+//! file can be re-run after a partially applied change file.
+//!
+//! Both writers return a map of output line → DN (the `dn:` line of every record), so
+//! ldifde's "entry starting on line N" can be traced back to an object.
+
+use std::io::{self, Write};
+
+use crate::ldif::writer::{LdifWriter, WriterOptions};
+use crate::model::Attr;
+
+use super::plan::Plan;
+
+/// The record that registers UPN suffixes (`--register-suffix`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    /// `CN=Partitions,CN=Configuration,<forest root DN>`.
+    pub partitions_dn: String,
+    /// The suffixes to add to `uPNSuffixes`.
+    pub suffixes: Vec<String>,
+}
+
+impl Registration {
+    /// The registration for a forest root DN.
+    pub fn new(forest_root: &str, suffixes: Vec<String>) -> Self {
+        Registration {
+            partitions_dn: format!("CN=Partitions,CN=Configuration,{forest_root}"),
+            suffixes,
+        }
+    }
+}
+
+/// One record of an output file: the line of its `dn:` line and its DN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineMapEntry {
+    /// 1-based line of the `dn:` line in the output.
+    pub line: u64,
+    /// The DN as text (lossy for non-UTF-8 DNs).
+    pub dn: String,
+}
+
+/// Write the change file. `register` prepends one record per new suffix (`add:
+/// uPNSuffixes`, each its own record so an already registered suffix fails alone and
+/// `ldifde -k` skips just that one).
+pub fn write_changes<W: Write>(
+    w: W,
+    plan: &Plan,
+    opts: WriterOptions,
+    register: Option<&Registration>,
+) -> io::Result<(W, Vec<LineMapEntry>)> {
+    let mut lw = LdifWriter::new(w, opts);
+    let mut map = Vec::with_capacity(plan.changes.len() + 1);
+    if let Some(r) = register {
+        for s in &r.suffixes {
+            map.push(LineMapEntry {
+                line: lw.next_record_line(),
+                dn: r.partitions_dn.clone(),
+            });
+            lw.begin(r.partitions_dn.as_bytes())?;
+            lw.keyword_line("changetype: modify")?;
+            lw.keyword_line("add: uPNSuffixes")?;
+            lw.attr("uPNSuffixes", s.as_bytes())?;
+            lw.keyword_line("-")?;
+            lw.end()?;
+        }
+    }
+    for c in &plan.changes {
+        map.push(LineMapEntry {
+            line: lw.next_record_line(),
+            dn: c.dn.clone(),
+        });
+        lw.begin(&c.dn_raw)?;
+        lw.keyword_line("changetype: modify")?;
+        for m in &c.mods {
+            let name = m.attr.ldap_name();
+            if m.is_multi() {
+                if !m.old.is_empty() {
+                    mod_spec(&mut lw, "delete", name, &m.old)?;
+                }
+                if !m.new.is_empty() {
+                    mod_spec(&mut lw, "add", name, &m.new)?;
+                }
+            } else {
+                mod_spec(&mut lw, "replace", name, &m.new)?;
+            }
+        }
+        lw.end()?;
+    }
+    Ok((lw.finish()?, map))
+}
+
+/// Write the undo file: the exact inverse of [`write_changes`] for the same plan
+/// (suffix registration excepted: a suffix may have been registered before, so it is
+/// never removed).
+pub fn write_undo<W: Write>(
+    w: W,
+    plan: &Plan,
+    opts: WriterOptions,
+) -> io::Result<(W, Vec<LineMapEntry>)> {
+    let mut lw = LdifWriter::new(w, opts);
+    let mut map = Vec::with_capacity(plan.changes.len());
+    for c in &plan.changes {
+        map.push(LineMapEntry {
+            line: lw.next_record_line(),
+            dn: c.dn.clone(),
+        });
+        lw.begin(&c.dn_raw)?;
+        lw.keyword_line("changetype: modify")?;
+        let mut done: Vec<Attr> = Vec::new();
+        for m in &c.mods {
+            if done.contains(&m.attr) {
+                continue;
+            }
+            done.push(m.attr);
+            mod_spec(&mut lw, "replace", m.attr.ldap_name(), &m.before)?;
+        }
+        lw.end()?;
+    }
+    Ok((lw.finish()?, map))
+}
+
+fn mod_spec<W: Write>(
+    lw: &mut LdifWriter<W>,
+    op: &str,
+    name: &str,
+    values: &[Vec<u8>],
+) -> io::Result<()> {
+    lw.keyword_line(&format!("{op}: {name}"))?;
+    for v in values {
+        lw.attr(name, v)?;
+    }
+    lw.keyword_line("-")
+}
+
+/// The change file as bytes.
+pub fn change_bytes(
+    plan: &Plan,
+    opts: WriterOptions,
+    register: Option<&Registration>,
+) -> (Vec<u8>, Vec<LineMapEntry>) {
+    // Writing to a Vec cannot fail.
+    write_changes(Vec::new(), plan, opts, register).unwrap_or_default()
+}
+
+/// The undo file as bytes.
+pub fn undo_bytes(plan: &Plan, opts: WriterOptions) -> (Vec<u8>, Vec<LineMapEntry>) {
+    write_undo(Vec::new(), plan, opts).unwrap_or_default()
+}
+
+/// The line map as CSV (`line,dn`).
+pub fn map_csv(map: &[LineMapEntry]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(["line", "dn"]);
+    for m in map {
+        let _ = w.write_record([m.line.to_string(), m.dn.clone()]);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ldif::writer::LineEnding;
+    use crate::rewrite::plan::{AttrChange, ChangeKind, ObjectChange};
+
+    fn plan() -> Plan {
+        Plan {
+            changes: vec![
+                ObjectChange {
+                    dn_raw: b"CN=Smith\\, John,OU=Sales,DC=contoso,DC=local".to_vec(),
+                    dn: "CN=Smith\\, John,OU=Sales,DC=contoso,DC=local".into(),
+                    file: 0,
+                    line: 2,
+                    mods: vec![AttrChange {
+                        attr: Attr::UserPrincipalName,
+                        before: vec![b"John@Contoso.Local".to_vec()],
+                        old: vec![b"John@Contoso.Local".to_vec()],
+                        new: vec![b"John@contoso.com".to_vec()],
+                        kind: ChangeKind::UpnSuffix,
+                    }],
+                },
+                ObjectChange {
+                    dn_raw: "CN=Jörg,DC=contoso,DC=local".as_bytes().to_vec(),
+                    dn: "CN=Jörg,DC=contoso,DC=local".into(),
+                    file: 0,
+                    line: 9,
+                    mods: vec![
+                        AttrChange {
+                            attr: Attr::Mail,
+                            before: vec![],
+                            old: vec![],
+                            new: vec![b"j@contoso.com".to_vec()],
+                            kind: ChangeKind::CsvEdit,
+                        },
+                        AttrChange {
+                            attr: Attr::ProxyAddresses,
+                            before: vec![b"SMTP:j@contoso.local".to_vec(), b"x500:/o=x".to_vec()],
+                            old: vec![b"SMTP:j@contoso.local".to_vec()],
+                            new: vec![b"SMTP:j@contoso.com".to_vec()],
+                            kind: ChangeKind::CsvEdit,
+                        },
+                    ],
+                },
+            ],
+            ..Plan::default()
+        }
+    }
+
+    #[test]
+    fn change_file_bytes_ldifde() {
+        let reg = Registration::new("DC=contoso,DC=local", vec!["contoso.com".into()]);
+        let (bytes, map) = change_bytes(&plan(), WriterOptions::ldifde(), Some(&reg));
+        let expected = "\r\n\
+dn: CN=Partitions,CN=Configuration,DC=contoso,DC=local\r\n\
+changetype: modify\r\n\
+add: uPNSuffixes\r\n\
+uPNSuffixes: contoso.com\r\n\
+-\r\n\
+\r\n\
+dn: CN=Smith\\, John,OU=Sales,DC=contoso,DC=local\r\n\
+changetype: modify\r\n\
+replace: userPrincipalName\r\n\
+userPrincipalName: John@contoso.com\r\n\
+-\r\n\
+\r\n\
+dn:: Q049SsO2cmcsREM9Y29udG9zbyxEQz1sb2NhbA==\r\n\
+changetype: modify\r\n\
+replace: mail\r\n\
+mail: j@contoso.com\r\n\
+-\r\n\
+delete: proxyAddresses\r\n\
+proxyAddresses: SMTP:j@contoso.local\r\n\
+-\r\n\
+add: proxyAddresses\r\n\
+proxyAddresses: SMTP:j@contoso.com\r\n\
+-\r\n\
+\r\n";
+        assert_eq!(String::from_utf8(bytes).unwrap(), expected);
+        assert_eq!(
+            map.iter().map(|m| m.line).collect::<Vec<_>>(),
+            vec![2, 8, 14]
+        );
+    }
+
+    #[test]
+    fn undo_file_is_replace_only() {
+        let opts = WriterOptions {
+            line_ending: LineEnding::Lf,
+            ..WriterOptions::default()
+        };
+        let (bytes, _) = undo_bytes(&plan(), opts);
+        let expected = "dn: CN=Smith\\, John,OU=Sales,DC=contoso,DC=local\n\
+changetype: modify\n\
+replace: userPrincipalName\n\
+userPrincipalName: John@Contoso.Local\n\
+-\n\
+\n\
+dn:: Q049SsO2cmcsREM9Y29udG9zbyxEQz1sb2NhbA==\n\
+changetype: modify\n\
+replace: mail\n\
+-\n\
+replace: proxyAddresses\n\
+proxyAddresses: SMTP:j@contoso.local\n\
+proxyAddresses: x500:/o=x\n\
+-\n\
+\n";
+        assert_eq!(String::from_utf8(bytes).unwrap(), expected);
+    }
+}

@@ -1,0 +1,1172 @@
+//! The planner: proposed changes in, a collision-safe [`Plan`] out. Pure: it reads
+//! entries, never files.
+//!
+//! Two steps. [`plan_fix`] (or `csvin` for `apply-csv`) turns options into
+//! [`Proposal`]s; [`resolve`] folds the proposals of each (object, attribute) into one
+//! change, then refuses every change the directory or Entra ID would reject:
+//! - a new UPN, `mail` or SMTP proxy address equal (trimmed, case-insensitive) to an
+//!   existing UPN, `mail` or SMTP proxy address of another object in any input, or to a
+//!   new value planned for another object (refused with both DNs);
+//! - a new UPN that is not ASCII or that fails the `entra` profile's rules;
+//! - a change to a value that is not in the export (stale edit), to an attribute holding
+//!   several values where one is expected, or to `cn` (the RDN: a rename, not a modify).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::model::{Attr, Entry, FileId};
+use crate::rules::{Action, ErrorName, Finding};
+
+use super::unique_key;
+use crate::index::Namespace;
+
+/// What produced a change (counted per kind in summaries and reports).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ChangeKind {
+    /// `--upn-suffix OLD=NEW`.
+    UpnSuffix,
+    /// `--upn-from-mail`.
+    UpnFromMail,
+    /// `--accept`: scan's proposed value for a finding of this rule id.
+    Accepted(String),
+    /// apply-csv: an EDIT row.
+    CsvEdit,
+    /// apply-csv: a REMOVE row.
+    CsvRemove,
+    /// apply-csv: an UNDO row (edited CSV or IdFix update file).
+    CsvUndo,
+}
+
+impl ChangeKind {
+    /// The kind as reported: `upn-suffix`, `upn-from-mail`, `accept:<rule>`, `csv-edit`,
+    /// `csv-remove`, `csv-undo`.
+    pub fn name(&self) -> String {
+        match self {
+            ChangeKind::UpnSuffix => "upn-suffix".into(),
+            ChangeKind::UpnFromMail => "upn-from-mail".into(),
+            ChangeKind::Accepted(r) => format!("accept:{r}"),
+            ChangeKind::CsvEdit => "csv-edit".into(),
+            ChangeKind::CsvRemove => "csv-remove".into(),
+            ChangeKind::CsvUndo => "csv-undo".into(),
+        }
+    }
+}
+
+/// One proposed operation on one attribute of one entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Op {
+    /// Set a single-valued attribute (`None`: remove it).
+    Set(Option<Vec<u8>>),
+    /// Replace one value of a multi-valued attribute (`new: None`: remove that value).
+    ReplaceValue {
+        /// The value as in the export, byte for byte.
+        old: Vec<u8>,
+        /// Its replacement.
+        new: Option<Vec<u8>>,
+    },
+    /// Add a value to a multi-valued attribute.
+    AddValue(Vec<u8>),
+}
+
+/// A proposed change, before the safety checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proposal {
+    /// Index of the entry in the slice given to [`resolve`].
+    pub entry: usize,
+    /// The attribute.
+    pub attr: Attr,
+    /// What to do.
+    pub op: Op,
+    /// Why.
+    pub kind: ChangeKind,
+    /// Check a new UPN against the `entra` rules (off for undo rows, which restore what
+    /// was there).
+    pub check_upn: bool,
+}
+
+/// One planned change of one attribute.
+///
+/// Single-valued attributes: one `AttrChange` per attribute, `old` = every value in the
+/// export (normally 0 or 1), `new` = the final value (none: remove the attribute).
+/// Multi-valued attributes (`proxyAddresses`): one `AttrChange` per value operation,
+/// `old` = the value removed (or none), `new` = the value added (or none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttrChange {
+    /// The attribute.
+    pub attr: Attr,
+    /// Every value of the attribute in the export, in order, byte for byte (what the undo
+    /// file restores).
+    pub before: Vec<Vec<u8>>,
+    /// Values removed.
+    pub old: Vec<Vec<u8>>,
+    /// Values written.
+    pub new: Vec<Vec<u8>>,
+    /// What produced the change (the last step when several composed).
+    pub kind: ChangeKind,
+}
+
+impl AttrChange {
+    /// True for an attribute changed value by value.
+    pub fn is_multi(&self) -> bool {
+        is_multi(self.attr)
+    }
+}
+
+/// All planned changes of one object: one `changetype: modify` record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectChange {
+    /// The DN exactly as exported.
+    pub dn_raw: Vec<u8>,
+    /// The DN as text (for reports).
+    pub dn: String,
+    /// Input file.
+    pub file: FileId,
+    /// Line of the record's `dn:` line in that file.
+    pub line: u64,
+    /// The changes, in attribute order.
+    pub mods: Vec<AttrChange>,
+}
+
+/// A change that was not planned, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// Input file.
+    pub file: FileId,
+    /// Line of the record's `dn:` line.
+    pub line: u64,
+    /// The object's DN.
+    pub dn: String,
+    /// The attribute name as reported (as written in the CSV row when it is not an
+    /// attribute ldifix knows).
+    pub attribute: String,
+    /// The current value(s), `; `-joined.
+    pub old: String,
+    /// The proposed value (empty for a removal).
+    pub proposed: String,
+    /// Why it was refused.
+    pub reason: String,
+    /// The other objects involved in a collision.
+    pub conflicting_dns: Vec<String>,
+    /// What proposed it.
+    pub kind: ChangeKind,
+}
+
+/// The outcome of planning.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// Objects to change, in input order.
+    pub changes: Vec<ObjectChange>,
+    /// Proposed changes that were refused.
+    pub refused: Vec<Refusal>,
+    /// Users `--upn-from-mail` left alone because their primary SMTP domain is not verified.
+    pub unverified_mail: usize,
+}
+
+impl Plan {
+    /// Number of attribute changes.
+    pub fn change_count(&self) -> usize {
+        self.changes.iter().map(|c| c.mods.len()).sum()
+    }
+
+    /// Attribute changes per kind name.
+    pub fn counts_by_kind(&self) -> BTreeMap<String, usize> {
+        let mut m = BTreeMap::new();
+        for c in &self.changes {
+            for a in &c.mods {
+                *m.entry(a.kind.name()).or_insert(0) += 1;
+            }
+        }
+        m
+    }
+
+    /// Refusals per reason class (the reason text up to the first `:`).
+    pub fn refusals_by_reason(&self) -> BTreeMap<String, usize> {
+        let mut m = BTreeMap::new();
+        for r in &self.refused {
+            let class = r.reason.split(':').next().unwrap_or(&r.reason).to_string();
+            *m.entry(class).or_insert(0) += 1;
+        }
+        m
+    }
+}
+
+/// What the planner needs from the rules: scope, findings and the UPN check.
+pub trait Checks {
+    /// Whether the entry is in scope of the profile (only those are changed).
+    fn in_scope(&self, entry: &Entry<'_>) -> bool;
+    /// The profile's findings for the entry (for `--accept`).
+    fn findings(&self, entry: &Entry<'_>) -> Vec<Finding>;
+    /// Why `upn` would be rejected as the UPN of `entry`, or `None` when it passes.
+    fn upn_problem(&self, entry: &Entry<'_>, upn: &str) -> Option<String>;
+}
+
+/// `--upn-suffix OLD=NEW`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuffixRewrite {
+    /// The suffix to replace (matched case-insensitively).
+    pub old: String,
+    /// Its replacement, written as given.
+    pub new: String,
+}
+
+impl std::str::FromStr for SuffixRewrite {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (old, new) = s
+            .split_once('=')
+            .ok_or_else(|| format!("'{s}': expected OLD=NEW (e.g. contoso.local=contoso.com)"))?;
+        let (old, new) = (
+            old.trim().trim_start_matches('@'),
+            new.trim().trim_start_matches('@'),
+        );
+        let ok = |d: &str| {
+            !d.is_empty()
+                && d.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        };
+        if !ok(old) || !ok(new) {
+            return Err(format!(
+                "'{s}': suffixes must be non-empty domain names (letters, digits, '.', '-')"
+            ));
+        }
+        Ok(SuffixRewrite {
+            old: old.to_string(),
+            new: new.to_string(),
+        })
+    }
+}
+
+/// Options of `ldifix fix`.
+#[derive(Debug, Clone, Default)]
+pub struct FixOptions {
+    /// `--upn-suffix`, in order (the first matching OLD wins).
+    pub upn_suffixes: Vec<SuffixRewrite>,
+    /// `--upn-from-mail`.
+    pub upn_from_mail: bool,
+    /// Verified domains, lower-case (the NEW suffixes are added by [`FixOptions::verified`]).
+    pub verified_domains: Vec<String>,
+    /// `--accept`: rule ids or error names.
+    pub accept: Vec<String>,
+}
+
+impl FixOptions {
+    /// Every verified domain: `--verified-domain(s)` plus each NEW suffix, lower-case.
+    pub fn verified(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .verified_domains
+            .iter()
+            .map(|d| d.trim().trim_start_matches('@').to_lowercase())
+            .filter(|d| !d.is_empty())
+            .collect();
+        for s in &self.upn_suffixes {
+            v.push(s.new.to_lowercase());
+        }
+        v.sort();
+        v.dedup();
+        v
+    }
+}
+
+/// Attributes changed value by value.
+pub fn is_multi(attr: Attr) -> bool {
+    matches!(attr, Attr::ProxyAddresses)
+}
+
+/// Proposals for `ldifix fix`, then [`resolve`]d into a plan.
+pub fn plan_fix(entries: &[Entry<'_>], opts: &FixOptions, checks: &dyn Checks) -> Plan {
+    let verified: HashSet<String> = opts.verified().into_iter().collect();
+    let mut props = Vec::new();
+    let mut refused = Vec::new();
+    let mut unverified_mail = 0usize;
+    let objects = object_ids(entries);
+    for (i, e) in entries.iter().enumerate() {
+        // A record repeating an earlier record's DN describes the same object: plan once.
+        if objects[i] != i || !checks.in_scope(e) {
+            continue;
+        }
+        if !opts.accept.is_empty() {
+            propose_accepted(i, e, &opts.accept, checks, &mut props, &mut refused);
+        }
+        if opts.upn_from_mail && e.has_class("user") && !e.has_class("computer") {
+            match primary_smtp(e) {
+                Ok(Some(addr)) => {
+                    let domain = addr
+                        .rsplit_once('@')
+                        .map(|(_, d)| d.to_lowercase())
+                        .unwrap_or_default();
+                    if verified.contains(&domain) {
+                        props.push(Proposal {
+                            entry: i,
+                            attr: Attr::UserPrincipalName,
+                            op: Op::Set(Some(addr.into_bytes())),
+                            kind: ChangeKind::UpnFromMail,
+                            check_upn: true,
+                        });
+                    } else {
+                        unverified_mail += 1;
+                    }
+                }
+                Ok(None) => {}
+                Err(n) => refused.push(refusal(
+                    e,
+                    Attr::UserPrincipalName,
+                    joined(e, Attr::UserPrincipalName),
+                    String::new(),
+                    format!("ambiguous primary address: {n} SMTP: proxy addresses"),
+                    ChangeKind::UpnFromMail,
+                )),
+            }
+        }
+        if !opts.upn_suffixes.is_empty() && e.count(Attr::UserPrincipalName) == 1 {
+            if let Some(v) = e.first(Attr::UserPrincipalName) {
+                // The UPN as composed so far (an accepted fix may already change it).
+                let current = composed_single(&props, i, Attr::UserPrincipalName)
+                    .unwrap_or_else(|| Some(v.bytes().to_vec()));
+                if let Some(cur) = current {
+                    if let Some(new) = rewrite_suffix(&cur, &opts.upn_suffixes) {
+                        props.push(Proposal {
+                            entry: i,
+                            attr: Attr::UserPrincipalName,
+                            op: Op::Set(Some(new)),
+                            kind: ChangeKind::UpnSuffix,
+                            check_upn: true,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    let mut plan = resolve(entries, props, checks);
+    refused.append(&mut plan.refused);
+    plan.refused = refused;
+    plan.unverified_mail = unverified_mail;
+    plan
+}
+
+/// The value a single-valued attribute has after the proposals so far (`None` when no
+/// proposal touches it; `Some(None)` when it is removed).
+fn composed_single(props: &[Proposal], entry: usize, attr: Attr) -> Option<Option<Vec<u8>>> {
+    let mut out = None;
+    for p in props.iter().rev() {
+        if p.entry != entry {
+            break;
+        }
+        if p.attr == attr {
+            if let Op::Set(v) = &p.op {
+                out = Some(v.clone());
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Rewrite the suffix after the last `@` when it equals (case-insensitively) one of the
+/// OLD suffixes; the prefix (and the `@`) are kept byte for byte.
+pub fn rewrite_suffix(upn: &[u8], rules: &[SuffixRewrite]) -> Option<Vec<u8>> {
+    let at = upn.iter().rposition(|&b| b == b'@')?;
+    let suffix = std::str::from_utf8(&upn[at + 1..]).ok()?;
+    let rule = rules.iter().find(|r| {
+        suffix.eq_ignore_ascii_case(&r.old) || suffix.to_lowercase() == r.old.to_lowercase()
+    })?;
+    if suffix == rule.new {
+        return None;
+    }
+    let mut out = upn[..=at].to_vec();
+    out.extend_from_slice(rule.new.as_bytes());
+    Some(out)
+}
+
+/// The primary SMTP address: the `SMTP:` proxy (upper-case prefix), else `mail`.
+/// `Err(n)` when `n > 1` proxies claim to be primary.
+fn primary_smtp(e: &Entry<'_>) -> Result<Option<String>, usize> {
+    let prim: Vec<&str> = e
+        .all(Attr::ProxyAddresses)
+        .filter_map(|v| v.text.strip_prefix("SMTP:"))
+        .collect();
+    match prim.len() {
+        0 => Ok(e
+            .get(Attr::Mail)
+            .map(|m| m.trim().to_string())
+            .filter(|m| !m.is_empty())),
+        1 => Ok(Some(prim[0].trim().to_string()).filter(|m| !m.is_empty())),
+        n => Err(n),
+    }
+}
+
+fn selector_matches(sel: &[String], f: &Finding) -> bool {
+    sel.iter().any(|s| {
+        f.rules.iter().any(|r| r.eq_ignore_ascii_case(s))
+            || f.errors.iter().any(|e| e.as_str().eq_ignore_ascii_case(s))
+    })
+}
+
+fn propose_accepted(
+    i: usize,
+    e: &Entry<'_>,
+    sel: &[String],
+    checks: &dyn Checks,
+    props: &mut Vec<Proposal>,
+    refused: &mut Vec<Refusal>,
+) {
+    for f in checks.findings(e) {
+        if !selector_matches(sel, &f) {
+            continue;
+        }
+        let rule = f
+            .rules
+            .iter()
+            .find(|r| sel.iter().any(|s| s.eq_ignore_ascii_case(r)))
+            .or_else(|| f.rules.first())
+            .map(|r| r.to_string())
+            .unwrap_or_else(|| {
+                f.errors
+                    .first()
+                    .map(|e| e.as_str().to_string())
+                    .unwrap_or_default()
+            });
+        let kind = ChangeKind::Accepted(rule);
+        let proposed = f.update.clone().unwrap_or_default();
+        if f.errors.contains(&ErrorName::Duplicate) {
+            refused.push(refusal(
+                e,
+                f.attr,
+                f.value.clone(),
+                proposed,
+                "duplicate: another object holds this value; duplicates are reported, never fixed automatically".into(),
+                kind,
+            ));
+            continue;
+        }
+        let new = match f.action {
+            Action::Edit => match &f.update {
+                Some(u) => Some(u.as_bytes().to_vec()),
+                None => continue, // nothing proposed
+            },
+            Action::Remove => None,
+            Action::Complete => continue,
+        };
+        if f.attr == Attr::Cn || !changeable(f.attr) {
+            refused.push(refusal(
+                e,
+                f.attr,
+                f.value.clone(),
+                proposed,
+                format!(
+                    "not changeable by modify: {} {}",
+                    f.attr.ldap_name(),
+                    if f.attr == Attr::Cn {
+                        "is the RDN (rename the object instead)"
+                    } else {
+                        "is not an attribute ldifix writes"
+                    }
+                ),
+                kind,
+            ));
+            continue;
+        }
+        let op = if is_multi(f.attr) {
+            let Some(old) = e
+                .all(f.attr)
+                .find(|v| v.text == f.value)
+                .map(|v| v.bytes().to_vec())
+            else {
+                continue;
+            };
+            Op::ReplaceValue { old, new }
+        } else {
+            Op::Set(new)
+        };
+        props.push(Proposal {
+            entry: i,
+            attr: f.attr,
+            op,
+            kind,
+            check_upn: true,
+        });
+    }
+}
+
+/// For each entry, the index of the first entry with the same DN (compared with
+/// [`super::dn_key`]): records repeating a DN describe one object.
+pub fn object_ids(entries: &[Entry<'_>]) -> Vec<usize> {
+    let mut first: HashMap<Vec<u8>, usize> = HashMap::with_capacity(entries.len());
+    entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| *first.entry(super::dn_key(e.dn.as_bytes())).or_insert(i))
+        .collect()
+}
+
+/// Attributes a change file may write.
+pub fn changeable(attr: Attr) -> bool {
+    matches!(
+        attr,
+        Attr::DisplayName
+            | Attr::GivenName
+            | Attr::Sn
+            | Attr::Mail
+            | Attr::MailNickname
+            | Attr::ProxyAddresses
+            | Attr::SamAccountName
+            | Attr::TargetAddress
+            | Attr::UserPrincipalName
+    )
+}
+
+fn joined(e: &Entry<'_>, attr: Attr) -> String {
+    e.all(attr)
+        .map(|v| v.text.as_ref())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn refusal(
+    e: &Entry<'_>,
+    attr: Attr,
+    old: String,
+    proposed: String,
+    reason: String,
+    kind: ChangeKind,
+) -> Refusal {
+    Refusal {
+        file: e.file,
+        line: e.line,
+        dn: e.dn.to_string(),
+        attribute: attr.ldap_name().to_string(),
+        old,
+        proposed,
+        reason,
+        conflicting_dns: Vec::new(),
+        kind,
+    }
+}
+
+/// A change under consideration.
+struct Candidate {
+    entry: usize,
+    attr: Attr,
+    before: Vec<Vec<u8>>,
+    old: Vec<Vec<u8>>,
+    new: Vec<Vec<u8>>,
+    kind: ChangeKind,
+    check_upn: bool,
+    refused: Option<(String, Vec<String>)>,
+}
+
+impl Candidate {
+    /// The address keys this change writes.
+    fn new_keys(&self) -> Vec<(Namespace, String)> {
+        self.new
+            .iter()
+            .filter_map(|v| unique_key(self.attr, &String::from_utf8_lossy(v)))
+            .collect()
+    }
+}
+
+/// Fold proposals per (entry, attribute), check them, and build the plan.
+pub fn resolve(entries: &[Entry<'_>], proposals: Vec<Proposal>, checks: &dyn Checks) -> Plan {
+    let mut refused = Vec::new();
+    // Group, keeping proposal order inside a group.
+    let mut groups: BTreeMap<(usize, Attr), Vec<Proposal>> = BTreeMap::new();
+    for p in proposals {
+        if p.entry >= entries.len() {
+            continue;
+        }
+        groups.entry((p.entry, p.attr)).or_default().push(p);
+    }
+
+    let mut cands: Vec<Candidate> = Vec::new();
+    for ((ei, attr), ps) in groups {
+        let e = &entries[ei];
+        let before: Vec<Vec<u8>> = e.all(attr).map(|v| v.bytes().to_vec()).collect();
+        let last_kind = ps
+            .last()
+            .map(|p| p.kind.clone())
+            .unwrap_or(ChangeKind::CsvEdit);
+        let check_upn = ps.iter().any(|p| p.check_upn);
+        if !changeable(attr) {
+            for p in &ps {
+                refused.push(refusal(
+                    e,
+                    attr,
+                    joined(e, attr),
+                    op_text(&p.op),
+                    format!("not changeable by modify: {}", attr.ldap_name()),
+                    p.kind.clone(),
+                ));
+            }
+            continue;
+        }
+        if is_multi(attr) {
+            let mut consumed: Vec<Vec<u8>> = Vec::new();
+            let mut added: Vec<String> = Vec::new();
+            for p in ps {
+                let (old, new) = match p.op {
+                    Op::ReplaceValue { old, new } => (Some(old), new),
+                    Op::AddValue(v) => (None, Some(v)),
+                    Op::Set(v) => (None, v),
+                };
+                let mut c = Candidate {
+                    entry: ei,
+                    attr,
+                    before: before.clone(),
+                    old: old.clone().into_iter().collect(),
+                    new: new.clone().into_iter().collect(),
+                    kind: p.kind,
+                    check_upn: p.check_upn,
+                    refused: None,
+                };
+                if let Some(o) = &old {
+                    if !before.contains(o) {
+                        c.refused = Some(("stale: the value is not in the export".into(), vec![]));
+                    } else if consumed.contains(o) {
+                        c.refused = Some((
+                            "conflict: the value is already changed by another proposal".into(),
+                            vec![],
+                        ));
+                    } else {
+                        consumed.push(o.clone());
+                    }
+                }
+                if c.refused.is_none() {
+                    if let Some(n) = &new {
+                        let nk = String::from_utf8_lossy(n).to_lowercase();
+                        let clash = before.iter().any(|b| {
+                            Some(b) != old.as_ref()
+                                && String::from_utf8_lossy(b).to_lowercase() == nk
+                        });
+                        if clash || added.contains(&nk) {
+                            c.refused =
+                                Some(("exists: the object already has this value".into(), vec![]));
+                        } else if n.is_empty() {
+                            c.refused =
+                                Some(("empty: an empty value cannot be written".into(), vec![]));
+                        } else if old.as_ref() == Some(n) {
+                            continue; // no change
+                        } else {
+                            added.push(nk);
+                        }
+                    }
+                }
+                cands.push(c);
+            }
+        } else {
+            if before.len() > 1 {
+                for p in &ps {
+                    refused.push(refusal(
+                        e,
+                        attr,
+                        joined(e, attr),
+                        op_text(&p.op),
+                        format!(
+                            "multiple values: {} has {} values where one is expected",
+                            attr.ldap_name(),
+                            before.len()
+                        ),
+                        p.kind.clone(),
+                    ));
+                }
+                continue;
+            }
+            let mut cur: Option<Vec<u8>> = before.first().cloned();
+            let mut stale = None;
+            for p in &ps {
+                match &p.op {
+                    Op::Set(v) => cur = v.clone(),
+                    Op::ReplaceValue { old, new } => {
+                        if cur.as_ref() == Some(old) {
+                            cur = new.clone();
+                        } else {
+                            stale = Some(p);
+                        }
+                    }
+                    Op::AddValue(v) => {
+                        if cur.is_none() {
+                            cur = Some(v.clone());
+                        } else {
+                            stale = Some(p);
+                        }
+                    }
+                }
+            }
+            if let Some(p) = stale {
+                refused.push(refusal(
+                    e,
+                    attr,
+                    joined(e, attr),
+                    op_text(&p.op),
+                    "stale: the value is not in the export".into(),
+                    p.kind.clone(),
+                ));
+                continue;
+            }
+            if cur.as_ref() == before.first() {
+                continue; // no net change
+            }
+            let mut c = Candidate {
+                entry: ei,
+                attr,
+                before: before.clone(),
+                old: before.clone(),
+                new: cur.clone().into_iter().collect(),
+                kind: last_kind,
+                check_upn,
+                refused: None,
+            };
+            if cur.as_ref().is_some_and(|v| v.is_empty()) {
+                c.refused = Some((
+                    "empty: an empty value cannot be written (remove the attribute instead)".into(),
+                    vec![],
+                ));
+            }
+            cands.push(c);
+        }
+    }
+
+    // Existing address keys of every object, and the new ones. Records sharing a DN
+    // are one object.
+    let objects = object_ids(entries);
+    let mut existing: HashMap<(Namespace, String), Vec<usize>> = HashMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        for v in &e.values {
+            if let Some(k) = unique_key(v.attr, &v.text) {
+                let owners = existing.entry(k).or_default();
+                if !owners.contains(&objects[i]) {
+                    owners.push(objects[i]);
+                }
+            }
+        }
+    }
+    let mut newkeys: HashMap<(Namespace, String), Vec<usize>> = HashMap::new();
+    for c in cands.iter().filter(|c| c.refused.is_none()) {
+        for k in c.new_keys() {
+            let owners = newkeys.entry(k).or_default();
+            if !owners.contains(&objects[c.entry]) {
+                owners.push(objects[c.entry]);
+            }
+        }
+    }
+
+    for c in cands.iter_mut().filter(|c| c.refused.is_none()) {
+        let e = &entries[c.entry];
+        for k in c.new_keys() {
+            let mut others: Vec<usize> = Vec::new();
+            let mut held = false;
+            let mut planned = false;
+            let me = objects[c.entry];
+            for &o in existing.get(&k).map(Vec::as_slice).unwrap_or(&[]) {
+                if o != me && !others.contains(&o) {
+                    others.push(o);
+                    held = true;
+                }
+            }
+            for &o in newkeys.get(&k).map(Vec::as_slice).unwrap_or(&[]) {
+                if o != me && !others.contains(&o) {
+                    others.push(o);
+                    planned = true;
+                }
+            }
+            if !others.is_empty() {
+                let what = match (held, planned) {
+                    (true, false) => "another object already holds",
+                    (false, true) => "another change also writes",
+                    _ => "other objects hold or are given",
+                };
+                c.refused = Some((
+                    format!("collision: {what} '{}' ({} namespace)", k.1, k.0.as_str()),
+                    others.iter().map(|&o| entries[o].dn.to_string()).collect(),
+                ));
+                break;
+            }
+        }
+        if c.refused.is_none() && c.attr == Attr::UserPrincipalName && c.check_upn {
+            if let Some(v) = c.new.first() {
+                if !v.is_ascii() {
+                    c.refused = Some(("entra: the new UPN is not ASCII".into(), vec![]));
+                } else if let Some(p) = checks.upn_problem(e, &String::from_utf8_lossy(v)) {
+                    c.refused = Some((format!("entra: {p}"), vec![]));
+                }
+            }
+        }
+    }
+
+    // Build the plan, grouped per object in input order.
+    let mut by_entry: BTreeMap<usize, Vec<AttrChange>> = BTreeMap::new();
+    for c in cands {
+        let e = &entries[c.entry];
+        match c.refused {
+            Some((reason, others)) => refused.push(Refusal {
+                file: e.file,
+                line: e.line,
+                dn: e.dn.to_string(),
+                attribute: c.attr.ldap_name().to_string(),
+                old: if is_multi(c.attr) {
+                    c.old.iter().map(|v| text(v)).collect::<Vec<_>>().join("; ")
+                } else {
+                    joined(e, c.attr)
+                },
+                proposed: c.new.iter().map(|v| text(v)).collect::<Vec<_>>().join("; "),
+                reason,
+                conflicting_dns: others,
+                kind: c.kind,
+            }),
+            None => by_entry.entry(c.entry).or_default().push(AttrChange {
+                attr: c.attr,
+                before: c.before,
+                old: c.old,
+                new: c.new,
+                kind: c.kind,
+            }),
+        }
+    }
+    let changes = by_entry
+        .into_iter()
+        .map(|(i, mods)| {
+            let e = &entries[i];
+            ObjectChange {
+                dn_raw: e.dn_raw.to_vec(),
+                dn: e.dn.to_string(),
+                file: e.file,
+                line: e.line,
+                mods,
+            }
+        })
+        .collect();
+    Plan {
+        changes,
+        refused,
+        unverified_mail: 0,
+    }
+}
+
+fn op_text(op: &Op) -> String {
+    match op {
+        Op::Set(v) | Op::ReplaceValue { new: v, .. } => v.as_deref().map(text).unwrap_or_default(),
+        Op::AddValue(v) => text(v),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ldif::{Item, Parser};
+
+    /// Everything in scope; findings as given; a UPN fails when it has a space.
+    struct T {
+        findings: Vec<(usize, Finding)>,
+    }
+
+    impl Checks for T {
+        fn in_scope(&self, e: &Entry<'_>) -> bool {
+            !e.dn.starts_with("CN=Skip")
+        }
+        fn findings(&self, e: &Entry<'_>) -> Vec<Finding> {
+            self.findings
+                .iter()
+                .filter(|(l, _)| *l as u64 == e.line)
+                .map(|(_, f)| f.clone())
+                .collect()
+        }
+        fn upn_problem(&self, _e: &Entry<'_>, upn: &str) -> Option<String> {
+            upn.contains(' ').then(|| "Character".to_string())
+        }
+    }
+
+    fn entries(s: &str) -> Vec<Entry<'_>> {
+        Parser::new(s.as_bytes())
+            .filter_map(|i| match i.unwrap() {
+                Item::Record(r) => Entry::from_record(0, r),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn suffix(o: &str, n: &str) -> FixOptions {
+        FixOptions {
+            upn_suffixes: vec![SuffixRewrite {
+                old: o.into(),
+                new: n.into(),
+            }],
+            ..FixOptions::default()
+        }
+    }
+
+    const NONE: T = T {
+        findings: Vec::new(),
+    };
+
+    #[test]
+    fn suffix_rewrite_is_case_insensitive_and_keeps_the_prefix() {
+        assert_eq!(
+            rewrite_suffix(
+                b"Jane.Doe@Contoso.Local",
+                &suffix("contoso.local", "contoso.com").upn_suffixes
+            ),
+            Some(b"Jane.Doe@contoso.com".to_vec())
+        );
+        // Only after the last @, and only a whole suffix.
+        assert_eq!(
+            rewrite_suffix(
+                b"a@contoso.local@x.org",
+                &suffix("contoso.local", "contoso.com").upn_suffixes
+            ),
+            None
+        );
+        assert_eq!(
+            rewrite_suffix(
+                b"a@sub.contoso.local",
+                &suffix("contoso.local", "contoso.com").upn_suffixes
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn plans_only_old_suffixes_in_scope() {
+        let es = entries(
+            "dn: CN=A,DC=x\nuserPrincipalName: Jane@Contoso.LOCAL\n\n\
+             dn: CN=B,DC=x\nuserPrincipalName: bob@fabrikam.com\n\n\
+             dn: CN=Skip,DC=x\nuserPrincipalName: s@contoso.local\n",
+        );
+        let p = plan_fix(&es, &suffix("contoso.local", "contoso.com"), &NONE);
+        assert_eq!(p.changes.len(), 1);
+        assert_eq!(p.changes[0].dn, "CN=A,DC=x");
+        let m = &p.changes[0].mods[0];
+        assert_eq!(m.new, vec![b"Jane@contoso.com".to_vec()]);
+        assert_eq!(m.before, vec![b"Jane@Contoso.LOCAL".to_vec()]);
+        assert!(p.refused.is_empty());
+    }
+
+    #[test]
+    fn collisions_are_refused_with_both_dns() {
+        let es = entries(
+            "dn: CN=A,DC=x\nuserPrincipalName: a@contoso.local\n\n\
+             dn: CN=B,DC=x\nuserPrincipalName: b@contoso.local\n\n\
+             dn: CN=C,DC=x\nuserPrincipalName: c@contoso.local\n\n\
+             dn: CN=D,DC=x\nuserPrincipalName: D@contoso.local\n\n\
+             dn: CN=E,DC=x\nuserPrincipalName: d@CONTOSO.local\n\n\
+             dn: CN=HoldA,DC=x\nuserPrincipalName: A@Contoso.com\n\n\
+             dn: CN=HoldB,DC=x\nmail: B@contoso.com\n\n\
+             dn: CN=HoldC,DC=x\nproxyAddresses: smtp:c@contoso.COM\n",
+        );
+        let p = plan_fix(&es, &suffix("contoso.local", "contoso.com"), &NONE);
+        assert!(p.changes.is_empty(), "{:?}", p.changes);
+        let mut got: Vec<(String, Vec<String>)> = p
+            .refused
+            .iter()
+            .map(|r| (r.dn.clone(), r.conflicting_dns.clone()))
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            vec![
+                ("CN=A,DC=x".into(), vec!["CN=HoldA,DC=x".into()]),
+                ("CN=B,DC=x".into(), vec!["CN=HoldB,DC=x".into()]),
+                ("CN=C,DC=x".into(), vec!["CN=HoldC,DC=x".into()]),
+                ("CN=D,DC=x".into(), vec!["CN=E,DC=x".into()]),
+                ("CN=E,DC=x".into(), vec!["CN=D,DC=x".into()]),
+            ]
+        );
+        assert!(p.refused.iter().all(|r| r.reason.starts_with("collision")));
+    }
+
+    #[test]
+    fn own_values_do_not_collide() {
+        let es = entries(
+            "dn: CN=A,DC=x\nuserPrincipalName: a@contoso.local\nmail: a@contoso.com\nproxyAddresses: SMTP:a@contoso.com\n",
+        );
+        let p = plan_fix(&es, &suffix("contoso.local", "contoso.com"), &NONE);
+        assert_eq!(p.changes.len(), 1);
+        assert!(p.refused.is_empty());
+    }
+
+    #[test]
+    fn failing_upn_is_refused() {
+        let es = entries("dn: CN=A,DC=x\nuserPrincipalName: a b@contoso.local\n\ndn: CN=B,DC=x\nuserPrincipalName: j\u{f6}rg@contoso.local\n");
+        let p = plan_fix(&es, &suffix("contoso.local", "contoso.com"), &NONE);
+        assert!(p.changes.is_empty());
+        assert_eq!(p.refused.len(), 2);
+        assert_eq!(p.refused[0].reason, "entra: Character");
+        assert_eq!(p.refused[1].reason, "entra: the new UPN is not ASCII");
+    }
+
+    #[test]
+    fn upn_from_mail_needs_a_verified_domain() {
+        let es = entries(
+            "dn: CN=A,DC=x\nobjectClass: user\nuserPrincipalName: a@contoso.local\nmail: a.m@contoso.com\nproxyAddresses: smtp:x@contoso.com\nproxyAddresses: SMTP:Anna@Contoso.com\n\n\
+             dn: CN=B,DC=x\nobjectClass: user\nuserPrincipalName: b@contoso.local\nmail: b@other.org\n\n\
+             dn: CN=C,DC=x\nobjectClass: user\nproxyAddresses: SMTP:c1@contoso.com\nproxyAddresses: SMTP:c2@contoso.com\n",
+        );
+        let opts = FixOptions {
+            upn_from_mail: true,
+            verified_domains: vec!["Contoso.com".into()],
+            ..FixOptions::default()
+        };
+        let p = plan_fix(&es, &opts, &NONE);
+        assert_eq!(p.changes.len(), 1);
+        assert_eq!(p.changes[0].mods[0].new, vec![b"Anna@Contoso.com".to_vec()]);
+        assert_eq!(p.changes[0].mods[0].kind, ChangeKind::UpnFromMail);
+        assert_eq!(p.unverified_mail, 1);
+        assert_eq!(p.refused.len(), 1);
+        assert!(p.refused[0].reason.starts_with("ambiguous"));
+    }
+
+    fn finding(
+        attr: Attr,
+        value: &str,
+        errors: Vec<ErrorName>,
+        update: Option<&str>,
+        action: Action,
+    ) -> Finding {
+        Finding {
+            attr,
+            attribute: attr.ldap_name(),
+            value: value.into(),
+            errors,
+            rules: vec!["test-rule"],
+            update: update.map(String::from),
+            action,
+        }
+    }
+
+    #[test]
+    fn accepted_findings_compose_with_the_suffix_rewrite() {
+        let es = entries(
+            "dn: CN=A,DC=x\nuserPrincipalName: a b@contoso.local\nproxyAddresses: smtp:a b@contoso.local\nproxyAddresses: SMTP:a@contoso.local\nmail: dup@x.com\n",
+        );
+        let t = T {
+            findings: vec![
+                (
+                    1,
+                    finding(
+                        Attr::UserPrincipalName,
+                        "a b@contoso.local",
+                        vec![ErrorName::Character],
+                        Some("ab@contoso.local"),
+                        Action::Edit,
+                    ),
+                ),
+                (
+                    1,
+                    finding(
+                        Attr::ProxyAddresses,
+                        "smtp:a b@contoso.local",
+                        vec![ErrorName::Character],
+                        Some("smtp:ab@contoso.local"),
+                        Action::Edit,
+                    ),
+                ),
+                (
+                    1,
+                    finding(
+                        Attr::Mail,
+                        "dup@x.com",
+                        vec![ErrorName::Duplicate],
+                        Some(""),
+                        Action::Edit,
+                    ),
+                ),
+            ],
+        };
+        let mut opts = suffix("contoso.local", "contoso.com");
+        opts.accept = vec!["character".into(), "Duplicate".into()];
+        let p = plan_fix(&es, &opts, &t);
+        assert_eq!(p.changes.len(), 1);
+        let mods = &p.changes[0].mods;
+        assert_eq!(mods.len(), 2);
+        let proxy = mods
+            .iter()
+            .find(|m| m.attr == Attr::ProxyAddresses)
+            .unwrap();
+        assert_eq!(proxy.old, vec![b"smtp:a b@contoso.local".to_vec()]);
+        assert_eq!(proxy.new, vec![b"smtp:ab@contoso.local".to_vec()]);
+        assert_eq!(proxy.before.len(), 2);
+        let upn = mods
+            .iter()
+            .find(|m| m.attr == Attr::UserPrincipalName)
+            .unwrap();
+        assert_eq!(upn.new, vec![b"ab@contoso.com".to_vec()]);
+        assert_eq!(p.refused.len(), 1);
+        assert!(p.refused[0].reason.starts_with("duplicate"));
+    }
+
+    #[test]
+    fn stale_and_multi_valued_are_refused() {
+        let es =
+            entries("dn: CN=A,DC=x\nmail: a@x.com\nmail: b@x.com\nproxyAddresses: smtp:p@x.com\n");
+        let props = vec![
+            Proposal {
+                entry: 0,
+                attr: Attr::Mail,
+                op: Op::Set(Some(b"c@x.com".to_vec())),
+                kind: ChangeKind::CsvEdit,
+                check_upn: true,
+            },
+            Proposal {
+                entry: 0,
+                attr: Attr::ProxyAddresses,
+                op: Op::ReplaceValue {
+                    old: b"smtp:gone@x.com".to_vec(),
+                    new: None,
+                },
+                kind: ChangeKind::CsvRemove,
+                check_upn: true,
+            },
+            Proposal {
+                entry: 0,
+                attr: Attr::ProxyAddresses,
+                op: Op::ReplaceValue {
+                    old: b"smtp:p@x.com".to_vec(),
+                    new: None,
+                },
+                kind: ChangeKind::CsvRemove,
+                check_upn: true,
+            },
+        ];
+        let p = resolve(&es, props, &NONE);
+        assert_eq!(p.refused.len(), 2);
+        assert!(p.refused[0].reason.starts_with("multiple values"));
+        assert!(p.refused[1].reason.starts_with("stale"));
+        assert_eq!(p.changes[0].mods.len(), 1);
+        assert!(p.changes[0].mods[0].new.is_empty());
+    }
+
+    #[test]
+    fn a_dn_exported_twice_is_one_object() {
+        let es = entries(
+            "dn: CN=A,DC=x\nuserPrincipalName: a@contoso.local\nmail: a@contoso.com\n\n\
+             dn: cn=a, dc=X\nuserPrincipalName: a@contoso.local\nmail: a@contoso.com\n",
+        );
+        let p = plan_fix(&es, &suffix("contoso.local", "contoso.com"), &NONE);
+        assert!(p.refused.is_empty(), "{:?}", p.refused);
+        assert_eq!(p.changes.len(), 1);
+    }
+
+    #[test]
+    fn a_proxy_value_is_added_once() {
+        let es = entries(
+            "dn: CN=A,DC=x\nproxyAddresses: smtp:a b@x.com\nproxyAddresses: smtp:a\tb@x.com\n",
+        );
+        let props = ["smtp:a b@x.com", "smtp:a\tb@x.com"]
+            .iter()
+            .map(|old| Proposal {
+                entry: 0,
+                attr: Attr::ProxyAddresses,
+                op: Op::ReplaceValue {
+                    old: old.as_bytes().to_vec(),
+                    new: Some(b"smtp:ab@x.com".to_vec()),
+                },
+                kind: ChangeKind::Accepted("proxy-character".into()),
+                check_upn: true,
+            })
+            .collect();
+        let p = resolve(&es, props, &NONE);
+        assert_eq!(p.change_count(), 1);
+        assert_eq!(p.refused.len(), 1);
+        assert!(p.refused[0].reason.starts_with("exists"));
+    }
+}

@@ -1,0 +1,680 @@
+//! `ldifix fix` and `ldifix apply-csv` end to end: suffix rewrite semantics, collision
+//! and UPN refusals, exact change-file bytes, undo round trips through our own parser,
+//! and the safety rules (dry run, no overwrite, inputs untouched).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use base64::Engine as _;
+use ldifix::ldif::{Body, Item, ModOp, Parser, Value};
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+fn ldifix() -> Command {
+    Command::cargo_bin("ldifix").unwrap()
+}
+
+fn b64(s: &str) -> String {
+    B64.encode(s.as_bytes())
+}
+
+/// The main fixture: LF, one object per situation.
+fn export() -> String {
+    let joerg = b64("CN=Jörg Müller,OU=Staff,DC=contoso,DC=local");
+    format!(
+        "dn: CN=Jane Doe,OU=Staff,DC=contoso,DC=local
+objectClass: top
+objectClass: user
+sAMAccountName: jane
+userPrincipalName: Jane@Contoso.Local
+mail: jane@fabrikam.com
+proxyAddresses: SMTP:jane@fabrikam.com
+
+dn:: {joerg}
+objectClass: user
+sAMAccountName: joerg
+userPrincipalName: joerg@CONTOSO.LOCAL
+
+dn: CN=Other Suffix,OU=Staff,DC=contoso,DC=local
+objectClass: user
+sAMAccountName: other
+userPrincipalName: other@fabrikam.com
+
+dn: CN=Taken,OU=Staff,DC=contoso,DC=local
+objectClass: user
+sAMAccountName: taken
+userPrincipalName: taken@contoso.com
+
+dn: CN=Taker,OU=Staff,DC=contoso,DC=local
+objectClass: user
+sAMAccountName: taker
+userPrincipalName: Taken@contoso.local
+
+dn: CN=Mail Holder,OU=Staff,DC=contoso,DC=local
+objectClass: contact
+mail: mh@contoso.com
+
+dn: CN=Mail Taker,OU=Staff,DC=contoso,DC=local
+objectClass: user
+sAMAccountName: mailtaker
+userPrincipalName: mh@contoso.local
+
+dn: CN=Proxy Holder,OU=Groups,DC=contoso,DC=local
+objectClass: group
+groupType: 8
+proxyAddresses: smtp:PH@contoso.com
+
+dn: CN=Proxy Taker,OU=Staff,DC=contoso,DC=local
+objectClass: user
+sAMAccountName: proxytaker
+userPrincipalName: ph@contoso.local
+
+dn: CN=Twin A,OU=Staff,DC=contoso,DC=local
+objectClass: user
+sAMAccountName: twina
+userPrincipalName: twin@contoso.local
+
+dn: CN=Twin B,OU=Staff,DC=corp,DC=contoso,DC=local
+objectClass: user
+sAMAccountName: twinb
+userPrincipalName: twin@corp.contoso.local
+
+dn: CN=Bad Space,OU=Staff,DC=contoso,DC=local
+objectClass: user
+sAMAccountName: badspace
+userPrincipalName: bad space@contoso.local
+
+dn: CN=Critical,CN=Users,DC=contoso,DC=local
+objectClass: user
+sAMAccountName: critical
+isCriticalSystemObject: TRUE
+userPrincipalName: crit@contoso.local
+
+dn: CN=No Upn,OU=Staff,DC=contoso,DC=local
+objectClass: user
+sAMAccountName: noupn
+mail: No.Upn@contoso.com
+"
+    )
+}
+
+struct Dir {
+    dir: tempfile::TempDir,
+}
+
+impl Dir {
+    fn new() -> Dir {
+        Dir {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+    fn p(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+    fn write(&self, name: &str, content: &[u8]) -> PathBuf {
+        let p = self.p(name);
+        std::fs::write(&p, content).unwrap();
+        p
+    }
+    fn read(&self, name: &str) -> Vec<u8> {
+        std::fs::read(self.p(name)).unwrap()
+    }
+    fn names(&self) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// The directory as an in-memory model: DN → attribute (lower-case) → values in order.
+type Model = BTreeMap<Vec<u8>, BTreeMap<String, Vec<Vec<u8>>>>;
+
+fn model(ldif: &[u8]) -> Model {
+    let mut m = Model::new();
+    for item in Parser::new(ldif) {
+        let Item::Record(r) = item.unwrap() else {
+            continue;
+        };
+        let Body::Attrs(attrs) = r.body else {
+            panic!("not a content record")
+        };
+        let e = m.entry(r.dn.to_vec()).or_default();
+        for a in attrs {
+            let Value::Bytes(b) = a.value else { panic!() };
+            e.entry(a.name.to_lowercase()).or_default().push(b.to_vec());
+        }
+    }
+    m
+}
+
+/// Apply a change file to the model as a directory would (modify records only).
+fn apply(m: &mut Model, changes: &[u8]) -> usize {
+    let mut n = 0;
+    for item in Parser::new(changes) {
+        let Item::Record(r) = item.unwrap() else {
+            continue;
+        };
+        let Body::Modify(mods) = r.body else {
+            panic!("not a modify record")
+        };
+        n += 1;
+        let e = m.entry(r.dn.to_vec()).or_default();
+        for md in mods {
+            let name = md.attr.to_lowercase();
+            let vals: Vec<Vec<u8>> = md.values.iter().map(|v| v.as_bytes().to_vec()).collect();
+            match md.op {
+                ModOp::Replace => {
+                    e.remove(&name);
+                    if !vals.is_empty() {
+                        e.insert(name, vals);
+                    }
+                }
+                ModOp::Add => {
+                    let cur = e.entry(name.clone()).or_default();
+                    for v in vals {
+                        assert!(!cur.contains(&v), "add of an existing value {v:?}");
+                        cur.push(v);
+                    }
+                }
+                ModOp::Delete => {
+                    let cur = e.get_mut(&name).expect("delete from an absent attribute");
+                    for v in vals {
+                        let i = cur
+                            .iter()
+                            .position(|x| *x == v)
+                            .expect("delete of a missing value");
+                        cur.remove(i);
+                    }
+                    if cur.is_empty() {
+                        e.remove(&name);
+                    }
+                }
+                ModOp::Increment => panic!("increment"),
+            }
+        }
+    }
+    n
+}
+
+fn upn(m: &Model, dn: &str) -> Option<String> {
+    m.get(dn.as_bytes())
+        .and_then(|e| e.get("userprincipalname"))
+        .map(|v| String::from_utf8(v[0].clone()).unwrap())
+}
+
+fn sha(p: &Path) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    std::fs::read(p).unwrap().hash(&mut h);
+    h.finish()
+}
+
+fn run_fix(d: &Dir, extra: &[&str]) -> (i32, String) {
+    let input = d.p("export.ldf");
+    let out = ldifix()
+        .arg("fix")
+        .arg(s(&input))
+        .args([
+            "--upn-suffix",
+            "contoso.local=contoso.com",
+            "--upn-suffix",
+            "corp.contoso.local=contoso.com",
+        ])
+        .args(extra)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+fn report_rows(path: &Path) -> Vec<HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let h = r.headers().unwrap().clone();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            h.iter()
+                .zip(rec.iter())
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn suffix_rewrite_collisions_and_undo_round_trip() {
+    let d = Dir::new();
+    let input = d.write("export.ldf", export().as_bytes());
+    let before = sha(&input);
+    let (code, out) = run_fix(
+        &d,
+        &[
+            "--upn-from-mail",
+            "-o",
+            s(&d.p("changes.ldf")),
+            "--undo",
+            s(&d.p("undo.ldf")),
+            "--report",
+            s(&d.p("report.csv")),
+        ],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(sha(&input), before, "input modified");
+
+    let original = model(export().as_bytes());
+    let mut m = original.clone();
+    let changes = d.read("changes.ldf");
+    assert!(changes.is_ascii());
+    apply(&mut m, &changes);
+
+    // Case-insensitive match, prefix kept byte for byte.
+    assert_eq!(
+        upn(&m, "CN=Jane Doe,OU=Staff,DC=contoso,DC=local").as_deref(),
+        Some("Jane@contoso.com")
+    );
+    assert_eq!(
+        upn(&m, "CN=Jörg Müller,OU=Staff,DC=contoso,DC=local").as_deref(),
+        Some("joerg@contoso.com")
+    );
+    // Only OLD suffixes; out of scope untouched.
+    assert_eq!(
+        upn(&m, "CN=Other Suffix,OU=Staff,DC=contoso,DC=local").as_deref(),
+        Some("other@fabrikam.com")
+    );
+    assert_eq!(
+        upn(&m, "CN=Critical,CN=Users,DC=contoso,DC=local").as_deref(),
+        Some("crit@contoso.local")
+    );
+    // Absent attribute added from mail.
+    assert_eq!(
+        upn(&m, "CN=No Upn,OU=Staff,DC=contoso,DC=local").as_deref(),
+        Some("No.Upn@contoso.com")
+    );
+    // Refused ones unchanged.
+    for dn in [
+        "CN=Taker,OU=Staff,DC=contoso,DC=local",
+        "CN=Mail Taker,OU=Staff,DC=contoso,DC=local",
+        "CN=Proxy Taker,OU=Staff,DC=contoso,DC=local",
+        "CN=Twin A,OU=Staff,DC=contoso,DC=local",
+        "CN=Twin B,OU=Staff,DC=corp,DC=contoso,DC=local",
+        "CN=Bad Space,OU=Staff,DC=contoso,DC=local",
+    ] {
+        assert_eq!(
+            m.get(dn.as_bytes()),
+            original.get(dn.as_bytes()),
+            "{dn} changed"
+        );
+    }
+
+    // The report names both DNs of every collision, and the UPN refusal.
+    let rows = report_rows(&d.p("report.csv"));
+    let refused: BTreeMap<String, (String, String)> = rows
+        .iter()
+        .filter(|r| r["status"] == "refused")
+        .map(|r| {
+            (
+                r["dn"].clone(),
+                (r["reason"].clone(), r["conflicting_dn"].clone()),
+            )
+        })
+        .collect();
+    let conflict = |dn: &str| refused.get(dn).map(|x| x.1.as_str()).unwrap_or("<none>");
+    assert_eq!(
+        conflict("CN=Taker,OU=Staff,DC=contoso,DC=local"),
+        "CN=Taken,OU=Staff,DC=contoso,DC=local"
+    );
+    assert_eq!(
+        conflict("CN=Mail Taker,OU=Staff,DC=contoso,DC=local"),
+        "CN=Mail Holder,OU=Staff,DC=contoso,DC=local"
+    );
+    assert_eq!(
+        conflict("CN=Proxy Taker,OU=Staff,DC=contoso,DC=local"),
+        "CN=Proxy Holder,OU=Groups,DC=contoso,DC=local"
+    );
+    assert_eq!(
+        conflict("CN=Twin A,OU=Staff,DC=contoso,DC=local"),
+        "CN=Twin B,OU=Staff,DC=corp,DC=contoso,DC=local"
+    );
+    assert_eq!(
+        conflict("CN=Twin B,OU=Staff,DC=corp,DC=contoso,DC=local"),
+        "CN=Twin A,OU=Staff,DC=contoso,DC=local"
+    );
+    let bad = &refused["CN=Bad Space,OU=Staff,DC=contoso,DC=local"];
+    assert!(bad.0.starts_with("entra:"), "{bad:?}");
+    assert_eq!(refused.len(), 6, "{refused:?}");
+    assert_eq!(rows.iter().filter(|r| r["status"] == "change").count(), 3);
+
+    // Undo restores the original byte for byte, even after a partial or repeated apply.
+    let undo = d.read("undo.ldf");
+    apply(&mut m, &undo);
+    assert_eq!(m, original);
+    apply(&mut m, &undo);
+    assert_eq!(m, original);
+}
+
+#[test]
+fn exact_change_file_bytes() {
+    let d = Dir::new();
+    let joerg = b64("CN=Jörg Müller,OU=Staff,DC=contoso,DC=local");
+    let input = format!(
+        "\r\ndn: CN=Smith\\, Jane,OU=Staff,DC=contoso,DC=local\r\nchangetype: add\r\nobjectClass: user\r\nsAMAccountName: jane\r\nuserPrincipalName: Jane@Contoso.Local\r\n\r\n\
+dn:: {joerg}\r\nchangetype: add\r\nobjectClass: user\r\nsAMAccountName: joerg\r\nuserPrincipalName: joerg@CONTOSO.LOCAL\r\n"
+    );
+    d.write("export.ldf", input.as_bytes());
+    let (code, out) = run_fix(&d, &["-o", s(&d.p("c.ldf")), "--undo", s(&d.p("u.ldf"))]);
+    assert_eq!(code, 0, "{out}");
+    let expected = format!(
+        "\r\n\
+dn: CN=Smith\\, Jane,OU=Staff,DC=contoso,DC=local\r\n\
+changetype: modify\r\n\
+replace: userPrincipalName\r\n\
+userPrincipalName: Jane@contoso.com\r\n\
+-\r\n\
+\r\n\
+dn:: {joerg}\r\n\
+changetype: modify\r\n\
+replace: userPrincipalName\r\n\
+userPrincipalName: joerg@contoso.com\r\n\
+-\r\n\
+\r\n"
+    );
+    assert_eq!(String::from_utf8(d.read("c.ldf")).unwrap(), expected);
+    let undo = format!(
+        "\r\n\
+dn: CN=Smith\\, Jane,OU=Staff,DC=contoso,DC=local\r\n\
+changetype: modify\r\n\
+replace: userPrincipalName\r\n\
+userPrincipalName: Jane@Contoso.Local\r\n\
+-\r\n\
+\r\n\
+dn:: {joerg}\r\n\
+changetype: modify\r\n\
+replace: userPrincipalName\r\n\
+userPrincipalName: joerg@CONTOSO.LOCAL\r\n\
+-\r\n\
+\r\n"
+    );
+    assert_eq!(String::from_utf8(d.read("u.ldf")).unwrap(), undo);
+    assert_eq!(
+        String::from_utf8(d.read("c.ldf.map.csv")).unwrap(),
+        "line,dn\n2,\"CN=Smith\\, Jane,OU=Staff,DC=contoso,DC=local\"\n8,\"CN=Jörg Müller,OU=Staff,DC=contoso,DC=local\"\n"
+    );
+    // LF dialect: no CR, no leading empty line.
+    let (code, out) = run_fix(
+        &d,
+        &[
+            "-o",
+            s(&d.p("c.ldf")),
+            "--undo",
+            s(&d.p("u.ldf")),
+            "--line-ending",
+            "lf",
+            "--force",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    let lf = String::from_utf8(d.read("c.ldf")).unwrap();
+    assert_eq!(lf, expected.replace("\r\n", "\n")[1..]);
+}
+
+#[test]
+fn dry_run_writes_nothing_and_existing_outputs_need_force() {
+    let d = Dir::new();
+    let input = d.write("export.ldf", export().as_bytes());
+    let before = sha(&input);
+    let (code, out) = run_fix(
+        &d,
+        &[
+            "--dry-run",
+            "-o",
+            s(&d.p("c.ldf")),
+            "--undo",
+            s(&d.p("u.ldf")),
+            "--report",
+            s(&d.p("r.json")),
+        ],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("upn-suffix 2"), "{out}");
+    assert!(out.contains("collision"), "{out}");
+    assert!(
+        out.contains("CN=Taken,OU=Staff,DC=contoso,DC=local"),
+        "{out}"
+    );
+    assert_eq!(d.names(), vec!["export.ldf"]);
+
+    // Existing outputs are kept without --force.
+    d.write("c.ldf", b"keep me");
+    let (code, out) = run_fix(&d, &["-o", s(&d.p("c.ldf")), "--undo", s(&d.p("u.ldf"))]);
+    assert_eq!(code, 2, "{out}");
+    assert_eq!(d.read("c.ldf"), b"keep me");
+    assert_eq!(d.names(), vec!["c.ldf", "export.ldf"]);
+    // An output may never be an input.
+    let (code, _) = run_fix(
+        &d,
+        &["-o", s(&input), "--undo", s(&d.p("u.ldf")), "--force"],
+    );
+    assert_eq!(code, 2);
+    let (code, out) = run_fix(
+        &d,
+        &[
+            "-o",
+            s(&d.p("c.ldf")),
+            "--undo",
+            s(&d.p("u.ldf")),
+            "--force",
+            "--report",
+            s(&d.p("r.json")),
+        ],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert_ne!(d.read("c.ldf"), b"keep me");
+    let report: serde_json::Value = serde_json::from_slice(&d.read("r.json")).unwrap();
+    assert_eq!(report["summary"]["changes"], 2);
+    assert_eq!(report["summary"]["refused"], 6);
+    assert_eq!(sha(&input), before);
+}
+
+#[test]
+fn register_suffix_prepends_the_partitions_record() {
+    let d = Dir::new();
+    d.write("export.ldf", export().as_bytes());
+    let (code, out) = run_fix(
+        &d,
+        &[
+            "--register-suffix",
+            "-o",
+            s(&d.p("c.ldf")),
+            "--undo",
+            s(&d.p("u.ldf")),
+        ],
+    );
+    assert_eq!(code, 1, "{out}");
+    let c = String::from_utf8(d.read("c.ldf")).unwrap();
+    assert!(c.starts_with(
+        "\r\ndn: CN=Partitions,CN=Configuration,DC=contoso,DC=local\r\nchangetype: modify\r\nadd: uPNSuffixes\r\nuPNSuffixes: contoso.com\r\n-\r\n\r\ndn: "
+    ), "{c}");
+    assert_eq!(c.matches("uPNSuffixes: ").count(), 1);
+}
+
+#[test]
+fn apply_csv_rows_checked_against_the_export() {
+    let d = Dir::new();
+    let export = "dn: CN=Ann Lee,OU=Staff,DC=contoso,DC=com
+objectClass: user
+sAMAccountName: ann
+userPrincipalName: ann lee@contoso.com
+displayName: Ann  Lee
+proxyAddresses: SMTP:ann@contoso.com
+proxyAddresses: smtp:ann lee@contoso.com
+
+dn: CN=Bo,OU=Staff,DC=contoso,DC=com
+objectClass: user
+sAMAccountName: bo
+userPrincipalName: bo@contoso.com
+mail: bo@contoso.com
+";
+    let input = d.write("export.ldf", export.as_bytes());
+    let before = sha(&input);
+    let csv = "DISTINGUISHEDNAME,COMMONNAME,OBJECTCLASS,ATTRIBUTE,ERROR,VALUE,UPDATE,PROPOSEDACTION,ACTION\r\n\
+\"CN=Ann Lee,OU=Staff,DC=contoso,DC=com\",Ann Lee,user,userPrincipalName,Character,ann lee@contoso.com,annlee@contoso.com,Edit,EDIT\r\n\
+\"CN=Ann Lee,OU=Staff,DC=contoso,DC=com\",Ann Lee,user,proxyAddresses,Character,smtp:ann lee@contoso.com,smtp:annlee@contoso.com,Edit,EDIT\r\n\
+\"CN=Ann Lee,OU=Staff,DC=contoso,DC=com\",Ann Lee,user,displayName,Character,Ann  Lee,,Edit,COMPLETE\r\n\
+\"cn=ann lee,ou=staff,dc=contoso,dc=com\",Ann Lee,user,mail,Blank,,'=ann@contoso.com,Edit,EDIT\r\n\
+\"CN=Bo,OU=Staff,DC=contoso,DC=com\",Bo,user,mail,Format,bo@old.com,bo@new.com,Edit,EDIT\r\n\
+\"CN=Ghost,OU=Staff,DC=contoso,DC=com\",Ghost,user,mail,Format,g@x,g@x.com,Edit,EDIT\r\n\
+\"CN=Bo,OU=Staff,DC=contoso,DC=com\",Bo,user,userPrincipalName,Character,bo@contoso.com,Ann@Contoso.com,Edit,EDIT\r\n";
+    let csv_path = d.write("edited.csv", csv.as_bytes());
+    let out = ldifix()
+        .args(["apply-csv", s(&csv_path), "--source", s(&input)])
+        .args(["-o", s(&d.p("c.ldf")), "--undo", s(&d.p("u.ldf"))])
+        .args(["--report", s(&d.p("r.csv"))])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert_eq!(sha(&input), before);
+
+    let rows = report_rows(&d.p("r.csv"));
+    let reasons: Vec<(String, String)> = rows
+        .iter()
+        .filter(|r| r["status"] == "refused")
+        .map(|r| (r["dn"].clone(), r["reason"].clone()))
+        .collect();
+    assert_eq!(reasons.len(), 3, "{reasons:?}");
+    assert!(reasons
+        .iter()
+        .any(|(dn, r)| dn.starts_with("CN=Ghost") && r.starts_with("not found")));
+    assert!(reasons
+        .iter()
+        .any(|(dn, r)| dn.starts_with("CN=Bo") && r.starts_with("stale")));
+    // Bo's new UPN is Ann's primary SMTP address.
+    let coll: Vec<_> = rows
+        .iter()
+        .filter(|r| r["reason"].starts_with("collision"))
+        .collect();
+    assert_eq!(coll.len(), 1, "{reasons:?}");
+    assert_eq!(coll[0]["dn"], "CN=Bo,OU=Staff,DC=contoso,DC=com");
+    assert_eq!(
+        coll[0]["conflicting_dn"],
+        "CN=Ann Lee,OU=Staff,DC=contoso,DC=com"
+    );
+
+    let original = model(export.as_bytes());
+    let mut m = original.clone();
+    apply(&mut m, &d.read("c.ldf"));
+    let ann = &m[b"CN=Ann Lee,OU=Staff,DC=contoso,DC=com".as_slice()];
+    assert_eq!(
+        ann["proxyaddresses"],
+        vec![
+            b"SMTP:ann@contoso.com".to_vec(),
+            b"smtp:annlee@contoso.com".to_vec()
+        ]
+    );
+    assert_eq!(ann["mail"], vec![b"=ann@contoso.com".to_vec()]);
+    assert_eq!(
+        ann["userprincipalname"],
+        vec![b"annlee@contoso.com".to_vec()]
+    );
+    apply(&mut m, &d.read("u.ldf"));
+    assert_eq!(m, original);
+}
+
+#[test]
+fn idfix_update_file_is_undone() {
+    let d = Dir::new();
+    // The export as it is after IdFix applied its changes.
+    let export = "dn: CN=Ann Lee,OU=Staff,DC=contoso,DC=com
+objectClass: user
+sAMAccountName: ann
+displayName: Ann Lee
+proxyAddresses: SMTP:ann@contoso.com
+proxyAddresses: smtp:annlee@contoso.com
+";
+    let input = d.write("export.ldf", export.as_bytes());
+    let update = "distinguishedName: CN=Ann Lee,OU=Staff,DC=contoso,DC=com\r\nobjectClass: user\r\nattribute: displayName\r\nerror: Character\r\nvalue: Ann  Lee\r\nupdate: Ann Lee\r\naction: Edit\r\n-\r\n\r\n\
+distinguishedName: CN=Ann Lee,OU=Staff,DC=contoso,DC=com\r\nobjectClass: user\r\nattribute: proxyAddresses\r\nerror: Character\r\nvalue: smtp:ann lee@contoso.com\r\nupdate: smtp:annlee@contoso.com\r\naction: Edit\r\n-\r\n\r\n\
+distinguishedName: CN=Ann Lee,OU=Staff,DC=contoso,DC=com\r\nobjectClass: user\r\nattribute: proxyAddresses\r\nerror: Format\r\nvalue: smtp:ann@bad\r\nupdate: smtp:ann@bad.com\r\naction: Remove\r\n-\r\n\r\n";
+    let up = d.write("Update 7-22-2021 6-36-44 AM.ldf", update.as_bytes());
+    let out = ldifix()
+        .args(["apply-csv", "--idfix-update", s(&up), "--source", s(&input)])
+        .args(["-o", s(&d.p("c.ldf")), "--undo", s(&d.p("u.ldf"))])
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let original = model(export.as_bytes());
+    let mut m = original.clone();
+    apply(&mut m, &d.read("c.ldf"));
+    let ann = &m[b"CN=Ann Lee,OU=Staff,DC=contoso,DC=com".as_slice()];
+    assert_eq!(ann["displayname"], vec![b"Ann  Lee".to_vec()]);
+    assert_eq!(
+        ann["proxyaddresses"],
+        vec![
+            b"SMTP:ann@contoso.com".to_vec(),
+            b"smtp:ann lee@contoso.com".to_vec(),
+            b"smtp:ann@bad".to_vec()
+        ]
+    );
+    apply(&mut m, &d.read("u.ldf"));
+    assert_eq!(m, original);
+}
+
+#[test]
+fn accepted_entra_fixes_compose_with_the_rewrite() {
+    let d = Dir::new();
+    let export = "dn: CN=Bad Space,OU=Staff,DC=contoso,DC=local
+objectClass: user
+sAMAccountName: bad
+userPrincipalName: bad space@contoso.local
+mail: bad space@contoso.com
+proxyAddresses: SMTP:bad space@contoso.com
+proxyAddresses: x500:/o=Contoso/cn=bad
+";
+    d.write("export.ldf", export.as_bytes());
+    let (code, out) = run_fix(
+        &d,
+        &[
+            "--accept",
+            "Character,mail-whitespace",
+            "-o",
+            s(&d.p("c.ldf")),
+            "--undo",
+            s(&d.p("u.ldf")),
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    let original = model(export.as_bytes());
+    let mut m = original.clone();
+    apply(&mut m, &d.read("c.ldf"));
+    let e = &m[b"CN=Bad Space,OU=Staff,DC=contoso,DC=local".as_slice()];
+    assert_eq!(
+        e["userprincipalname"],
+        vec![b"badspace@contoso.com".to_vec()]
+    );
+    assert_eq!(e["mail"], vec![b"badspace@contoso.com".to_vec()]);
+    assert_eq!(
+        e["proxyaddresses"],
+        vec![
+            b"x500:/o=Contoso/cn=bad".to_vec(),
+            b"SMTP:badspace@contoso.com".to_vec()
+        ]
+    );
+    apply(&mut m, &d.read("u.ldf"));
+    assert_eq!(m, original);
+
+    // An unknown selector is a usage error.
+    let (code, _) = run_fix(&d, &["--accept", "NoSuchRule", "--dry-run"]);
+    assert_eq!(code, 2);
+}
