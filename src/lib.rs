@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod cmd;
+pub mod csvin;
 pub mod generate;
 pub mod index;
 pub mod ldif;

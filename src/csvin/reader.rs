@@ -1,0 +1,778 @@
+//! The CSV reader shared by both dialects: decoding, header → column plan, rows →
+//! [`Record`]s. One [`csv::ByteRecord`] is reused for every row.
+
+use std::borrow::Cow;
+use std::io::Cursor;
+
+use crate::ldif::{Attr, Body, ErrorKind, Item, Limits, ParseError, Record, Value, Warning};
+use crate::model;
+
+use super::csvde::{self, Piece};
+use super::pwsh::{self, Mapped};
+use super::{decode_csv_text, detect_delimiter, InputFormat};
+
+/// Which CSV producer wrote the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    /// `csvde`.
+    Csvde,
+    /// PowerShell `Export-Csv`.
+    Pwsh,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// The object's DN.
+    Dn,
+    /// Ignored (empty header name).
+    Skip,
+    /// One value per field.
+    Single,
+    /// Values joined with `;`.
+    Multi(Piece),
+}
+
+#[derive(Debug, Clone)]
+struct Column {
+    /// The header name as written (for messages).
+    header: String,
+    /// The attribute name records carry.
+    name: Cow<'static, str>,
+    kind: Kind,
+    /// ldifix checks this attribute (it is one of [`model::Attr`]).
+    checked: bool,
+}
+
+/// Individual warnings for doubtful `;` splits per column; later ones are summed up.
+const GUESS_WARNINGS_PER_COLUMN: u64 = 10;
+
+/// Reads a csvde or PowerShell CSV file as records. See the module contract.
+pub struct CsvReader<'a> {
+    dialect: Dialect,
+    rdr: Option<csv::Reader<Cursor<Cow<'a, [u8]>>>>,
+    /// Byte offset and physical line of the header line.
+    base_offset: usize,
+    base_line: u64,
+    columns: Vec<Column>,
+    dn_col: usize,
+    /// `GroupCategory` and `GroupScope` columns when `groupType` must be derived.
+    group_cols: Option<(usize, usize)>,
+    rec: csv::ByteRecord,
+    warnings: Vec<Warning>,
+    /// An error found in the header, reported by the first `next`.
+    pending: Option<ParseError>,
+    limits: Limits,
+    done: bool,
+    /// Doubtful splits per column.
+    guesses: Vec<u64>,
+    /// A collection literal in an unchecked column was already reported.
+    literal_warned: Vec<bool>,
+    /// PowerShell 5.1 file (has `#TYPE`) whose text is pure ASCII.
+    ascii_51: bool,
+    question_warned: bool,
+}
+
+fn perr(kind: ErrorKind, line: u64, offset: usize) -> ParseError {
+    ParseError {
+        kind,
+        line,
+        record_line: Some(line),
+        offset,
+    }
+}
+
+fn lossy(b: &[u8]) -> String {
+    const MAX: usize = 60;
+    let s = String::from_utf8_lossy(&b[..b.len().min(MAX)]).into_owned();
+    if b.len() > MAX {
+        format!("{s}…")
+    } else {
+        s
+    }
+}
+
+/// Skip blank lines and lines starting with `#` (the `#TYPE` line) at the start of the
+/// text: (offset of the header line, its 1-based line number, a `#TYPE` line was seen).
+fn header_start(text: &[u8]) -> (usize, u64, bool) {
+    let mut pos = 0usize;
+    let mut line = 1u64;
+    let mut saw_type = false;
+    while pos < text.len() {
+        let end = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |i| pos + i);
+        let l = &text[pos..end];
+        let blank = l.iter().all(|c| c.is_ascii_whitespace());
+        if l.starts_with(b"#TYPE ") {
+            saw_type = true;
+        } else if !blank && !l.starts_with(b"#") {
+            break;
+        }
+        pos = (end + 1).min(text.len());
+        line += 1;
+    }
+    (pos, line, saw_type)
+}
+
+fn attr_name(name: &str) -> Cow<'static, str> {
+    match model::Attr::from_desc(name) {
+        Some(a) if a.ldap_name() == name => Cow::Borrowed(a.ldap_name()),
+        _ => Cow::Owned(name.to_string()),
+    }
+}
+
+impl<'a> CsvReader<'a> {
+    /// A reader of `bytes` (BOM removed / UTF-16 transcoded) in `dialect`.
+    pub(crate) fn new(bytes: &'a [u8], dialect: Dialect, limits: Limits) -> CsvReader<'a> {
+        let (text, enc_warning) = decode_csv_text(bytes);
+        let (base_offset, base_line, saw_type) = header_start(&text);
+        let delimiter = detect_delimiter(&text[base_offset..]);
+        let ascii_51 = saw_type && text.is_ascii();
+        let mut cursor = Cursor::new(text);
+        cursor.set_position(base_offset as u64);
+        let rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(cursor);
+        let mut me = CsvReader {
+            dialect,
+            rdr: Some(rdr),
+            base_offset,
+            base_line,
+            columns: Vec::new(),
+            dn_col: 0,
+            group_cols: None,
+            rec: csv::ByteRecord::new(),
+            warnings: enc_warning.into_iter().collect(),
+            pending: None,
+            limits,
+            done: false,
+            guesses: Vec::new(),
+            literal_warned: Vec::new(),
+            ascii_51,
+            question_warned: false,
+        };
+        me.read_header();
+        me
+    }
+
+    fn read_header(&mut self) {
+        let Some(rdr) = self.rdr.as_mut() else {
+            return;
+        };
+        let mut header = csv::ByteRecord::new();
+        match rdr.read_byte_record(&mut header) {
+            Ok(true) => {}
+            Ok(false) => {
+                self.done = true; // empty file: no records
+                return;
+            }
+            Err(e) => {
+                self.pending = Some(perr(
+                    ErrorKind::Expected {
+                        expected: "a CSV header line".into(),
+                        found: e.to_string(),
+                    },
+                    self.base_line,
+                    self.base_offset,
+                ));
+                return;
+            }
+        }
+        let names: Vec<String> = header
+            .iter()
+            .map(|f| String::from_utf8_lossy(f).trim().to_string())
+            .collect();
+        let (columns, dn_col) = match self.dialect {
+            Dialect::Csvde => csvde_columns(&names),
+            Dialect::Pwsh => pwsh_columns(&names),
+        };
+        self.guesses = vec![0; columns.len()];
+        self.literal_warned = vec![false; columns.len()];
+        if self.dialect == Dialect::Pwsh && !columns.iter().any(|c| c.name == "groupType") {
+            let find = |n: &str| names.iter().position(|h| h.eq_ignore_ascii_case(n));
+            if let (Some(c), Some(s)) = (find("GroupCategory"), find("GroupScope")) {
+                self.group_cols = Some((c, s));
+            }
+        }
+        self.columns = columns;
+        match dn_col {
+            Some(i) => self.dn_col = i,
+            None => {
+                let expected = match self.dialect {
+                    Dialect::Csvde => {
+                        "a csvde header whose first column is DN (csvde -f export.csv …)"
+                    }
+                    Dialect::Pwsh => {
+                        "a header with a DistinguishedName column (Select-Object DistinguishedName,… | Export-Csv …)"
+                    }
+                };
+                self.pending = Some(perr(
+                    ErrorKind::Expected {
+                        expected: expected.into(),
+                        found: lossy(header.as_slice()),
+                    },
+                    self.base_line,
+                    self.base_offset,
+                ));
+            }
+        }
+    }
+
+    /// The format being read.
+    pub fn format(&self) -> InputFormat {
+        match self.dialect {
+            Dialect::Csvde => InputFormat::Csvde,
+            Dialect::Pwsh => InputFormat::PwshCsv,
+        }
+    }
+
+    /// Warnings gathered so far (taken out of the reader).
+    pub fn take_warnings(&mut self) -> Vec<Warning> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    /// Byte offset reached in the decoded input.
+    pub fn position(&self) -> usize {
+        match &self.rdr {
+            Some(r) => self
+                .base_offset
+                .saturating_add(usize::try_from(r.position().byte()).unwrap_or(usize::MAX)),
+            None => 0,
+        }
+    }
+
+    /// End of input: summarise the doubtful splits beyond the individual warnings.
+    fn finish(&mut self) {
+        self.done = true;
+        for (i, &n) in self.guesses.iter().enumerate() {
+            if n > GUESS_WARNINGS_PER_COLUMN {
+                let col = &self.columns[i];
+                self.warnings.push(Warning {
+                    line: self.base_line,
+                    message: format!(
+                        "column {} \"{}\": {} more rows whose ';'-joined values were split by a guess (not listed one by one); export {} with ldifde to check them exactly",
+                        i + 1,
+                        col.header,
+                        n - GUESS_WARNINGS_PER_COLUMN,
+                        col.name
+                    ),
+                });
+            }
+        }
+    }
+
+    fn guess_warning(&mut self, i: usize, line: u64, values: usize, piece: Piece) {
+        self.guesses[i] += 1;
+        if self.guesses[i] > GUESS_WARNINGS_PER_COLUMN {
+            return;
+        }
+        let col = &self.columns[i];
+        let why = match piece {
+            Piece::Proxy => {
+                "it holds an X.400 address (X400:…;…;) or a piece that is not a proxy address"
+            }
+            Piece::Dn => "a piece is not a distinguished name",
+            Piece::Class | Piece::Any => "a piece is empty or not a value of this attribute",
+        };
+        let joiner = match self.dialect {
+            Dialect::Csvde => "csvde joins multiple values with ';'",
+            Dialect::Pwsh => "the values were joined with ';'",
+        };
+        let result = match piece {
+            Piece::Proxy | Piece::Dn => format!("reading it as {values} value(s) is a guess"),
+            Piece::Class | Piece::Any => "it was kept as one value, which is a guess".to_string(),
+        };
+        self.warnings.push(Warning {
+            line,
+            message: format!(
+                "column {} \"{}\": {joiner} and a ';' inside a value cannot be told apart; {why}, so {result} — export {} with ldifde (ldifde -f export.ldf -l {},…) to check it exactly",
+                i + 1,
+                col.header,
+                col.name,
+                col.name
+            ),
+        });
+    }
+
+    /// Turn the current row into a record.
+    fn row(&mut self, line: u64, offset: usize) -> Result<Record<'a>, ParseError> {
+        let rec = std::mem::take(&mut self.rec);
+        let out = self.row_of(&rec, line, offset);
+        self.rec = rec;
+        out
+    }
+
+    fn row_of(
+        &mut self,
+        rec: &csv::ByteRecord,
+        line: u64,
+        offset: usize,
+    ) -> Result<Record<'a>, ParseError> {
+        if rec.as_slice().len() > self.limits.max_record {
+            return Err(perr(
+                ErrorKind::Limit {
+                    detail: format!(
+                        "row of {} bytes exceeds --max-record-bytes {}",
+                        rec.as_slice().len(),
+                        self.limits.max_record
+                    ),
+                },
+                line,
+                offset,
+            ));
+        }
+        if rec.len() > self.columns.len() {
+            return Err(perr(
+                ErrorKind::Expected {
+                    expected: format!(
+                        "at most {} fields, as in the header on line {} (is a field with a comma missing its quotes?)",
+                        self.columns.len(),
+                        self.base_line
+                    ),
+                    found: format!("{} fields", rec.len()),
+                },
+                line,
+                offset,
+            ));
+        }
+        let dn = rec.get(self.dn_col).unwrap_or(b"");
+        if dn.trim_ascii().is_empty() {
+            return Err(perr(
+                ErrorKind::Expected {
+                    expected: format!(
+                        "a DN in column {} \"{}\"",
+                        self.dn_col + 1,
+                        self.columns
+                            .get(self.dn_col)
+                            .map_or("DN", |c| c.header.as_str())
+                    ),
+                    found: lossy(dn),
+                },
+                line,
+                offset,
+            ));
+        }
+        let mut attrs: Vec<Attr<'a>> = Vec::with_capacity(16);
+        for (i, field) in rec.iter().enumerate() {
+            if field.is_empty() {
+                continue;
+            }
+            let Some(col) = self.columns.get(i) else {
+                continue;
+            };
+            let kind = col.kind;
+            if matches!(kind, Kind::Dn | Kind::Skip) {
+                continue;
+            }
+            if self.dialect == Dialect::Pwsh && pwsh::is_collection_literal(field) {
+                if col.checked {
+                    return Err(perr(
+                        ErrorKind::Expected {
+                            expected: format!(
+                                "the values of column {} \"{}\" (Export-Csv wrote the type name of a multi-valued property instead of its values; export it joined: Select-Object DistinguishedName,…,@{{n='{n}';e={{$_.{n} -join ';'}}}} | Export-Csv …)",
+                                i + 1,
+                                col.header,
+                                n = col.name
+                            ),
+                            found: String::from_utf8_lossy(field.trim_ascii()).into_owned(),
+                        },
+                        line,
+                        offset,
+                    ));
+                }
+                if !self.literal_warned[i] {
+                    self.literal_warned[i] = true;
+                    self.warnings.push(Warning {
+                        line,
+                        message: format!(
+                            "column {} \"{}\" holds \"{}\" instead of values (Export-Csv of a multi-valued property); ldifix does not check this attribute, so the column is ignored",
+                            i + 1,
+                            col.header,
+                            String::from_utf8_lossy(field.trim_ascii())
+                        ),
+                    });
+                }
+                continue;
+            }
+            if self.ascii_51
+                && !self.question_warned
+                && i_is_name(&col.name)
+                && field.contains(&b'?')
+            {
+                self.question_warned = true;
+                self.warnings.push(Warning {
+                    line,
+                    message: format!(
+                        "column {} \"{}\" contains '?' in a file written by Windows PowerShell 5.1 in ASCII (its Export-Csv default): non-ASCII characters were replaced by '?' and are lost; export again with Export-Csv -Encoding UTF8",
+                        i + 1,
+                        col.header
+                    ),
+                });
+            }
+            let name = col.name.clone();
+            match kind {
+                Kind::Single => attrs.push(self.attr(name, field)),
+                Kind::Multi(piece) => {
+                    let (values, guess) = csvde::split_multi(field, piece);
+                    if guess {
+                        self.guess_warning(i, line, values.len(), piece);
+                    }
+                    for v in values {
+                        attrs.push(self.attr(name.clone(), &v));
+                    }
+                }
+                Kind::Dn | Kind::Skip => {}
+            }
+        }
+        if let Some((c, s)) = self.group_cols {
+            if let (Some(cat), Some(scope)) = (rec.get(c), rec.get(s)) {
+                if let Some(gt) = pwsh::group_type(cat, scope) {
+                    attrs.push(Attr {
+                        name: Cow::Borrowed("groupType"),
+                        value: Value::Bytes(Cow::Owned(gt.to_string().into_bytes())),
+                    });
+                }
+            }
+        }
+        if attrs.len() > self.limits.max_values {
+            return Err(perr(
+                ErrorKind::Limit {
+                    detail: format!(
+                        "{} values in one row exceed --max-values {}",
+                        attrs.len(),
+                        self.limits.max_values
+                    ),
+                },
+                line,
+                offset,
+            ));
+        }
+        Ok(Record {
+            offset,
+            line,
+            dn: Cow::Owned(dn.to_vec()),
+            controls: Vec::new(),
+            change: None,
+            changetype: None,
+            body: Body::Attrs(attrs),
+        })
+    }
+
+    fn attr(&self, name: Cow<'static, str>, v: &[u8]) -> Attr<'a> {
+        let bytes = match self.dialect {
+            Dialect::Csvde => csvde::decode_hex_literal(v).unwrap_or_else(|| v.to_vec()),
+            Dialect::Pwsh => v.to_vec(),
+        };
+        Attr {
+            name,
+            value: Value::Bytes(Cow::Owned(bytes)),
+        }
+    }
+}
+
+/// Name-like attributes where a 5.1 ASCII export's `?` means lost characters.
+fn i_is_name(name: &str) -> bool {
+    ["cn", "displayName", "givenName", "sn", "name"]
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case(name))
+}
+
+fn csvde_columns(names: &[String]) -> (Vec<Column>, Option<usize>) {
+    let mut dn_col = None;
+    let mut cols = Vec::with_capacity(names.len());
+    for (i, h) in names.iter().enumerate() {
+        let kind = if h.is_empty() {
+            Kind::Skip
+        } else if dn_col.is_none() && h.eq_ignore_ascii_case("DN") {
+            dn_col = Some(i);
+            Kind::Dn
+        } else if csvde::is_single(h) {
+            Kind::Single
+        } else {
+            Kind::Multi(csvde::piece_of(h))
+        };
+        cols.push(Column {
+            header: h.clone(),
+            name: attr_name(h),
+            kind,
+            checked: model::Attr::from_desc(h).is_some(),
+        });
+    }
+    if dn_col.is_none() {
+        // Tolerate a header that names the DN `distinguishedName`.
+        if let Some(i) = names
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case("distinguishedName"))
+        {
+            cols[i].kind = Kind::Dn;
+            dn_col = Some(i);
+        }
+    }
+    (cols, dn_col)
+}
+
+fn pwsh_columns(names: &[String]) -> (Vec<Column>, Option<usize>) {
+    let mapped: Vec<Mapped> = names.iter().map(|h| pwsh::map_property(h)).collect();
+    // LDAP names present as properties of their own: an alias yields to them
+    // (`-Properties *` gives both `Surname` and `sn`).
+    let direct: Vec<&'static str> = mapped
+        .iter()
+        .filter_map(|m| match m {
+            Mapped::Attr(l, false) => Some(*l),
+            _ => None,
+        })
+        .collect();
+    let mut used_alias: Vec<&'static str> = Vec::new();
+    let mut dn_col = None;
+    let mut cols = Vec::with_capacity(names.len());
+    for (i, (h, m)) in names.iter().zip(&mapped).enumerate() {
+        let mut kind = Kind::Single;
+        let name: Cow<'static, str> = match m {
+            Mapped::Dn if dn_col.is_none() => {
+                dn_col = Some(i);
+                kind = Kind::Dn;
+                Cow::Borrowed("distinguishedName")
+            }
+            Mapped::Dn => Cow::Owned(h.clone()),
+            Mapped::Attr(l, false) => Cow::Borrowed(*l),
+            Mapped::Attr(l, true) => {
+                if direct.contains(l) || used_alias.contains(l) {
+                    if h.eq_ignore_ascii_case("Name") {
+                        Cow::Borrowed("name")
+                    } else {
+                        Cow::Owned(h.clone())
+                    }
+                } else {
+                    used_alias.push(l);
+                    Cow::Borrowed(*l)
+                }
+            }
+            Mapped::Own => Cow::Owned(h.clone()),
+        };
+        if h.is_empty() {
+            kind = Kind::Skip;
+        } else if kind == Kind::Single && csvde::MULTI.contains(&name.to_ascii_lowercase().as_str())
+        {
+            kind = Kind::Multi(csvde::piece_of(&name));
+        }
+        cols.push(Column {
+            header: h.clone(),
+            checked: model::Attr::from_desc(&name).is_some(),
+            name,
+            kind,
+        });
+    }
+    if dn_col.is_none() {
+        if let Some(i) = names.iter().position(|h| h.eq_ignore_ascii_case("DN")) {
+            cols[i].kind = Kind::Dn;
+            dn_col = Some(i);
+        }
+    }
+    (cols, dn_col)
+}
+
+impl<'a> Iterator for CsvReader<'a> {
+    type Item = Result<Item<'a>, ParseError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(e) = self.pending.take() {
+            self.done = true;
+            return Some(Err(e));
+        }
+        loop {
+            if self.done {
+                return None;
+            }
+            let rdr = self.rdr.as_mut()?;
+            match rdr.read_byte_record(&mut self.rec) {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.finish();
+                    return None;
+                }
+                Err(e) => {
+                    let (line, offset) = match e.position() {
+                        Some(p) => (p.line(), usize::try_from(p.byte()).unwrap_or(usize::MAX)),
+                        None => (1, 0),
+                    };
+                    self.finish();
+                    return Some(Err(perr(
+                        ErrorKind::Expected {
+                            expected: "a well-formed CSV row".into(),
+                            found: e.to_string(),
+                        },
+                        (self.base_line + line).saturating_sub(1),
+                        self.base_offset.saturating_add(offset),
+                    )));
+                }
+            }
+            let (mut line, mut offset) = match self.rec.position() {
+                Some(p) => (
+                    (self.base_line + p.line()).saturating_sub(1),
+                    self.base_offset
+                        .saturating_add(usize::try_from(p.byte()).unwrap_or(usize::MAX)),
+                ),
+                None => (self.base_line, self.base_offset),
+            };
+            // The csv reader reports a row as starting at the line end before it (the
+            // LF of a CRLF, or skipped empty lines): move to the row's first byte.
+            if let Some(r) = &self.rdr {
+                let text: &[u8] = r.get_ref().get_ref();
+                while let Some(&c) = text.get(offset) {
+                    match c {
+                        b'\n' => line += 1,
+                        b'\r' => {}
+                        _ => break,
+                    }
+                    offset += 1;
+                }
+            }
+            // A line of only blanks (the csv reader already skips empty lines).
+            if self.rec.len() == 1 && self.rec.as_slice().trim_ascii().is_empty() {
+                continue;
+            }
+            return Some(self.row(line, offset).map(Item::Record));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(s: &[u8], d: Dialect) -> (Vec<Result<Record<'_>, ParseError>>, Vec<Warning>) {
+        let mut r = CsvReader::new(s, d, Limits::default());
+        let mut out = Vec::new();
+        for item in r.by_ref() {
+            out.push(item.map(|i| match i {
+                Item::Record(r) => r,
+                Item::Skipped { .. } => unreachable!("CSV never skips"),
+            }));
+        }
+        (out, r.take_warnings())
+    }
+
+    fn vals<'r>(r: &'r Record<'_>, name: &str) -> Vec<&'r [u8]> {
+        r.attrs()
+            .iter()
+            .filter(|a| a.name.eq_ignore_ascii_case(name))
+            .map(|a| a.value.as_bytes())
+            .collect()
+    }
+
+    #[test]
+    fn csvde_rows() {
+        let src = b"DN,objectClass,cn,proxyAddresses,objectGUID\r\n\"CN=A B,DC=x\",user,A B,SMTP:a@x;smtp:b@x,X'0a0B'\r\n\r\n\"CN=C,DC=x\",contact,,,\r\n";
+        let (recs, warns) = read(src, Dialect::Csvde);
+        assert!(warns.is_empty(), "{warns:?}");
+        assert_eq!(recs.len(), 2);
+        let a = recs[0].as_ref().unwrap();
+        assert_eq!(&*a.dn, b"CN=A B,DC=x");
+        assert_eq!((a.line, a.offset), (2, 45));
+        assert_eq!(vals(a, "proxyAddresses"), [&b"SMTP:a@x"[..], b"smtp:b@x"]);
+        assert_eq!(vals(a, "objectGUID"), [&[0x0a, 0x0b][..]]);
+        assert_eq!(vals(a, "objectClass"), [&b"user"[..]]);
+        let c = recs[1].as_ref().unwrap();
+        assert_eq!(c.line, 4);
+        assert_eq!(c.attrs().len(), 1);
+    }
+
+    #[test]
+    fn bad_rows_are_errors_and_reading_goes_on() {
+        let src = b"DN,cn\n,x\n\"CN=a\",a,extra\n\"CN=b\",b\n";
+        let (recs, _) = read(src, Dialect::Csvde);
+        assert_eq!(recs.len(), 3);
+        let e = recs[0].as_ref().unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.to_string().contains("a DN in column 1"), "{e}");
+        let e = recs[1].as_ref().unwrap_err();
+        assert_eq!(e.line, 3);
+        assert!(e.to_string().contains("at most 2 fields"), "{e}");
+        assert_eq!(&*recs[2].as_ref().unwrap().dn, b"CN=b");
+    }
+
+    #[test]
+    fn missing_dn_column_is_one_error() {
+        let (recs, _) = read(b"cn,sn\na,b\n", Dialect::Csvde);
+        assert_eq!(recs.len(), 1);
+        assert!(recs[0].as_ref().unwrap_err().to_string().contains("DN"));
+        let (recs, _) = read(b"\"Name\"\n\"a\"\n", Dialect::Pwsh);
+        assert_eq!(recs.len(), 1);
+        assert!(recs[0]
+            .as_ref()
+            .unwrap_err()
+            .to_string()
+            .contains("DistinguishedName"));
+    }
+
+    #[test]
+    fn pwsh_aliases_yield_to_direct_names() {
+        let src = b"\"DistinguishedName\",\"Name\",\"CN\",\"Surname\",\"sn\",\"EmailAddress\",\"GroupCategory\",\"GroupScope\"\n\"CN=g,DC=x\",\"g\",\"g\",\"S1\",\"S2\",\"g@x\",\"Security\",\"Global\"\n";
+        let (recs, _) = read(src, Dialect::Pwsh);
+        let r = recs[0].as_ref().unwrap();
+        assert_eq!(vals(r, "cn"), [&b"g"[..]]);
+        assert_eq!(vals(r, "name"), [&b"g"[..]]);
+        assert_eq!(vals(r, "sn"), [&b"S2"[..]]);
+        assert_eq!(vals(r, "mail"), [&b"g@x"[..]]);
+        assert_eq!(vals(r, "groupType"), [&b"-2147483646"[..]]);
+        assert!(vals(r, "distinguishedName").is_empty());
+    }
+
+    #[test]
+    fn pwsh_single_valued_columns_are_not_split() {
+        let src = b"DistinguishedName;DisplayName;ProxyAddresses\n\"CN=a,DC=x\";\"Smith; John\";\"SMTP:a@x;smtp:b@x\"\n";
+        let (recs, warns) = read(src, Dialect::Pwsh);
+        assert!(warns.is_empty());
+        let r = recs[0].as_ref().unwrap();
+        assert_eq!(vals(r, "displayName"), [&b"Smith; John"[..]]);
+        assert_eq!(vals(r, "proxyAddresses").len(), 2);
+    }
+
+    #[test]
+    fn collection_literal_in_unchecked_column_warns_once() {
+        let src = b"DistinguishedName,memberOf\nCN=a,Microsoft.ActiveDirectory.Management.ADPropertyValueCollection\nCN=b,Microsoft.ActiveDirectory.Management.ADPropertyValueCollection\n";
+        let (recs, warns) = read(src, Dialect::Pwsh);
+        assert!(recs.iter().all(|r| r.is_ok()));
+        assert_eq!(warns.len(), 1);
+        assert_eq!(warns[0].line, 2);
+    }
+
+    #[test]
+    fn guess_warnings_are_capped_and_summed() {
+        let mut src = b"DN,proxyAddresses\n".to_vec();
+        for i in 0..15 {
+            src.extend_from_slice(format!("\"CN={i}\",X400:c=US;a= ;p=P;\n").as_bytes());
+        }
+        let (recs, warns) = read(&src, Dialect::Csvde);
+        assert_eq!(recs.len(), 15);
+        assert_eq!(warns.len(), 11);
+        assert!(warns[10].message.contains("5 more rows"));
+        let r = recs[0].as_ref().unwrap();
+        assert_eq!(vals(r, "proxyAddresses"), [&b"X400:c=US;a= ;p=P;"[..]]);
+    }
+
+    #[test]
+    fn ascii_51_question_marks_warn() {
+        let src = b"#TYPE Microsoft.ActiveDirectory.Management.ADUser\n\"DistinguishedName\",\"Surname\"\n\"CN=a\",\"M?ller\"\n";
+        let (recs, warns) = read(src, Dialect::Pwsh);
+        assert_eq!(recs[0].as_ref().unwrap().line, 3);
+        assert_eq!(warns.len(), 1);
+        assert!(warns[0].message.contains("-Encoding UTF8"));
+    }
+
+    #[test]
+    fn limits_apply() {
+        let limits = Limits {
+            max_line: 1 << 20,
+            max_record: 10,
+            max_values: 1,
+        };
+        let src = b"DN,cn\n\"CN=aaaaaaaaaaaa\",a\n\"CN=b\",b\n";
+        let out: Vec<_> = CsvReader::new(src, Dialect::Csvde, limits).collect();
+        assert!(matches!(
+            out[0].as_ref().unwrap_err().kind,
+            ErrorKind::Limit { .. }
+        ));
+        assert!(out[1].is_ok());
+    }
+}

@@ -1,0 +1,461 @@
+//! CSV exports as input (issue 7): csvde and PowerShell `Export-Csv` fixtures of
+//! testdata/csv/ read into the LDIF record model, format detection, warnings and errors.
+
+use std::path::{Path, PathBuf};
+
+use ldifix::csvin::{self, InputFormat};
+use ldifix::ldif::{Item, ParseError, Record, Warning};
+use ldifix::model::{Attr, Entry};
+use ldifix::source::Input;
+use proptest::prelude::*;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/csv")
+        .join(name)
+}
+
+fn open(name: &str) -> Input {
+    Input::open(&fixture(name)).expect("fixture opens")
+}
+
+/// Every item of `bytes` read as `format`, and the warnings.
+fn read(bytes: &[u8], format: InputFormat) -> (Vec<Result<Record<'_>, ParseError>>, Vec<Warning>) {
+    let mut r = csvin::records(bytes, format);
+    let mut out = Vec::new();
+    let mut warnings = Vec::new();
+    while let Some(item) = r.next() {
+        warnings.extend(r.take_warnings());
+        match item {
+            Ok(Item::Record(rec)) => out.push(Ok(rec)),
+            Ok(Item::Skipped { .. }) => {}
+            Err(e) => out.push(Err(e)),
+        }
+    }
+    warnings.extend(r.take_warnings());
+    (out, warnings)
+}
+
+fn ok_records(bytes: &[u8], format: InputFormat) -> (Vec<Record<'_>>, Vec<Warning>) {
+    let (items, w) = read(bytes, format);
+    let recs = items
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|e| panic!("unexpected error {e}")))
+        .collect();
+    (recs, w)
+}
+
+fn values<'r>(r: &'r Record<'_>, name: &str) -> Vec<&'r [u8]> {
+    r.attrs()
+        .iter()
+        .filter(|a| a.name.eq_ignore_ascii_case(name))
+        .map(|a| a.value.as_bytes())
+        .collect()
+}
+
+fn text(r: &Record<'_>, name: &str) -> Vec<String> {
+    values(r, name)
+        .into_iter()
+        .map(|b| String::from_utf8(b.to_vec()).expect("UTF-8 value"))
+        .collect()
+}
+
+fn dn<'r>(r: &'r Record<'_>) -> &'r str {
+    r.dn_str().expect("UTF-8 DN")
+}
+
+fn find<'v, 'a>(recs: &'v [Record<'a>], cn_prefix: &str) -> &'v Record<'a> {
+    recs.iter()
+        .find(|r| dn(r).starts_with(cn_prefix))
+        .unwrap_or_else(|| panic!("no record {cn_prefix}"))
+}
+
+const X400: &str = "X400:c=US;a= ;p=Contoso;o=Exchange;s=User;g=Legacy;";
+
+// ---- detection --------------------------------------------------------------------
+
+#[test]
+fn detection_picks_the_format_of_every_fixture() {
+    for (name, want) in [
+        ("contoso-csvde.csv", InputFormat::Csvde),
+        ("contoso-csvde-u.csv", InputFormat::Csvde),
+        ("contoso-csvde.ldf", InputFormat::Ldif),
+        ("pwsh51-aduser.csv", InputFormat::PwshCsv),
+        ("pwsh7-semicolon.csv", InputFormat::PwshCsv),
+        ("pwsh-collection.csv", InputFormat::PwshCsv),
+    ] {
+        let input = open(name);
+        assert_eq!(csvin::detect(input.bytes()), want, "{name}");
+        assert_eq!(InputFormat::Auto.resolve(input.bytes()), want, "{name}");
+    }
+}
+
+#[test]
+fn detection_says_ldif_for_every_ldif_file_in_testdata() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    let mut stack = vec![root];
+    let mut seen = 0;
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).expect("testdata readable") {
+            let p = e.expect("dir entry").path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let ext = p.extension().and_then(|x| x.to_str()).unwrap_or("");
+            if ext != "ldf" && ext != "ldif" {
+                continue;
+            }
+            // Files whose encoding is malformed on purpose never reach detection.
+            let Ok(input) = Input::open(&p) else { continue };
+            assert_eq!(
+                csvin::detect(input.bytes()),
+                InputFormat::Ldif,
+                "{}",
+                p.display()
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen >= 20, "only {seen} LDIF files found");
+}
+
+#[test]
+fn forced_format_overrides_detection() {
+    let input = open("contoso-csvde.csv");
+    let r = csvin::records(input.bytes(), InputFormat::Ldif);
+    assert_eq!(r.format(), InputFormat::Ldif);
+    // Read as LDIF, the CSV is an error, not records.
+    let (items, _) = read(input.bytes(), InputFormat::Ldif);
+    assert!(items.iter().all(|i| i.is_err()));
+}
+
+// ---- csvde ------------------------------------------------------------------------
+
+#[test]
+fn csvde_fixture_parses_to_the_expected_records() {
+    let input = open("contoso-csvde.csv");
+    let (recs, warnings) = ok_records(input.bytes(), InputFormat::Auto);
+    assert_eq!(recs.len(), 15);
+    assert!(recs.iter().all(|r| r.change.is_none()));
+
+    let john = &recs[0];
+    assert_eq!(
+        dn(john),
+        "CN=John Smith,OU=Sales,OU=Staff,OU=Contoso,DC=contoso,DC=local"
+    );
+    assert_eq!(john.line, 2);
+    assert_eq!(&input.bytes()[john.offset..john.offset + 4], b"\"CN=");
+    assert_eq!(text(john, "objectClass"), ["user"]);
+    assert_eq!(
+        text(john, "proxyAddresses"),
+        ["SMTP:john.smith@contoso.com", "smtp:jsmith@contoso.local"]
+    );
+    assert_eq!(text(john, "userPrincipalName"), ["john.smith@contoso.com"]);
+    assert_eq!(
+        values(john, "objectGUID"),
+        [&[
+            0x25, 0x30, 0x3b, 0x46, 0x51, 0x5c, 0x67, 0x72, 0x7d, 0x88, 0x93, 0x9e, 0xa9, 0xb4,
+            0xbf, 0xca
+        ][..]]
+    );
+    assert_eq!(
+        values(john, "userCertificate"),
+        [&[0x30, 0x82, 0x01, 0x0a, 0xff][..]]
+    );
+    assert!(
+        values(john, "targetAddress").is_empty(),
+        "empty field = absent"
+    );
+
+    let jorg = find(&recs, "CN=Jörg");
+    assert_eq!(text(jorg, "sn"), ["Müller"]);
+    assert_eq!(jorg.line, 3);
+
+    let jane = find(&recs, "CN=Smith\\, Jane");
+    assert_eq!(text(jane, "displayName"), ["Smith, Jane"]);
+
+    let paul = find(&recs, "CN=Paul");
+    assert_eq!(text(paul, "displayName"), ["Paul \"PJ\" O'Brien"]);
+
+    let sales = find(&recs, "CN=Sales Team");
+    assert_eq!(text(sales, "objectClass"), ["group"]);
+    assert_eq!(text(sales, "groupType"), ["8"]);
+    assert_eq!(
+        text(sales, "member"),
+        [
+            "CN=John Smith,OU=Sales,OU=Staff,OU=Contoso,DC=contoso,DC=local",
+            "CN=Smith\\, Jane,OU=Sales,OU=Staff,OU=Contoso,DC=contoso,DC=local",
+            "CN=Ana García,OU=Sales,OU=Staff,OU=Contoso,DC=contoso,DC=local",
+        ]
+    );
+    let contact = find(&recs, "CN=Partner Contact");
+    assert_eq!(
+        text(contact, "targetAddress"),
+        ["SMTP:partner@fabrikam.com"]
+    );
+
+    // The X.400 address is regrouped, and the guess is reported at its line.
+    let legacy = find(&recs, "CN=Legacy User");
+    assert_eq!(
+        text(legacy, "proxyAddresses"),
+        [
+            "SMTP:legacy.user@contoso.com",
+            X400,
+            "smtp:legacy@contoso.local"
+        ]
+    );
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0].line, legacy.line);
+    assert_eq!(legacy.line, 6);
+    let m = &warnings[0].message;
+    assert!(m.contains("proxyAddresses"), "{m}");
+    assert!(m.contains("guess"), "{m}");
+    assert!(m.contains("ldifde"), "{m}");
+}
+
+#[test]
+fn utf16_csvde_equals_the_utf8_one() {
+    let a = open("contoso-csvde.csv");
+    let b = open("contoso-csvde-u.csv");
+    let (ra, wa) = ok_records(a.bytes(), InputFormat::Auto);
+    let (rb, wb) = ok_records(b.bytes(), InputFormat::Auto);
+    assert_eq!(ra, rb);
+    assert_eq!(wa, wb);
+}
+
+#[test]
+fn ansi_csvde_is_read_as_windows_1252_with_one_warning() {
+    let utf8 = open("contoso-csvde.csv");
+    let text = std::str::from_utf8(utf8.bytes()).expect("UTF-8 fixture");
+    let (ansi, _, unmappable) = encoding_rs::WINDOWS_1252.encode(text);
+    assert!(!unmappable);
+    assert!(std::str::from_utf8(&ansi).is_err());
+    let (r8, w8) = ok_records(utf8.bytes(), InputFormat::Auto);
+    let (r1252, w1252) = ok_records(&ansi, InputFormat::Auto);
+    assert_eq!(r1252.len(), r8.len());
+    for (x, y) in r8.iter().zip(&r1252) {
+        assert_eq!(x.dn, y.dn);
+        assert_eq!(x.line, y.line);
+        assert_eq!(x.body, y.body);
+    }
+    assert_eq!(w1252.len(), w8.len() + 1);
+    let enc: Vec<_> = w1252
+        .iter()
+        .filter(|w| w.message.contains("Windows-1252"))
+        .collect();
+    assert_eq!(enc.len(), 1);
+    assert_eq!(enc[0].line, 3, "first non-UTF-8 byte is on Jörg's line");
+}
+
+#[test]
+fn csvde_and_ldif_fixtures_give_the_same_entries() {
+    let csv = open("contoso-csvde.csv");
+    let ldf = open("contoso-csvde.ldf");
+    let (rc, _) = ok_records(csv.bytes(), InputFormat::Auto);
+    let (rl, wl) = ok_records(ldf.bytes(), InputFormat::Auto);
+    assert!(wl.is_empty());
+    assert_eq!(rc.len(), rl.len());
+    for (c, l) in rc.into_iter().zip(rl) {
+        // Binary values are compared on the records (the model only counts them).
+        for name in ["objectGUID", "userCertificate"] {
+            assert_eq!(values(&c, name), values(&l, name), "{name} of {}", dn(&c));
+        }
+        let ec = Entry::from_record(0, c).expect("content record");
+        let el = Entry::from_record(1, l).expect("add record");
+        assert_eq!(ec.dn, el.dn);
+        assert_eq!(ec.dn_raw, el.dn_raw);
+        assert_eq!(ec.object_class(), el.object_class(), "{}", ec.dn);
+        assert_eq!(ec.cn(), el.cn());
+        assert!(!ec.non_utf8);
+        for attr in Attr::ALL {
+            if attr == Attr::ObjectClass {
+                continue; // csvde exports the most specific class only
+            }
+            let vc: Vec<&str> = ec.all(attr).map(|v| v.text.as_ref()).collect();
+            let vl: Vec<&str> = el.all(attr).map(|v| v.text.as_ref()).collect();
+            assert_eq!(vc, vl, "{attr:?} of {}", ec.dn);
+            assert_eq!(ec.count(attr), el.count(attr), "{attr:?} of {}", ec.dn);
+        }
+    }
+}
+
+// ---- PowerShell -------------------------------------------------------------------
+
+#[test]
+fn pwsh51_ansi_export_with_type_line() {
+    let input = open("pwsh51-aduser.csv");
+    let (recs, warnings) = ok_records(input.bytes(), InputFormat::Auto);
+    assert_eq!(recs.len(), 11);
+    // One warning: the file is Windows-1252.
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].message.contains("Windows-1252"));
+    assert_eq!(warnings[0].line, 4);
+
+    let john = &recs[0];
+    assert_eq!(john.line, 3, "after the #TYPE line and the header");
+    assert_eq!(
+        dn(john),
+        "CN=John Smith,OU=Sales,OU=Staff,OU=Contoso,DC=contoso,DC=local"
+    );
+    assert_eq!(text(john, "sAMAccountName"), ["jsmith"]);
+    assert_eq!(text(john, "userPrincipalName"), ["john.smith@contoso.com"]);
+    assert_eq!(text(john, "givenName"), ["John"]);
+    assert_eq!(text(john, "sn"), ["Smith"]);
+    assert_eq!(text(john, "cn"), ["John Smith"]);
+    assert_eq!(text(john, "objectClass"), ["user"]);
+    assert_eq!(
+        text(john, "objectSid"),
+        ["S-1-5-21-1004336348-1177238915-682003330-1100"]
+    );
+    assert_eq!(text(john, "Enabled"), ["True"]);
+    assert!(
+        values(john, "DistinguishedName").is_empty(),
+        "the DN is not an attribute"
+    );
+
+    let jorg = find(&recs, "CN=Jörg Müller");
+    assert_eq!(text(jorg, "displayName"), ["Jörg Müller"]);
+    let e = Entry::from_record(0, jorg.clone()).expect("entry");
+    assert_eq!(e.get(Attr::Sn), Some("Müller"));
+    assert_eq!(e.get(Attr::Cn), Some("Jörg Müller"));
+    assert_eq!(e.object_class(), Some("user"));
+    assert!(!e.non_utf8, "text was transcoded once for the whole file");
+}
+
+#[test]
+fn pwsh7_semicolon_export() {
+    let input = open("pwsh7-semicolon.csv");
+    let (recs, warnings) = ok_records(input.bytes(), InputFormat::Auto);
+    assert_eq!(recs.len(), 11);
+    let john = &recs[0];
+    assert_eq!(john.line, 2);
+    assert_eq!(
+        text(john, "proxyAddresses"),
+        ["SMTP:john.smith@contoso.com", "smtp:jsmith@contoso.local"]
+    );
+    let jane = find(&recs, "CN=Smith\\, Jane");
+    assert_eq!(text(jane, "displayName"), ["Smith, Jane"]);
+    let paul = find(&recs, "CN=Paul");
+    assert_eq!(text(paul, "displayName"), ["Paul \"PJ\" O'Brien"]);
+    let svc = find(&recs, "CN=svc-backup");
+    assert!(values(svc, "userPrincipalName").is_empty());
+    assert!(values(svc, "proxyAddresses").is_empty());
+
+    let legacy = find(&recs, "CN=Legacy User");
+    assert_eq!(
+        text(legacy, "proxyAddresses"),
+        [
+            "SMTP:legacy.user@contoso.com",
+            X400,
+            "smtp:legacy@contoso.local"
+        ]
+    );
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0].line, legacy.line);
+    assert!(warnings[0].message.contains("guess"));
+}
+
+#[test]
+fn collection_literal_is_an_error_naming_file_line_and_column() {
+    let input = open("pwsh-collection.csv");
+    let (items, _) = read(input.bytes(), InputFormat::Auto);
+    assert_eq!(items.len(), 3);
+    for (i, item) in items.iter().enumerate() {
+        let e = item.as_ref().expect_err("no values were exported");
+        assert_eq!(e.line, 2 + i as u64);
+        let msg = format!("{}:{e}", input.name());
+        assert!(
+            msg.contains(&format!("pwsh-collection.csv:{}:", 2 + i)),
+            "{msg}"
+        );
+        assert!(msg.contains("column 7 \"ProxyAddresses\""), "{msg}");
+        assert!(
+            msg.contains("@{n='proxyAddresses';e={$_.proxyAddresses -join ';'}}"),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("Microsoft.ActiveDirectory.Management.ADPropertyValueCollection"),
+            "{msg}"
+        );
+    }
+}
+
+// ---- robustness -------------------------------------------------------------------
+
+fn drain(bytes: &[u8], format: InputFormat) -> usize {
+    let mut r = csvin::records(bytes, format);
+    let mut n = 0;
+    while let Some(item) = r.next() {
+        let _ = r.take_warnings();
+        if let Ok(Item::Record(rec)) = item {
+            assert!(rec.offset <= bytes.len() * 3 + 3);
+            let _ = Entry::from_record(0, rec);
+        }
+        n += 1;
+    }
+    let _ = r.position();
+    n
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, .. ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        for f in [InputFormat::Auto, InputFormat::Csvde, InputFormat::PwshCsv] {
+            drain(&bytes, f);
+        }
+    }
+
+    #[test]
+    fn csv_shaped_input_never_panics(
+        parts in proptest::collection::vec(
+            prop_oneof![
+                Just("DN"), Just("DistinguishedName"), Just("#TYPE x"), Just(","), Just(";"),
+                Just("\t"), Just("\""), Just("\r\n"), Just("\n"), Just("X'"), Just("'"),
+                Just("0a"), Just("proxyAddresses"), Just("X400:"), Just("SMTP:a@b"),
+                Just("Microsoft.ActiveDirectory.Management.ADPropertyValueCollection"),
+                Just("CN=a"), Just("objectClass"), Just("GroupScope"), Just("GroupCategory"),
+                Just("Global"), Just("Security"), Just("\u{e9}"), Just("\u{80}"), Just(" "),
+            ],
+            0..64,
+        )
+    ) {
+        let s: String = parts.concat();
+        for f in [InputFormat::Auto, InputFormat::Csvde, InputFormat::PwshCsv] {
+            drain(s.as_bytes(), f);
+        }
+        let (ansi, _, _) = encoding_rs::WINDOWS_1252.encode(&s);
+        drain(&ansi, InputFormat::Auto);
+    }
+}
+
+/// Throughput on a large csvde export (run with `--ignored`; prints rows/s).
+#[test]
+#[ignore]
+fn large_csvde_throughput() {
+    let input = open("contoso-csvde.csv");
+    let text = std::str::from_utf8(input.bytes()).expect("UTF-8 fixture");
+    let mut lines = text.split("\r\n");
+    let header = lines.next().expect("header");
+    let rows: Vec<&str> = lines.filter(|l| !l.is_empty()).collect();
+    let mut big = String::from(header);
+    big.push_str("\r\n");
+    for i in 0..20_000 {
+        for r in &rows {
+            big.push_str(&r.replacen("\"CN=", &format!("\"CN=n{i} "), 1));
+            big.push_str("\r\n");
+        }
+    }
+    let t = std::time::Instant::now();
+    let n = drain(big.as_bytes(), InputFormat::Auto);
+    let s = t.elapsed().as_secs_f64();
+    assert_eq!(n, 20_000 * rows.len());
+    eprintln!(
+        "{n} rows, {} MB in {s:.2} s: {:.0} rows/s, {:.1} MB/s",
+        big.len() >> 20,
+        n as f64 / s,
+        big.len() as f64 / s / 1e6
+    );
+}
