@@ -9,7 +9,7 @@ use base64::Engine as _;
 use serde_json::{json, Value as Json};
 
 use crate::cmd::LimitArgs;
-use crate::ldif::{Body, Item, Parser, Record, Value};
+use crate::ldif::{Body, Item, Record, Value};
 use crate::source::{Input, InputError};
 
 /// Arguments.
@@ -122,7 +122,7 @@ pub fn run(args: Args) -> Result<i32> {
     let name = input.name();
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let mut parser = Parser::with_limits(input.bytes(), args.limits.limits());
+    let mut parser = args.limits.records(input.bytes());
     let mut bad = false;
     let mut stderr = io::stderr();
     while let Some(item) = parser.next() {

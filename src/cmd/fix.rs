@@ -323,7 +323,8 @@ pub fn run(args: Args) -> Result<i32> {
             return Ok(2);
         }
     };
-    let entries = match load::parse_entries(&inputs, args.limits.limits()) {
+    let entries = match load::parse_entries(&inputs, args.limits.limits(), args.limits.input_format)
+    {
         Ok(e) => e,
         Err(e) => {
             eprintln!("ldifix: {e}");

@@ -28,9 +28,14 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     }
 }
 
-/// Parser size limits, shared by every command that reads LDIF.
+/// How inputs are read — their format and the parser's size limits — shared by every
+/// command that reads exports.
 #[derive(Debug, Clone, clap::Args)]
 pub struct LimitArgs {
+    /// Input format: detected from the content by default (LDIF, csvde CSV, PowerShell
+    /// Export-Csv).
+    #[arg(long, value_enum, default_value_t = crate::csvin::InputFormat::Auto)]
+    pub input_format: crate::csvin::InputFormat,
     /// Longest logical (unfolded) line accepted, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
     pub max_line_bytes: usize,
@@ -43,6 +48,11 @@ pub struct LimitArgs {
 }
 
 impl LimitArgs {
+    /// A record reader over one input's bytes in the chosen (or detected) format.
+    pub fn records<'a>(&self, bytes: &'a [u8]) -> crate::csvin::Records<'a> {
+        crate::csvin::Records::new(bytes, self.input_format, self.limits())
+    }
+
     /// As parser limits.
     pub fn limits(&self) -> crate::ldif::Limits {
         crate::ldif::Limits {

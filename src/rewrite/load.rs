@@ -5,7 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::ldif::{Item, Limits, Parser};
+use crate::csvin::{InputFormat, Records};
+use crate::ldif::{Item, Limits};
 use crate::model::{Entry, FileId};
 use crate::source::Input;
 
@@ -19,12 +20,16 @@ pub fn open_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
 
 /// Parse every input into entries (content and `changetype: add` records), in input
 /// order. Warnings are printed to stderr; the first parse error is returned.
-pub fn parse_entries<'a>(inputs: &'a [Input], limits: Limits) -> Result<Vec<Entry<'a>>, String> {
+pub fn parse_entries<'a>(
+    inputs: &'a [Input],
+    limits: Limits,
+    format: InputFormat,
+) -> Result<Vec<Entry<'a>>, String> {
     let mut entries = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
         let file = FileId::try_from(i).map_err(|_| "too many inputs".to_string())?;
         let name = input.name();
-        let mut parser = Parser::with_limits(input.bytes(), limits);
+        let mut parser = Records::new(input.bytes(), format, limits);
         while let Some(item) = parser.next() {
             for w in parser.take_warnings() {
                 eprintln!("{name}:{}: warning: {}", w.line, w.message);
