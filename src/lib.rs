@@ -9,6 +9,7 @@ pub mod cli;
 pub mod cmd;
 pub mod csvin;
 pub mod generate;
+pub mod html;
 pub mod index;
 pub mod ldif;
 pub mod model;
