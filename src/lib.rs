@@ -18,3 +18,4 @@ pub mod report;
 pub mod rewrite;
 pub mod rules;
 pub mod source;
+pub mod verify;

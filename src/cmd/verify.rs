@@ -1,10 +1,209 @@
-//! `ldifix verify` (being written).
+//! `ldifix verify CHANGES.ldf --against EXPORT... [--undo UNDO.ldf] [--json PATH]`: the
+//! pre-import safety check (see [`crate::verify`] for every check made).
+//!
+//! Prints each problem as `file:line: message` on stdout, then a summary. Exit status: 0
+//! only when the change file is safe to import (no problem at all), 1 when any problem
+//! was found, 2 when a file cannot be read, an export is malformed, or on usage errors.
+//! `--json PATH` also writes the problems as JSON (through [`crate::output`]):
+//!
+//! ```json
+//! { "tool": "ldifix", "command": "verify", "safe": false,
+//!   "changes": "c.ldf", "undo": "u.ldf", "against": ["export.ldf"], "line_ending": "crlf",
+//!   "summary": { "change_records": 2, "change_mods": 2, "undo_records": 2,
+//!                "export_objects": 80, "problems": 1, "by_kind": { "unknown-dn": 1 } },
+//!   "problems": [ { "file": "c.ldf", "line": 7, "kind": "unknown-dn", "message": "…" } ] }
+//! ```
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::cmd::fix::Eol;
+use crate::cmd::LimitArgs;
+use crate::verify::{self, LineEnd, Options, Report};
 
 /// Arguments.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+#[command(after_help = "Examples:\n  \
+    ldifix verify changes.ldf --against export.ldf --undo undo.ldf\n  \
+    ldifix verify changes.ldif --against a.ldf b.ldf --line-ending lf --json verify.json\n\
+Exit status: 0 safe to import, 1 problems found, 2 unreadable input or usage error.")]
+pub struct Args {
+    /// The change file to check.
+    #[arg(value_name = "CHANGES.ldf")]
+    pub changes: PathBuf,
+    /// The export(s) describing the directory the change file will be imported into.
+    #[arg(long, required = true, num_args = 1.., value_name = "EXPORT")]
+    pub against: Vec<PathBuf>,
+    /// The undo file: checked to restore exactly the export's values and to cover every
+    /// change.
+    #[arg(long, value_name = "UNDO.ldf")]
+    pub undo: Option<PathBuf>,
+    /// The line end the importing tool needs: crlf (ldifde, default) or lf (ldapmodify,
+    /// ldbmodify).
+    #[arg(long, value_enum, default_value_t = Eol::Crlf)]
+    pub line_ending: Eol,
+    /// Also write the problems as JSON here.
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// Replace an existing --json file.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Serialize)]
+struct JsonProblem<'a> {
+    file: &'a str,
+    line: u64,
+    kind: &'static str,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    change_records: usize,
+    change_mods: usize,
+    undo_records: usize,
+    export_objects: usize,
+    problems: usize,
+    by_kind: std::collections::BTreeMap<&'static str, usize>,
+}
+
+#[derive(Serialize)]
+struct JsonDoc<'a> {
+    tool: &'static str,
+    command: &'static str,
+    safe: bool,
+    changes: String,
+    undo: Option<String>,
+    against: Vec<String>,
+    line_ending: &'static str,
+    summary: JsonSummary,
+    problems: Vec<JsonProblem<'a>>,
+}
+
+/// The `--json` document of a report.
+fn json_bytes(args: &Args, report: &Report) -> Result<Vec<u8>> {
+    let doc = JsonDoc {
+        tool: "ldifix",
+        command: "verify",
+        safe: report.is_safe(),
+        changes: args.changes.display().to_string(),
+        undo: args.undo.as_ref().map(|u| u.display().to_string()),
+        against: args
+            .against
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+        line_ending: match args.line_ending {
+            Eol::Crlf => "crlf",
+            Eol::Lf => "lf",
+        },
+        summary: JsonSummary {
+            change_records: report.change_records,
+            change_mods: report.change_mods,
+            undo_records: report.undo_records,
+            export_objects: report.export_objects,
+            problems: report.problems.len(),
+            by_kind: report
+                .counts()
+                .into_iter()
+                .map(|(k, n)| (k.as_str(), n))
+                .collect(),
+        },
+        problems: report
+            .problems
+            .iter()
+            .map(|p| JsonProblem {
+                file: &p.file,
+                line: p.line,
+                kind: p.kind.as_str(),
+                message: &p.message,
+            })
+            .collect(),
+    };
+    let mut v = serde_json::to_vec_pretty(&doc)?;
+    v.push(b'\n');
+    Ok(v)
+}
 
 /// Run.
-pub fn run(_args: Args) -> anyhow::Result<i32> {
-    anyhow::bail!("verify is not available yet")
+pub fn run(args: Args) -> Result<i32> {
+    if let Some(j) = &args.json {
+        if let Err(e) = crate::output::check_writable(j, args.force) {
+            eprintln!("ldifix: {e}");
+            return Ok(2);
+        }
+        let named = std::iter::once(&args.changes)
+            .chain(args.undo.iter())
+            .chain(args.against.iter());
+        if let Err(e) =
+            crate::rewrite::load::check_not_input(j, &named.cloned().collect::<Vec<_>>())
+        {
+            eprintln!("ldifix: {e}");
+            return Ok(2);
+        }
+    }
+    let opts = Options {
+        changes: args.changes.clone(),
+        exports: args.against.clone(),
+        undo: args.undo.clone(),
+        line_end: match args.line_ending {
+            Eol::Crlf => LineEnd::CrLf,
+            Eol::Lf => LineEnd::Lf,
+        },
+        limits: args.limits.limits(),
+    };
+    let report = match verify::verify(&opts) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("ldifix: {e}");
+            return Ok(2);
+        }
+    };
+
+    let stdout = std::io::stdout();
+    let mut o = stdout.lock();
+    for p in &report.problems {
+        writeln!(o, "{p}")?;
+    }
+    let undo_part = match &args.undo {
+        Some(_) => format!(", undo {} records", report.undo_records),
+        None => String::new(),
+    };
+    if report.is_safe() {
+        writeln!(
+            o,
+            "verify: OK — {} records ({} modifications){undo_part} checked against {} exported objects: safe to import",
+            report.change_records, report.change_mods, report.export_objects
+        )?;
+    } else {
+        let kinds = report
+            .counts()
+            .into_iter()
+            .map(|(k, n)| format!("{} {n}", k.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        writeln!(
+            o,
+            "verify: {} problems ({kinds}) in {} records ({} modifications){undo_part} checked against {} exported objects: NOT safe to import",
+            report.problems.len(),
+            report.change_records,
+            report.change_mods,
+            report.export_objects
+        )?;
+    }
+    drop(o);
+    if let Some(j) = &args.json {
+        let bytes = json_bytes(&args, &report)?;
+        if let Err(e) = crate::output::write_atomic(j, &bytes, args.force) {
+            eprintln!("ldifix: {e:#}");
+            return Ok(2);
+        }
+    }
+    Ok(if report.is_safe() { 0 } else { 1 })
 }

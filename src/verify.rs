@@ -1,0 +1,1382 @@
+//! The pre-import safety check behind `ldifix verify`: is this change file (and its undo)
+//! safe to hand to `ldifde -i` (or `ldapmodify`/`ldbmodify`) against the directory the
+//! export(s) describe?
+//!
+//! Contract — [`verify`] reports a [`Problem`] (file, physical line, kind, message) for:
+//! - **Format** (change and undo file alike, [`check_bytes`]): a byte-order mark or UTF-16
+//!   encoding; any byte outside 7-bit ASCII; a line end other than the expected one
+//!   (`crlf` for ldifde, `lf` for ldapmodify/ldbmodify — a file that uses the other one
+//!   throughout is one problem at line 1, a mixed file one problem per line); a CR inside a
+//!   line; a space or tab at the end of a line; a `version:` line.
+//! - **Syntax**: every parse error and parser warning of our LDIF parser (a mod-spec not
+//!   closed by `-`, …); records that are not `changetype: modify` (content, add, delete,
+//!   modrdn records are each reported); `:<` URL values.
+//! - **DNs**: every DN of the change and undo files must name an object of the exports.
+//!   DNs are compared by [`dn_key`]: case-insensitively and semantically (RFC 4514 hex
+//!   escapes and `\c` escapes decoded, so `\2C` ≡ `\,` and Samba's `\3B` ≡ ldifde's `\;`,
+//!   spaces around separators ignored).
+//! - **Would fail on import**: a `delete:` of a value or attribute the object does not hold,
+//!   an `add:` of a value it already holds (values compared case-insensitively).
+//! - **Undo** (with an undo file): each `replace:` of the undo file must restore exactly
+//!   the export's current values of that DN/attribute, byte for byte (as a multiset);
+//!   `replace:` with no value means the export lacks the attribute. `add:` values must be
+//!   held by the export, `delete:` values must not be; `add:`/`delete:` in an undo file
+//!   are also reported since they cannot be re-run after a partial import. Every
+//!   (DN, attribute) the change file touches must be restored by the undo file.
+//! - **Duplicates**: the change file's `replace:`/`add:`/`delete:` of `userPrincipalName`,
+//!   `mail`, `proxyAddresses` and `targetAddress` are applied to an in-memory view of the
+//!   exported objects; a value an object newly holds afterwards must not be held by any
+//!   other object afterwards, and a UPN the change file writes must not be held by any
+//!   other object at all. Values are compared with the `entra` collision keys of
+//!   [`crate::index::key_for`]: UPN, mail and SMTP proxy/target addresses share one
+//!   namespace, compared trimmed and case-insensitively with the `smtp:` prefix stripped.
+//!   Duplicates the change file does not touch are not its problem and are not reported.
+//!
+//! Semantic problems are reported at the line of the change (or undo) record's `dn:` line.
+//! A malformed or unreadable export is a [`Fatal`] error: nothing can be verified
+//! against half an export.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use ahash::{AHashMap, AHashSet};
+
+use crate::index::{Index, Namespace};
+use crate::ldif::{Body, ChangeKind, Item, Limits, ModOp, Parser, Record, Value};
+use crate::model::{decode_text, Attr, Entry, FileId};
+use crate::rules::Profile;
+use crate::source::{Encoding, Input};
+
+/// The line end the importing tool expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineEnd {
+    /// CR LF: `ldifde -i`.
+    CrLf,
+    /// LF: `ldapmodify`, `ldbmodify`.
+    Lf,
+}
+
+/// What kind of problem a [`Problem`] is (a stable name for JSON and tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// A byte-order mark or UTF-16 encoding.
+    Bom,
+    /// A byte outside 7-bit ASCII.
+    NonAscii,
+    /// A line end other than the expected one, or a CR inside a line.
+    LineEnding,
+    /// A space or tab at the end of a line.
+    TrailingSpace,
+    /// A `version:` line.
+    VersionLine,
+    /// A parse error or parser warning (e.g. a mod-spec not closed by `-`).
+    Syntax,
+    /// A record that is not `changetype: modify`.
+    ChangeType,
+    /// A `:<` URL value.
+    UrlValue,
+    /// A DN that is not in the exports.
+    UnknownDn,
+    /// A change the directory would refuse given the export (delete of an absent value…).
+    ImportError,
+    /// An undo value that does not match the export.
+    UndoMismatch,
+    /// An undo mod-spec that is not `replace:` (not re-runnable after a partial import).
+    UndoOp,
+    /// A change the undo file does not restore.
+    UndoMissing,
+    /// A change that would make two objects hold the same UPN/mail/SMTP address.
+    Duplicate,
+}
+
+impl Kind {
+    /// The stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Bom => "bom",
+            Kind::NonAscii => "non-ascii",
+            Kind::LineEnding => "line-ending",
+            Kind::TrailingSpace => "trailing-space",
+            Kind::VersionLine => "version-line",
+            Kind::Syntax => "syntax",
+            Kind::ChangeType => "changetype",
+            Kind::UrlValue => "url-value",
+            Kind::UnknownDn => "unknown-dn",
+            Kind::ImportError => "import-error",
+            Kind::UndoMismatch => "undo-mismatch",
+            Kind::UndoOp => "undo-op",
+            Kind::UndoMissing => "undo-missing",
+            Kind::Duplicate => "duplicate",
+        }
+    }
+}
+
+/// One problem found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The file (as named on the command line).
+    pub file: String,
+    /// 1-based physical line.
+    pub line: u64,
+    /// What kind of problem.
+    pub kind: Kind,
+    /// Explanation, naming the DN/attribute/value concerned.
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.line, self.message)
+    }
+}
+
+/// What to verify.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The change file.
+    pub changes: PathBuf,
+    /// The exports the change file is checked against.
+    pub exports: Vec<PathBuf>,
+    /// The undo file, if any.
+    pub undo: Option<PathBuf>,
+    /// The expected line end.
+    pub line_end: LineEnd,
+    /// Parser limits (for every file read).
+    pub limits: Limits,
+}
+
+/// The outcome of [`verify`].
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// Every problem, change file first, then undo file, each in line order.
+    pub problems: Vec<Problem>,
+    /// Records in the change file.
+    pub change_records: usize,
+    /// Mod-specs in the change file.
+    pub change_mods: usize,
+    /// Records in the undo file (0 without one).
+    pub undo_records: usize,
+    /// Objects in the exports (distinct DNs).
+    pub export_objects: usize,
+}
+
+impl Report {
+    /// True when nothing was found: safe to import.
+    pub fn is_safe(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    /// Problem counts per kind, in kind order.
+    pub fn counts(&self) -> BTreeMap<Kind, usize> {
+        let mut m = BTreeMap::new();
+        for p in &self.problems {
+            *m.entry(p.kind).or_insert(0) += 1;
+        }
+        m
+    }
+}
+
+/// A failure that prevents verification (exit status 2): unreadable file or malformed
+/// export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fatal(pub String);
+
+impl std::fmt::Display for Fatal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Fatal {}
+
+/// Most problems of one kind reported per file by [`check_bytes`] before they are
+/// summarised in one last problem.
+pub const MAX_PER_KIND: usize = 20;
+
+// ---------------------------------------------------------------------------------------
+// Format checks
+// ---------------------------------------------------------------------------------------
+
+/// Byte-level checks of a change or undo file (`bytes` as the parser sees them, BOM
+/// removed; `encoding` as detected). Line numbers are physical lines.
+pub fn check_bytes(name: &str, bytes: &[u8], encoding: Encoding, expect: LineEnd) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let mut push = |line: u64, kind: Kind, message: String| {
+        out.push(Problem {
+            file: name.to_string(),
+            line,
+            kind,
+            message,
+        })
+    };
+    match encoding {
+        Encoding::Utf8 => {}
+        Encoding::Utf8Bom => push(
+            1,
+            Kind::Bom,
+            "the file starts with a UTF-8 byte-order mark (ldbmodify and ldapmodify fail on it; write it without BOM)".into(),
+        ),
+        Encoding::Utf16Le | Encoding::Utf16Be => push(
+            1,
+            Kind::Bom,
+            "the file is UTF-16 with a byte-order mark; write pure ASCII (values base64 where needed)".into(),
+        ),
+    }
+
+    // Per-line observations, gathered first so a file that uses the other line end
+    // throughout is reported once.
+    let mut lf_only: Vec<u64> = Vec::new();
+    let mut crlf: Vec<u64> = Vec::new();
+    let mut non_ascii: Vec<(u64, usize, u8)> = Vec::new();
+    let mut inner_cr: Vec<u64> = Vec::new();
+    let mut trailing: Vec<u64> = Vec::new();
+    let mut version: Vec<u64> = Vec::new();
+
+    let mut pos = 0usize;
+    let mut line = 1u64;
+    while pos < bytes.len() {
+        let (content, terminated) = match memchr::memchr(b'\n', &bytes[pos..]) {
+            Some(i) => (&bytes[pos..pos + i], true),
+            None => (&bytes[pos..], false),
+        };
+        let next = pos + content.len() + usize::from(terminated);
+        let (text, had_cr) = match content.last() {
+            Some(b'\r') if terminated => (&content[..content.len() - 1], true),
+            _ => (content, false),
+        };
+        if terminated {
+            if had_cr {
+                crlf.push(line);
+            } else {
+                lf_only.push(line);
+            }
+        }
+        if text.contains(&b'\r') {
+            inner_cr.push(line);
+        }
+        if let Some(col) = text.iter().position(|&b| b >= 0x80) {
+            non_ascii.push((line, col + 1, text[col]));
+        }
+        if matches!(text.last(), Some(b' ') | Some(b'\t')) {
+            trailing.push(line);
+        }
+        if text.len() >= 8 && text[..8].eq_ignore_ascii_case(b"version:") {
+            version.push(line);
+        }
+        pos = next;
+        line += 1;
+    }
+
+    let mut capped = |lines: &[(u64, String)], kind: Kind, more: &dyn Fn(usize) -> String| {
+        for (l, m) in lines.iter().take(MAX_PER_KIND) {
+            push(*l, kind, m.clone());
+        }
+        if lines.len() > MAX_PER_KIND {
+            let first_skipped = lines[MAX_PER_KIND].0;
+            push(first_skipped, kind, more(lines.len() - MAX_PER_KIND));
+        }
+    };
+
+    match expect {
+        LineEnd::CrLf => {
+            if crlf.is_empty() && !lf_only.is_empty() {
+                capped(
+                    &[(lf_only[0], "the file has LF line ends; ldifde needs CRLF (for ldapmodify or ldbmodify, which need LF, check with --line-ending lf)".to_string())],
+                    Kind::LineEnding,
+                    &|_| String::new(),
+                );
+            } else {
+                let v: Vec<(u64, String)> = lf_only
+                    .iter()
+                    .map(|&l| {
+                        (
+                            l,
+                            "line ends with LF, not CRLF (ldifde needs CRLF on every line)"
+                                .to_string(),
+                        )
+                    })
+                    .collect();
+                capped(&v, Kind::LineEnding, &|n| {
+                    format!("{n} more lines end with LF, not CRLF")
+                });
+            }
+        }
+        LineEnd::Lf => {
+            if lf_only.is_empty() && !crlf.is_empty() {
+                capped(
+                    &[(crlf[0], "the file has CRLF line ends; ldbmodify cannot read them (for ldifde, which needs CRLF, check with --line-ending crlf)".to_string())],
+                    Kind::LineEnding,
+                    &|_| String::new(),
+                );
+            } else {
+                let v: Vec<(u64, String)> = crlf
+                    .iter()
+                    .map(|&l| {
+                        (
+                            l,
+                            "line ends with CRLF, not LF (ldbmodify reads the CR as data)"
+                                .to_string(),
+                        )
+                    })
+                    .collect();
+                capped(&v, Kind::LineEnding, &|n| {
+                    format!("{n} more lines end with CRLF, not LF")
+                });
+            }
+        }
+    }
+    let v: Vec<(u64, String)> = inner_cr
+        .iter()
+        .map(|&l| (l, "carriage return inside the line".to_string()))
+        .collect();
+    capped(&v, Kind::LineEnding, &|n| {
+        format!("{n} more lines hold a carriage return")
+    });
+    let v: Vec<(u64, String)> = non_ascii
+        .iter()
+        .map(|&(l, col, b)| {
+            (
+                l,
+                format!("non-ASCII byte 0x{b:02X} at column {col} (ldifde reads plain values in the ANSI code page; write such values base64)"),
+            )
+        })
+        .collect();
+    capped(&v, Kind::NonAscii, &|n| {
+        format!("{n} more lines hold non-ASCII bytes")
+    });
+    let v: Vec<(u64, String)> = trailing
+        .iter()
+        .map(|&l| (l, "trailing space at the end of the line (imported as part of the value, or breaks the line for ldifde)".to_string()))
+        .collect();
+    capped(&v, Kind::TrailingSpace, &|n| {
+        format!("{n} more lines end with a space")
+    });
+    let v: Vec<(u64, String)> = version
+        .iter()
+        .map(|&l| {
+            (
+                l,
+                "'version:' line (ldifde's files never carry one; ldbmodify rejects it)"
+                    .to_string(),
+            )
+        })
+        .collect();
+    capped(&v, Kind::VersionLine, &|n| {
+        format!("{n} more 'version:' lines")
+    });
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// DN comparison
+// ---------------------------------------------------------------------------------------
+
+/// A DN reduced for comparison. Each RDN is split into its attribute-value assertions at
+/// unescaped `,`/`;` and `+`; the attribute type is trimmed and ASCII lower-cased; the
+/// value has its escapes decoded (`\XX` hex pairs to bytes, `\c` to `c`), its unescaped
+/// leading and trailing spaces removed, and is lower-cased as text (UTF-8, else
+/// Windows-1252 as [`crate::model::decode_text`] reads it). The AVAs of a multi-valued
+/// RDN are sorted. The key re-escapes `\`, `,`, `+`, `=` and `;` in values, so a literal
+/// comma (`\2C`, `\,`) never equals a separator. Two DNs name the same object when their
+/// keys are equal.
+pub fn dn_key(dn: &[u8]) -> Vec<u8> {
+    let mut rdns: Vec<Vec<(Vec<u8>, Vec<u8>)>> = Vec::new();
+    let mut avas: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+    let mut ty: Vec<u8> = Vec::new();
+    let mut val: Vec<u8> = Vec::new();
+    // Length of `val` up to its last escaped byte: trailing spaces after it are trimmed.
+    let mut val_keep = 0usize;
+    let mut in_value = false;
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+
+    fn finish_ava(
+        avas: &mut Vec<(Vec<u8>, Vec<u8>)>,
+        ty: &mut Vec<u8>,
+        val: &mut Vec<u8>,
+        val_keep: usize,
+    ) {
+        let t: Vec<u8> = trim_ascii_spaces(ty).to_ascii_lowercase();
+        let mut end = val.len();
+        while end > val_keep && val[end - 1] == b' ' {
+            end -= 1;
+        }
+        val.truncate(end);
+        let (text, _) = decode_text(Cow::Borrowed(val.as_slice()));
+        let lowered = if text.is_ascii() {
+            text.to_ascii_lowercase()
+        } else {
+            text.to_lowercase()
+        };
+        avas.push((t, lowered.into_bytes()));
+        ty.clear();
+        val.clear();
+    }
+
+    let mut i = 0usize;
+    while i < dn.len() {
+        let c = dn[i];
+        if !in_value {
+            match c {
+                b'=' => {
+                    in_value = true;
+                    val_keep = 0;
+                }
+                b',' | b';' | b'+' => {
+                    // A type without a value: keep what there is so the key still
+                    // distinguishes malformed DNs.
+                    finish_ava(&mut avas, &mut ty, &mut val, 0);
+                    if c != b'+' {
+                        rdns.push(std::mem::take(&mut avas));
+                    }
+                }
+                _ => ty.push(c),
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            b'\\' if i + 1 < dn.len() => {
+                let n = dn[i + 1];
+                if i + 2 < dn.len() {
+                    if let (Some(h), Some(l)) = (hex(n), hex(dn[i + 2])) {
+                        val.push(h * 16 + l);
+                        val_keep = val.len();
+                        i += 3;
+                        continue;
+                    }
+                }
+                val.push(n);
+                val_keep = val.len();
+                i += 2;
+            }
+            b' ' if val.is_empty() => {
+                // unescaped leading space
+                i += 1;
+            }
+            b',' | b';' | b'+' => {
+                finish_ava(&mut avas, &mut ty, &mut val, val_keep);
+                in_value = false;
+                if c != b'+' {
+                    rdns.push(std::mem::take(&mut avas));
+                }
+                i += 1;
+            }
+            _ => {
+                val.push(c);
+                i += 1;
+            }
+        }
+    }
+    if in_value || !ty.is_empty() {
+        finish_ava(&mut avas, &mut ty, &mut val, val_keep);
+    }
+    if !avas.is_empty() {
+        rdns.push(avas);
+    }
+
+    let mut out = Vec::with_capacity(dn.len());
+    for (ri, mut rdn) in rdns.into_iter().enumerate() {
+        if ri > 0 {
+            out.push(b',');
+        }
+        rdn.sort();
+        for (ai, (t, v)) in rdn.iter().enumerate() {
+            if ai > 0 {
+                out.push(b'+');
+            }
+            out.extend_from_slice(t);
+            out.push(b'=');
+            for &b in v {
+                if matches!(b, b'\\' | b',' | b'+' | b'=' | b';') {
+                    out.push(b'\\');
+                }
+                out.push(b);
+            }
+        }
+    }
+    out
+}
+
+fn trim_ascii_spaces(b: &[u8]) -> &[u8] {
+    let start = b.iter().position(|&c| c != b' ').unwrap_or(b.len());
+    let end = b.iter().rposition(|&c| c != b' ').map_or(start, |e| e + 1);
+    &b[start..end.max(start)]
+}
+
+// ---------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------
+
+/// An attribute description's base name, lower-cased (`proxyAddresses;x` → `proxyaddresses`).
+fn attr_base(desc: &str) -> String {
+    desc.split(';')
+        .next()
+        .unwrap_or(desc)
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// A value for a message: quoted, shortened, non-printable bytes as `\xNN`.
+fn show(b: &[u8]) -> String {
+    const MAX: usize = 80;
+    let mut s = String::from("'");
+    let text = String::from_utf8_lossy(b);
+    let valid = std::str::from_utf8(b).is_ok();
+    let mut n = 0;
+    if valid {
+        for ch in text.chars() {
+            if n >= MAX {
+                s.push('…');
+                break;
+            }
+            if ch.is_control() || ch == '\u{200b}' || ch == '\u{feff}' {
+                s.push_str(&format!("\\u{{{:x}}}", ch as u32));
+            } else {
+                s.push(ch);
+            }
+            n += 1;
+        }
+    } else {
+        for &c in b {
+            if n >= MAX {
+                s.push('…');
+                break;
+            }
+            if (0x20..0x7f).contains(&c) {
+                s.push(c as char);
+            } else {
+                s.push_str(&format!("\\x{c:02x}"));
+            }
+            n += 1;
+        }
+    }
+    s.push('\'');
+    s
+}
+
+fn show_list(vals: &[&[u8]]) -> String {
+    if vals.is_empty() {
+        return "no value".into();
+    }
+    let shown: Vec<String> = vals.iter().take(5).map(|v| show(v)).collect();
+    let mut s = shown.join(", ");
+    if vals.len() > 5 {
+        s.push_str(&format!(" and {} more", vals.len() - 5));
+    }
+    s
+}
+
+/// Case-insensitive value equality (the directory's string matching rule).
+fn value_eq_ci(a: &[u8], b: &[u8]) -> bool {
+    if a.eq_ignore_ascii_case(b) {
+        return true;
+    }
+    if a.is_ascii() && b.is_ascii() {
+        return false;
+    }
+    let (ta, _) = decode_text(Cow::Borrowed(a));
+    let (tb, _) = decode_text(Cow::Borrowed(b));
+    ta.to_lowercase() == tb.to_lowercase()
+}
+
+fn sorted(v: &[&[u8]]) -> Vec<Vec<u8>> {
+    let mut s: Vec<Vec<u8>> = v.iter().map(|x| x.to_vec()).collect();
+    s.sort();
+    s
+}
+
+const ADDRESS_ATTRS: [Attr; 4] = [
+    Attr::UserPrincipalName,
+    Attr::Mail,
+    Attr::ProxyAddresses,
+    Attr::TargetAddress,
+];
+
+fn address_attr(desc: &str) -> Option<Attr> {
+    Attr::from_desc(desc).filter(|a| ADDRESS_ATTRS.contains(a))
+}
+
+// ---------------------------------------------------------------------------------------
+// Change and undo files
+// ---------------------------------------------------------------------------------------
+
+/// A change or undo file: its input (which the records borrow) is kept by the caller.
+struct ParsedFile<'a> {
+    name: String,
+    records: Vec<Record<'a>>,
+}
+
+fn parse_change_file<'a>(
+    input: &'a Input,
+    limits: Limits,
+    problems: &mut Vec<Problem>,
+) -> ParsedFile<'a> {
+    let name = input.name();
+    let mut records = Vec::new();
+    let mut parser = Parser::with_limits(input.bytes(), limits);
+    while let Some(item) = parser.next() {
+        for w in parser.take_warnings() {
+            problems.push(Problem {
+                file: name.clone(),
+                line: w.line,
+                kind: Kind::Syntax,
+                message: w.message,
+            });
+        }
+        match item {
+            Ok(Item::Record(r)) => records.push(r),
+            Ok(Item::Skipped { line, keyword }) => problems.push(Problem {
+                file: name.clone(),
+                line,
+                kind: Kind::Syntax,
+                message: format!("'{keyword}:' block in a change file"),
+            }),
+            Err(e) => problems.push(Problem {
+                file: name.clone(),
+                line: e.line,
+                kind: Kind::Syntax,
+                message: {
+                    let mut m = e.kind.to_string();
+                    if let Some(r) = e.record_line {
+                        if r != e.line {
+                            m.push_str(&format!(" (record starting at line {r})"));
+                        }
+                    }
+                    m
+                },
+            }),
+        }
+    }
+    for w in parser.take_warnings() {
+        problems.push(Problem {
+            file: name.clone(),
+            line: w.line,
+            kind: Kind::Syntax,
+            message: w.message,
+        });
+    }
+    for r in &records {
+        let what = match r.change {
+            Some(ChangeKind::Modify) => None,
+            None => Some("a content record without 'changetype:' (ldifde would add it as a new object, ldapmodify would modify it)".to_string()),
+            Some(k) => Some(format!(
+                "'changetype: {}' record ({}); only 'changetype: modify' changes existing objects",
+                r.changetype.as_deref().unwrap_or("?"),
+                match k {
+                    ChangeKind::Add => "creates an object",
+                    ChangeKind::Delete => "deletes the object",
+                    _ => "renames or moves the object",
+                }
+            )),
+        };
+        if let Some(m) = what {
+            problems.push(Problem {
+                file: name.clone(),
+                line: r.line,
+                kind: Kind::ChangeType,
+                message: format!("{}: {m}", dn_text(&r.dn)),
+            });
+        }
+        let urls = match &r.body {
+            Body::Modify(mods) => mods
+                .iter()
+                .flat_map(|m| m.values.iter().map(move |v| (m.attr.as_ref(), v)))
+                .filter(|(_, v)| v.is_url())
+                .map(|(a, _)| a.to_string())
+                .collect::<Vec<_>>(),
+            Body::Attrs(a) => a
+                .iter()
+                .filter(|a| a.value.is_url())
+                .map(|a| a.name.to_string())
+                .collect(),
+            _ => Vec::new(),
+        };
+        for a in urls {
+            problems.push(Problem {
+                file: name.clone(),
+                line: r.line,
+                kind: Kind::UrlValue,
+                message: format!(
+                    "{}: '{a}:<' URL value (never opened by ldifix; write the value itself)",
+                    dn_text(&r.dn)
+                ),
+            });
+        }
+    }
+    ParsedFile { name, records }
+}
+
+fn dn_text(dn: &[u8]) -> String {
+    let (t, _) = decode_text(Cow::Borrowed(dn));
+    t.into_owned()
+}
+
+fn mods_of<'r, 'a>(r: &'r Record<'a>) -> &'r [crate::ldif::Mod<'a>] {
+    match &r.body {
+        Body::Modify(m) => m,
+        _ => &[],
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The export view
+// ---------------------------------------------------------------------------------------
+
+/// What is kept of one exported object that a change or undo record names.
+struct ObjView {
+    id: u32,
+    /// Lower-cased base attribute name → raw values, for the attributes asked for.
+    attrs: AHashMap<String, Vec<Vec<u8>>>,
+}
+
+impl ObjView {
+    fn values(&self, attr: &str) -> Vec<&[u8]> {
+        self.attrs
+            .get(attr)
+            .map(|v| v.iter().map(|x| x.as_slice()).collect())
+            .unwrap_or_default()
+    }
+}
+
+struct ExportView {
+    /// Every exported DN key → object id.
+    ids: AHashMap<Vec<u8>, u32>,
+    /// DN text of each object id (first spelling seen).
+    dns: Vec<Box<str>>,
+    /// Objects named by the change/undo files.
+    wanted: AHashMap<Vec<u8>, ObjView>,
+    index: Index,
+}
+
+fn load_exports(
+    paths: &[PathBuf],
+    wanted_attrs: &AHashMap<Vec<u8>, AHashSet<String>>,
+    limits: Limits,
+) -> Result<ExportView, Fatal> {
+    let mut view = ExportView {
+        ids: AHashMap::new(),
+        dns: Vec::new(),
+        wanted: AHashMap::new(),
+        index: Index::new(Profile::Entra),
+    };
+    for (fi, path) in paths.iter().enumerate() {
+        let input = Input::open(path).map_err(|e| Fatal(e.to_string()))?;
+        let file = FileId::try_from(fi).map_err(|_| Fatal("too many exports".into()))?;
+        let name = input.name();
+        let mut parser = Parser::with_limits(input.bytes(), limits);
+        for item in parser.by_ref() {
+            let rec = match item {
+                Ok(Item::Record(r)) => r,
+                Ok(Item::Skipped { .. }) => continue,
+                Err(e) => return Err(Fatal(format!("{name}:{e}"))),
+            };
+            if !matches!(rec.body, Body::Attrs(_)) {
+                continue;
+            }
+            let key = dn_key(&rec.dn);
+            let next = u32::try_from(view.dns.len())
+                .map_err(|_| Fatal("too many exported objects".into()))?;
+            let id = *view.ids.entry(key.clone()).or_insert_with(|| {
+                view.dns.push(dn_text(&rec.dn).into_boxed_str());
+                next
+            });
+            if let Some(want) = wanted_attrs.get(&key) {
+                if !view.wanted.contains_key(&key) {
+                    let mut attrs: AHashMap<String, Vec<Vec<u8>>> = AHashMap::new();
+                    for a in rec.attrs() {
+                        let base = attr_base(&a.name);
+                        if !want.contains(&base) {
+                            continue;
+                        }
+                        if let Value::Bytes(b) = &a.value {
+                            attrs.entry(base).or_default().push(b.to_vec());
+                        }
+                    }
+                    view.wanted.insert(key, ObjView { id, attrs });
+                }
+            }
+            if let Some(entry) = Entry::from_record(file, rec) {
+                view.index.add_entry(id, &entry);
+            }
+        }
+    }
+    Ok(view)
+}
+
+// ---------------------------------------------------------------------------------------
+// Verification
+// ---------------------------------------------------------------------------------------
+
+/// Run every check. Problems are returned in the [`Report`]; unreadable files and
+/// malformed exports are [`Fatal`].
+pub fn verify(opts: &Options) -> Result<Report, Fatal> {
+    let mut report = Report::default();
+    let change_input = Input::open(&opts.changes).map_err(|e| Fatal(e.to_string()))?;
+    let undo_input = match &opts.undo {
+        Some(p) => Some(Input::open(p).map_err(|e| Fatal(e.to_string()))?),
+        None => None,
+    };
+
+    let mut change_problems = check_bytes(
+        &change_input.name(),
+        change_input.bytes(),
+        change_input.encoding,
+        opts.line_end,
+    );
+    let changes = parse_change_file(&change_input, opts.limits, &mut change_problems);
+    let mut undo_problems = Vec::new();
+    let undo = undo_input.as_ref().map(|u| {
+        undo_problems = check_bytes(&u.name(), u.bytes(), u.encoding, opts.line_end);
+        parse_change_file(u, opts.limits, &mut undo_problems)
+    });
+
+    report.change_records = changes.records.len();
+    report.change_mods = changes.records.iter().map(|r| mods_of(r).len()).sum();
+    report.undo_records = undo.as_ref().map_or(0, |u| u.records.len());
+
+    // Which objects and attributes to keep from the exports.
+    let mut wanted: AHashMap<Vec<u8>, AHashSet<String>> = AHashMap::new();
+    for r in &changes.records {
+        let set = wanted.entry(dn_key(&r.dn)).or_default();
+        for m in mods_of(r) {
+            set.insert(attr_base(&m.attr));
+        }
+        for a in ADDRESS_ATTRS {
+            set.insert(a.ldap_name().to_ascii_lowercase());
+        }
+    }
+    if let Some(u) = &undo {
+        for r in &u.records {
+            let set = wanted.entry(dn_key(&r.dn)).or_default();
+            for m in mods_of(r) {
+                set.insert(attr_base(&m.attr));
+            }
+        }
+    }
+    let view = load_exports(&opts.exports, &wanted, opts.limits)?;
+    report.export_objects = view.dns.len();
+
+    check_dns_and_imports(&changes, &view, &mut change_problems);
+    if let Some(u) = &undo {
+        check_undo(&changes, u, &view, &mut change_problems, &mut undo_problems);
+    }
+    check_duplicates(&changes, &view, &mut change_problems);
+
+    change_problems.sort_by_key(|p| (p.line, p.kind));
+    undo_problems.sort_by_key(|p| (p.line, p.kind));
+    report.problems = change_problems;
+    report.problems.extend(undo_problems);
+    Ok(report)
+}
+
+/// A hint for a DN outside every domain export: the configuration partition, where
+/// `fix --register-suffix` adds the new UPN suffix.
+fn unknown_dn_hint(key: &[u8]) -> &'static str {
+    if key.starts_with(b"cn=partitions,cn=configuration,") {
+        " (the configuration partition is not part of a domain export: add an export of it with --against, e.g. ldifde -d CN=Partitions,CN=Configuration,DC=…)"
+    } else {
+        ""
+    }
+}
+
+/// (b) every DN exists; changes the directory would refuse given the export.
+fn check_dns_and_imports(changes: &ParsedFile, view: &ExportView, problems: &mut Vec<Problem>) {
+    let mut push = |line: u64, kind: Kind, message: String| {
+        problems.push(Problem {
+            file: changes.name.clone(),
+            line,
+            kind,
+            message,
+        })
+    };
+    for r in &changes.records {
+        let key = dn_key(&r.dn);
+        let exists = view.ids.contains_key(&key);
+        match r.change {
+            Some(ChangeKind::Add) => {
+                if exists {
+                    push(
+                        r.line,
+                        Kind::ImportError,
+                        format!(
+                            "{}: 'changetype: add' of an object the export already holds",
+                            dn_text(&r.dn)
+                        ),
+                    );
+                }
+                continue;
+            }
+            _ if !exists => {
+                push(
+                    r.line,
+                    Kind::UnknownDn,
+                    format!(
+                        "{}: no object with this DN in the export(s){}",
+                        dn_text(&r.dn),
+                        unknown_dn_hint(&key)
+                    ),
+                );
+                continue;
+            }
+            _ => {}
+        }
+        let Some(obj) = view.wanted.get(&key) else {
+            continue;
+        };
+        for m in mods_of(r) {
+            let attr = attr_base(&m.attr);
+            let held = obj.values(&attr);
+            match m.op {
+                ModOp::Delete if m.values.is_empty() => {
+                    if held.is_empty() {
+                        push(
+                            r.line,
+                            Kind::ImportError,
+                            format!("{}: 'delete: {}' of an attribute the object does not hold (the import would fail: no such attribute)", dn_text(&r.dn), m.attr),
+                        );
+                    }
+                }
+                ModOp::Delete => {
+                    for v in &m.values {
+                        if !held.iter().any(|h| value_eq_ci(h, v.as_bytes())) {
+                            push(
+                                r.line,
+                                Kind::ImportError,
+                                format!("{}: 'delete: {}' of {}, a value the object does not hold (the import would fail: no such attribute)", dn_text(&r.dn), m.attr, show(v.as_bytes())),
+                            );
+                        }
+                    }
+                }
+                ModOp::Add => {
+                    for v in &m.values {
+                        if held.iter().any(|h| value_eq_ci(h, v.as_bytes())) {
+                            push(
+                                r.line,
+                                Kind::ImportError,
+                                format!("{}: 'add: {}' of {}, a value the object already holds (the import would fail: attribute or value exists)", dn_text(&r.dn), m.attr, show(v.as_bytes())),
+                            );
+                        }
+                    }
+                }
+                ModOp::Replace | ModOp::Increment => {}
+            }
+        }
+    }
+}
+
+/// (c) the undo file restores exactly the export's values and covers every change.
+fn check_undo(
+    changes: &ParsedFile,
+    undo: &ParsedFile,
+    view: &ExportView,
+    change_problems: &mut Vec<Problem>,
+    undo_problems: &mut Vec<Problem>,
+) {
+    let mut covered: AHashSet<(Vec<u8>, String)> = AHashSet::new();
+    for r in &undo.records {
+        let key = dn_key(&r.dn);
+        let dn = dn_text(&r.dn);
+        for m in mods_of(r) {
+            covered.insert((key.clone(), attr_base(&m.attr)));
+        }
+        if r.change != Some(ChangeKind::Modify) {
+            continue; // reported as a changetype problem
+        }
+        let Some(obj) = view.wanted.get(&key) else {
+            if !view.ids.contains_key(&key) {
+                undo_problems.push(Problem {
+                    file: undo.name.clone(),
+                    line: r.line,
+                    kind: Kind::UnknownDn,
+                    message: format!("{dn}: no object with this DN in the export(s)"),
+                });
+            }
+            continue;
+        };
+        for m in mods_of(r) {
+            let attr = attr_base(&m.attr);
+            let held = obj.values(&attr);
+            let restores: Vec<&[u8]> = m.values.iter().map(|v| v.as_bytes()).collect();
+            let mut mismatch = |message: String| {
+                undo_problems.push(Problem {
+                    file: undo.name.clone(),
+                    line: r.line,
+                    kind: Kind::UndoMismatch,
+                    message: format!("{dn}: {message}"),
+                })
+            };
+            match m.op {
+                ModOp::Replace => {
+                    if restores.is_empty() && !held.is_empty() {
+                        mismatch(format!(
+                            "'replace: {}' with no value would remove the attribute, but the export holds {}",
+                            m.attr,
+                            show_list(&held)
+                        ));
+                    } else if !restores.is_empty() && held.is_empty() {
+                        mismatch(format!(
+                            "'replace: {}' restores {}, but the export has no {}",
+                            m.attr,
+                            show_list(&restores),
+                            m.attr
+                        ));
+                    } else if sorted(&restores) != sorted(&held) {
+                        mismatch(format!(
+                            "'replace: {}' restores {}, but the export holds {}",
+                            m.attr,
+                            show_list(&restores),
+                            show_list(&held)
+                        ));
+                    }
+                }
+                ModOp::Add => {
+                    for v in &restores {
+                        if !held.contains(v) {
+                            mismatch(format!(
+                                "'add: {}' restores {}, which the export does not hold",
+                                m.attr,
+                                show(v)
+                            ));
+                        }
+                    }
+                }
+                ModOp::Delete => {
+                    if restores.is_empty() && !held.is_empty() {
+                        mismatch(format!(
+                            "'delete: {}' would remove the attribute, but the export holds {}",
+                            m.attr,
+                            show_list(&held)
+                        ));
+                    }
+                    for v in &restores {
+                        if held.contains(v) {
+                            mismatch(format!(
+                                "'delete: {}' removes {}, which the export holds",
+                                m.attr,
+                                show(v)
+                            ));
+                        }
+                    }
+                }
+                ModOp::Increment => {
+                    mismatch(format!("'increment: {}' cannot restore a value", m.attr))
+                }
+            }
+            if m.op != ModOp::Replace {
+                undo_problems.push(Problem {
+                    file: undo.name.clone(),
+                    line: r.line,
+                    kind: Kind::UndoOp,
+                    message: format!(
+                        "{dn}: '{}: {}' in an undo file; only 'replace:' can be re-run after a partial import",
+                        m.op.as_str(),
+                        m.attr
+                    ),
+                });
+            }
+        }
+    }
+    for r in &changes.records {
+        let key = dn_key(&r.dn);
+        let mut seen: AHashSet<String> = AHashSet::new();
+        for m in mods_of(r) {
+            let attr = attr_base(&m.attr);
+            if !seen.insert(attr.clone()) {
+                continue;
+            }
+            if !covered.contains(&(key.clone(), attr)) {
+                change_problems.push(Problem {
+                    file: changes.name.clone(),
+                    line: r.line,
+                    kind: Kind::UndoMissing,
+                    message: format!(
+                        "{}: the change of {} is not restored by the undo file {}",
+                        dn_text(&r.dn),
+                        m.attr,
+                        undo.name
+                    ),
+                });
+            }
+        }
+    }
+}
+
+/// One address value of an object after the change file: attribute, text, and the line
+/// of the change record that wrote it (`None`: from the export).
+struct AfterValue {
+    attr: Attr,
+    text: String,
+    line: Option<u64>,
+}
+
+/// (d) no new duplicate UPN / mail / SMTP address.
+fn check_duplicates(changes: &ParsedFile, view: &ExportView, problems: &mut Vec<Problem>) {
+    // Group the change records per exported object, in file order.
+    let mut order: Vec<Vec<u8>> = Vec::new();
+    let mut per_obj: AHashMap<Vec<u8>, Vec<&Record>> = AHashMap::new();
+    for r in &changes.records {
+        if r.change != Some(ChangeKind::Modify) {
+            continue;
+        }
+        if !mods_of(r).iter().any(|m| address_attr(&m.attr).is_some()) {
+            continue;
+        }
+        let key = dn_key(&r.dn);
+        if !view.wanted.contains_key(&key) {
+            continue; // unknown DN, reported already
+        }
+        per_obj
+            .entry(key.clone())
+            .or_insert_with(|| {
+                order.push(key.clone());
+                Vec::new()
+            })
+            .push(r);
+    }
+
+    let key_of = |attr: Attr, text: &str| match crate::index::key_for(Profile::Entra, attr, text) {
+        Some((Namespace::Address, k)) => Some(k),
+        _ => None,
+    };
+
+    // Before and after address keys of every changed object.
+    struct Changed {
+        id: u32,
+        first_line: u64,
+        before: AHashSet<String>,
+        after: Vec<AfterValue>,
+        after_keys: AHashSet<String>,
+    }
+    let mut changed: Vec<Changed> = Vec::new();
+    for key in &order {
+        let (Some(obj), Some(recs)) = (view.wanted.get(key), per_obj.get(key)) else {
+            continue;
+        };
+        let mut vals: Vec<AfterValue> = Vec::new();
+        for a in ADDRESS_ATTRS {
+            for v in obj.values(&a.ldap_name().to_ascii_lowercase()) {
+                let (t, _) = decode_text(Cow::Borrowed(v));
+                vals.push(AfterValue {
+                    attr: a,
+                    text: t.into_owned(),
+                    line: None,
+                });
+            }
+        }
+        let before: AHashSet<String> = vals
+            .iter()
+            .filter_map(|v| key_of(v.attr, &v.text))
+            .collect();
+        for r in recs {
+            for m in mods_of(r) {
+                let Some(attr) = address_attr(&m.attr) else {
+                    continue;
+                };
+                let new: Vec<String> = m
+                    .values
+                    .iter()
+                    .filter_map(|v| match v {
+                        Value::Bytes(b) => {
+                            Some(decode_text(Cow::Borrowed(b.as_ref())).0.into_owned())
+                        }
+                        Value::Url(_) => None,
+                    })
+                    .collect();
+                match m.op {
+                    ModOp::Replace => {
+                        vals.retain(|v| v.attr != attr);
+                        vals.extend(new.into_iter().map(|text| AfterValue {
+                            attr,
+                            text,
+                            line: Some(r.line),
+                        }));
+                    }
+                    ModOp::Add => vals.extend(new.into_iter().map(|text| AfterValue {
+                        attr,
+                        text,
+                        line: Some(r.line),
+                    })),
+                    ModOp::Delete if new.is_empty() => vals.retain(|v| v.attr != attr),
+                    ModOp::Delete => vals.retain(|v| {
+                        v.attr != attr
+                            || !new
+                                .iter()
+                                .any(|d| value_eq_ci(d.as_bytes(), v.text.as_bytes()))
+                    }),
+                    ModOp::Increment => {}
+                }
+            }
+        }
+        let after_keys: AHashSet<String> = vals
+            .iter()
+            .filter_map(|v| key_of(v.attr, &v.text))
+            .collect();
+        changed.push(Changed {
+            id: obj.id,
+            first_line: recs.first().map_or(0, |r| r.line),
+            before,
+            after: vals,
+            after_keys,
+        });
+    }
+    let changed_by_id: AHashMap<u32, usize> =
+        changed.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    // Key → the changed objects holding it after the change.
+    let mut after_holders: AHashMap<&str, Vec<usize>> = AHashMap::new();
+    for (i, c) in changed.iter().enumerate() {
+        for k in &c.after_keys {
+            after_holders.entry(k.as_str()).or_default().push(i);
+        }
+    }
+
+    for c in &changed {
+        let mut reported: AHashSet<String> = AHashSet::new();
+        for v in &c.after {
+            let Some(k) = key_of(v.attr, &v.text) else {
+                continue;
+            };
+            let newly = !c.before.contains(&k);
+            let upn_written = v.attr == Attr::UserPrincipalName && v.line.is_some();
+            if !(newly || upn_written) || reported.contains(&k) {
+                continue;
+            }
+            // Holders after the change, other than this object: unchanged holders from
+            // the export, plus changed objects that hold the key afterwards.
+            let mut others: BTreeMap<u32, String> = BTreeMap::new();
+            for occ in view.index.owners(Namespace::Address, &k) {
+                if occ.object == c.id {
+                    continue;
+                }
+                if changed_by_id.contains_key(&occ.object) {
+                    continue; // judged by its after state below
+                }
+                others.entry(occ.object).or_insert_with(|| {
+                    format!("{} {}", occ.attr.ldap_name(), show(occ.value.as_bytes()))
+                });
+            }
+            for &oi in after_holders
+                .get(k.as_str())
+                .map_or(&[][..], |v| v.as_slice())
+            {
+                let o = &changed[oi];
+                if o.id == c.id {
+                    continue;
+                }
+                if let Some(ov) = o
+                    .after
+                    .iter()
+                    .find(|ov| key_of(ov.attr, &ov.text).as_deref() == Some(k.as_str()))
+                {
+                    let how = if ov.line.is_some() { "new " } else { "" };
+                    others.entry(o.id).or_insert_with(|| {
+                        format!("{how}{} {}", ov.attr.ldap_name(), show(ov.text.as_bytes()))
+                    });
+                }
+            }
+            if others.is_empty() {
+                continue;
+            }
+            reported.insert(k.clone());
+            let with: Vec<String> = others
+                .iter()
+                .take(5)
+                .map(|(id, what)| {
+                    let dn = view.dns.get(*id as usize).map_or("?", |d| d.as_ref());
+                    format!("{what} of {dn}")
+                })
+                .collect();
+            let mut with = with.join("; ");
+            if others.len() > 5 {
+                with.push_str(&format!("; and {} more objects", others.len() - 5));
+            }
+            let dn = view.dns.get(c.id as usize).map_or("?", |d| d.as_ref());
+            let what = if v.line.is_some() { "the new " } else { "" };
+            problems.push(Problem {
+                file: changes.name.clone(),
+                line: v.line.unwrap_or(c.first_line),
+                kind: Kind::Duplicate,
+                message: format!(
+                    "{dn}: {what}{} {} would duplicate the {with}{}",
+                    v.attr.ldap_name(),
+                    show(v.text.as_bytes()),
+                    if v.attr == Attr::UserPrincipalName {
+                        " (a UPN must be unique across UPN, mail and SMTP addresses)"
+                    } else {
+                        ""
+                    }
+                ),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dn_keys_are_semantic() {
+        let k = |s: &str| dn_key(s.as_bytes());
+        assert_eq!(k("CN=Semi\\3BColon,DC=x"), k("cn=semi\\;colon, dc=X"));
+        assert_eq!(k("CN=Smith\\2C John,DC=x"), k("CN=Smith\\, John,DC=x"));
+        assert_eq!(k("CN=Smith\\, John , DC=x"), k("cn=smith\\, john,dc=x"));
+        assert_ne!(k("CN=a\\2Cb,DC=x"), k("CN=a,b,DC=x"));
+        assert_eq!(k("CN=J\\C3\\B6rg,DC=x"), k("CN=JÖRG,DC=x"));
+        assert_eq!(k("CN=\\41b,DC=x"), k("cn=ab,dc=x"));
+        assert_eq!(k("CN=a+UID=b,DC=x"), k("uid=B+cn=A,DC=x"));
+        // An escaped trailing space is part of the value.
+        assert_ne!(k("CN=a\\ ,DC=x"), k("CN=a,DC=x"));
+        assert_eq!(k("CN=a  ,DC=x"), k("CN=a,DC=x"));
+        assert_ne!(k("CN=a,DC=x"), k("CN=a,DC=y"));
+        // Never panics on junk.
+        for junk in ["", "\\", "=", ",,", "CN=\\4", "+=,", "CN=a\\"] {
+            let _ = k(junk);
+        }
+    }
+
+    #[test]
+    fn crlf_file_passes_and_lf_file_is_one_problem() {
+        let crlf =
+            b"\r\ndn: CN=a,DC=x\r\nchangetype: modify\r\nreplace: mail\r\nmail: a@b.c\r\n-\r\n";
+        assert!(check_bytes("c", crlf, Encoding::Utf8, LineEnd::CrLf).is_empty());
+        let lf = b"dn: CN=a,DC=x\nchangetype: modify\nreplace: mail\nmail: a@b.c\n-\n";
+        let p = check_bytes("c", lf, Encoding::Utf8, LineEnd::CrLf);
+        assert_eq!(p.len(), 1);
+        assert_eq!((p[0].line, p[0].kind), (1, Kind::LineEnding));
+        assert!(check_bytes("c", lf, Encoding::Utf8, LineEnd::Lf).is_empty());
+        let p = check_bytes("c", crlf, Encoding::Utf8, LineEnd::Lf);
+        assert_eq!(p.len(), 1);
+    }
+
+    #[test]
+    fn byte_checks_name_their_lines() {
+        let f = b"dn: CN=a,DC=x\r\nchangetype: modify\nreplace: mail \r\nmail: \xc3\xa9@b.c\r\nversion: 1\r\n";
+        let p = check_bytes("c", f, Encoding::Utf8Bom, LineEnd::CrLf);
+        let got: Vec<(u64, Kind)> = p.iter().map(|p| (p.line, p.kind)).collect();
+        assert!(got.contains(&(1, Kind::Bom)));
+        assert!(got.contains(&(2, Kind::LineEnding)));
+        assert!(got.contains(&(3, Kind::TrailingSpace)));
+        assert!(got.contains(&(4, Kind::NonAscii)));
+        assert!(got.contains(&(5, Kind::VersionLine)));
+        assert_eq!(got.len(), 5);
+    }
+
+    #[test]
+    fn many_problems_of_a_kind_are_capped() {
+        let mut f = Vec::new();
+        for _ in 0..50 {
+            f.extend_from_slice(b"x: y \r\n");
+        }
+        let p = check_bytes("c", &f, Encoding::Utf8, LineEnd::CrLf);
+        assert_eq!(p.len(), MAX_PER_KIND + 1);
+        assert!(p[MAX_PER_KIND].message.starts_with("30 more"));
+    }
+
+    #[test]
+    fn show_escapes_invisible_characters() {
+        assert_eq!(show(b"a b"), "'a b'");
+        assert_eq!(show("a\u{200b}b".as_bytes()), "'a\\u{200b}b'");
+        assert_eq!(show(b"\xe9t\xe9"), "'\\xe9t\\xe9'");
+    }
+}

@@ -1,0 +1,198 @@
+//! Crash safety of outputs: `ldifix generate` is SIGKILLed while it writes a large
+//! output; the final name must then hold the previous file byte for byte (never a
+//! partial file), a later successful run must replace it completely, and with no
+//! previous file the output must either not exist or be complete.
+//!
+//! Every output goes through `output::AtomicFile` (temporary `.NAME.*.tmp` beside the
+//! destination, fsync, rename), so this exercises the mechanism every command shares.
+#![cfg(unix)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use ldifix::ldif::{Item, Parser};
+use ldifix::model::Entry;
+use ldifix::rules::scope::{scope, Scope};
+use ldifix::rules::Profile;
+use ldifix::source::Input;
+
+/// Users in the large output: big enough that writing takes well over the longest kill
+/// delay, small enough to keep the test within seconds.
+const USERS: usize = 60_000;
+
+fn bin() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("ldifix")
+}
+
+fn gen_args(out: &Path, users: usize, seed: u64) -> Vec<String> {
+    vec![
+        "generate".into(),
+        "--users".into(),
+        users.to_string(),
+        "--groups".into(),
+        "20".into(),
+        "--contacts".into(),
+        "50".into(),
+        "--seed".into(),
+        seed.to_string(),
+        "-q".into(),
+        "-o".into(),
+        out.display().to_string(),
+    ]
+}
+
+fn run_to_end(args: &[String]) {
+    let st = Command::new(bin())
+        .args(args)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(st.success(), "ldifix {args:?} failed: {st:?}");
+}
+
+/// Temporary files of `out` in its directory (`.NAME.*.tmp`).
+fn temps(out: &Path) -> Vec<PathBuf> {
+    let name = out.file_name().unwrap().to_string_lossy().into_owned();
+    let prefix = format!(".{name}.");
+    std::fs::read_dir(out.parent().unwrap())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            n.starts_with(&prefix) && n.ends_with(".tmp")
+        })
+        .map(|e| e.path())
+        .collect()
+}
+
+/// Start `args`, wait until its temporary output exists (so the write has begun), wait
+/// `delay` more, then SIGKILL it. Returns true when the process was still running at
+/// the kill.
+fn kill_mid_write(args: &[String], out: &Path, delay: Duration) -> bool {
+    let mut child: Child = Command::new(bin())
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while temps(out).is_empty() {
+        if child.try_wait().unwrap().is_some() || start.elapsed() > Duration::from_secs(30) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    std::thread::sleep(delay);
+    let running = child.try_wait().unwrap().is_none();
+    let _ = child.kill(); // SIGKILL on Unix
+    let _ = child.wait();
+    running
+}
+
+/// Parse a whole file with our parser: (records, in-scope users).
+fn census(path: &Path) -> (usize, usize) {
+    let input = Input::open(path).unwrap();
+    let mut records = 0;
+    let mut users = 0;
+    for item in Parser::new(input.bytes()) {
+        let Item::Record(r) = item.expect("a complete output parses") else {
+            continue;
+        };
+        records += 1;
+        if let Some(e) = Entry::from_record(0, r) {
+            if e.object_class() == Some("user") && scope(&e, Profile::Entra) == Scope::In {
+                users += 1;
+            }
+        }
+    }
+    (records, users)
+}
+
+fn remove_temps(out: &Path) {
+    for t in temps(out) {
+        let _ = std::fs::remove_file(t);
+    }
+}
+
+#[test]
+fn sigkill_never_leaves_a_partial_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.ldf");
+    let reference = dir.path().join("reference.ldf");
+
+    // The complete new output, for comparison (generate is deterministic per options).
+    run_to_end(&gen_args(&reference, USERS, 1));
+    let ref_bytes = std::fs::read(&reference).unwrap();
+    let (ref_records, ref_users) = census(&reference);
+    assert_eq!(
+        ref_users, USERS,
+        "the reference output holds every requested user"
+    );
+
+    // A previous, different output under the final name.
+    run_to_end(&gen_args(&out, 500, 7));
+    let previous = std::fs::read(&out).unwrap();
+    assert_ne!(previous, ref_bytes);
+
+    let mut forced = gen_args(&out, USERS, 1);
+    forced.push("--force".into());
+    let mut landed = 0;
+    for ms in [0u64, 50, 200, 500] {
+        let running = kill_mid_write(&forced, &out, Duration::from_millis(ms));
+        let now = std::fs::read(&out).unwrap();
+        if now == previous {
+            if running {
+                landed += 1;
+            }
+        } else {
+            // Only possible when the run had already committed before the kill.
+            assert!(
+                now == ref_bytes,
+                "after SIGKILL at +{ms} ms, {} is neither the previous file nor the complete new one ({} bytes)",
+                out.display(),
+                now.len()
+            );
+            // Put the previous file back for the next round.
+            std::fs::write(&out, &previous).unwrap();
+        }
+        remove_temps(&out);
+    }
+    assert!(
+        landed >= 2,
+        "too few kills landed mid-write ({landed}); the output is written too fast to test"
+    );
+
+    // A later successful run replaces the previous file completely.
+    run_to_end(&forced);
+    let now = std::fs::read(&out).unwrap();
+    assert!(now == ref_bytes, "the successful run left a different file");
+    assert_eq!(census(&out), (ref_records, USERS));
+    assert!(
+        temps(&out).is_empty(),
+        "a successful run leaves no temporary file"
+    );
+
+    // No previous file: after a kill the output does not exist or is complete.
+    let fresh = dir.path().join("fresh.ldf");
+    let mut missing = 0;
+    for ms in [20u64, 300] {
+        let _ = std::fs::remove_file(&fresh);
+        kill_mid_write(
+            &gen_args(&fresh, USERS, 1),
+            &fresh,
+            Duration::from_millis(ms),
+        );
+        if fresh.exists() {
+            assert_eq!(census(&fresh), (ref_records, USERS));
+            assert!(std::fs::read(&fresh).unwrap() == ref_bytes);
+        } else {
+            missing += 1;
+        }
+        remove_temps(&fresh);
+    }
+    assert!(
+        missing >= 1,
+        "no kill landed before the fresh output was committed"
+    );
+}

@@ -1,0 +1,612 @@
+//! `ldifix verify` end to end against testdata/contoso-sample.ldf: a clean hand-made
+//! change/undo pair passes, and every failure kind is reported at the right
+//! `file:line` with exit status 1 (2 for unreadable input).
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+const EXPORT: &str = "testdata/contoso-sample.ldf";
+
+fn ldifix() -> Command {
+    Command::cargo_bin("ldifix").unwrap()
+}
+
+/// LF text → CRLF bytes.
+fn crlf(s: &str) -> Vec<u8> {
+    s.replace('\n', "\r\n").into_bytes()
+}
+
+/// The clean change file: three records (lines 2, 8, 14) touching William Torres' UPN and
+/// telephone number, John Smith's mail (DN written with `\2C` and another case than the
+/// export's `\,`), and Jose Alvarez's UPN (DN given semantically equal, lower case).
+const CHANGES: &str = "
+dn: CN=William Torres,OU=Staff,OU=Contoso,DC=contoso,DC=local
+changetype: modify
+replace: userPrincipalName
+userPrincipalName: william.torres@contoso.com
+-
+replace: telephoneNumber
+telephoneNumber: +1 555 0100
+-
+
+dn: cn=smith\\2C john, ou=staff, ou=contoso, dc=contoso, dc=local
+changetype: modify
+replace: mail
+mail: john.smith2@contoso.com
+-
+
+dn: CN=Grace Hopper,OU=IT,OU=Staff,OU=Contoso,DC=contoso,DC=local
+changetype: modify
+delete: proxyAddresses
+proxyAddresses: smtp:ghopper@contoso.mail.onmicrosoft.com
+-
+add: proxyAddresses
+proxyAddresses: smtp:grace@contoso.com
+-
+";
+
+/// Its exact undo (replace only, original bytes, absent telephoneNumber restored as
+/// absent).
+const UNDO: &str = "
+dn: CN=William Torres,OU=Staff,OU=Contoso,DC=contoso,DC=local
+changetype: modify
+replace: userPrincipalName
+userPrincipalName: william.torres@contoso.local
+-
+replace: telephoneNumber
+-
+
+dn: CN=Smith\\, John,OU=Staff,OU=Contoso,DC=contoso,DC=local
+changetype: modify
+replace: mail
+mail: john.smith@contoso.com
+-
+
+dn: CN=Grace Hopper,OU=IT,OU=Staff,OU=Contoso,DC=contoso,DC=local
+changetype: modify
+replace: proxyAddresses
+proxyAddresses: SMTP:grace.hopper@contoso.com
+proxyAddresses: smtp:ghopper@contoso.mail.onmicrosoft.com
+-
+";
+
+struct Fixture {
+    dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        Fixture {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+/// Run verify; returns (exit status, stdout).
+fn verify(changes: &Path, undo: Option<&Path>, extra: &[&str]) -> (i32, String) {
+    let mut cmd = ldifix();
+    cmd.arg("verify").arg(changes).arg("--against").arg(EXPORT);
+    if let Some(u) = undo {
+        cmd.arg("--undo").arg(u);
+    }
+    cmd.args(extra);
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// The problem lines (`file:line: message`) of a run's stdout.
+fn problems(stdout: &str) -> Vec<&str> {
+    stdout
+        .lines()
+        .filter(|l| !l.starts_with("verify:"))
+        .collect()
+}
+
+/// Assert exactly one problem, at `name:line`, whose message contains `needle`.
+fn assert_one(stdout: &str, name: &str, line: u64, needle: &str) {
+    let p = problems(stdout);
+    assert_eq!(p.len(), 1, "expected one problem, got:\n{stdout}");
+    let prefix = format!("{name}:{line}: ");
+    assert!(
+        p[0].contains(&prefix) && p[0].contains(needle),
+        "expected {prefix}…{needle}…, got:\n{stdout}"
+    );
+}
+
+#[test]
+fn clean_pair_passes() {
+    let f = Fixture::new();
+    let c = f.write("c.ldf", &crlf(CHANGES));
+    let u = f.write("u.ldf", &crlf(UNDO));
+    let (code, out) = verify(&c, Some(&u), &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(problems(&out).is_empty(), "{out}");
+    assert!(out.contains("safe to import"), "{out}");
+    assert!(out.contains("3 records (5 modifications)"), "{out}");
+}
+
+#[test]
+fn unknown_dn_is_reported_at_its_record() {
+    let f = Fixture::new();
+    let text = CHANGES.replace(
+        "dn: cn=smith\\2C john, ou=staff",
+        "dn: cn=smith\\2C jon, ou=staff",
+    );
+    let c = f.write("c.ldf", &crlf(&text));
+    let (code, out) = verify(&c, None, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(&out, "c.ldf", 11, "no object with this DN");
+}
+
+#[test]
+fn escaped_comma_is_not_a_separator() {
+    // `CN=Smith,John` (two RDNs) is not `CN=Smith\, John`.
+    let f = Fixture::new();
+    let text = CHANGES.replace("dn: cn=smith\\2C john,", "dn: cn=smith, john,");
+    let c = f.write("c.ldf", &crlf(&text));
+    let (code, out) = verify(&c, None, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(&out, "c.ldf", 11, "no object with this DN");
+}
+
+#[test]
+fn lf_line_ends_need_the_lf_target() {
+    let f = Fixture::new();
+    let c = f.write("c.ldf", CHANGES.as_bytes());
+    let (code, out) = verify(&c, None, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(&out, "c.ldf", 1, "--line-ending lf");
+    // For ldapmodify/ldbmodify the same file is right…
+    let (code, out) = verify(&c, None, &["--line-ending", "lf"]);
+    assert_eq!(code, 0, "{out}");
+    // …and a CRLF one is not.
+    let c2 = f.write("c2.ldf", &crlf(CHANGES));
+    let (code, out) = verify(&c2, None, &["--line-ending", "lf"]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(&out, "c2.ldf", 1, "CRLF");
+}
+
+#[test]
+fn one_lf_line_in_a_crlf_file_is_named() {
+    let f = Fixture::new();
+    let mut b = crlf(CHANGES);
+    // Line 5 ("-" closing the first mod-spec) loses its CR.
+    let text = String::from_utf8(b.clone()).unwrap();
+    let mut lines: Vec<&str> = text.split("\r\n").collect();
+    let l5 = lines[4].to_string() + "\n" + lines[5];
+    lines.splice(4..6, [l5.as_str()]);
+    b = lines.join("\r\n").into_bytes();
+    let c = f.write("c.ldf", &b);
+    let (code, out) = verify(&c, None, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(&out, "c.ldf", 5, "LF, not CRLF");
+}
+
+#[test]
+fn bom_is_reported() {
+    let f = Fixture::new();
+    let mut b = b"\xEF\xBB\xBF".to_vec();
+    b.extend(crlf(CHANGES));
+    let c = f.write("c.ldf", &b);
+    let (code, out) = verify(&c, None, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(&out, "c.ldf", 1, "byte-order mark");
+}
+
+#[test]
+fn non_ascii_byte_is_reported_at_its_line() {
+    let f = Fixture::new();
+    let text = CHANGES.replace("mail: john.smith2@", "mail: jöhn.smith2@");
+    let c = f.write("c.ldf", &crlf(&text));
+    let (code, out) = verify(&c, None, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(&out, "c.ldf", 14, "non-ASCII byte 0xC3 at column 8");
+}
+
+#[test]
+fn trailing_space_is_reported() {
+    let f = Fixture::new();
+    let text = CHANGES.replace("replace: mail\n", "replace: mail \n");
+    let c = f.write("c.ldf", &crlf(&text));
+    let (code, out) = verify(&c, None, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(&out, "c.ldf", 13, "trailing space");
+}
+
+#[test]
+fn version_line_is_reported() {
+    let f = Fixture::new();
+    let text = format!("version: 1{CHANGES}");
+    let c = f.write("c.ldf", &crlf(&text));
+    let (code, out) = verify(&c, None, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(&out, "c.ldf", 1, "'version:' line");
+}
+
+#[test]
+fn missing_dash_between_mod_specs_is_a_syntax_error() {
+    let f = Fixture::new();
+    // Drop the "-" of line 6: "replace: telephoneNumber" (now line 6) is read as a value
+    // line of the userPrincipalName modification.
+    let text = CHANGES.replacen(
+        "contoso.com\n-\nreplace: tele",
+        "contoso.com\nreplace: tele",
+        1,
+    );
+    let c = f.write("c.ldf", &crlf(&text));
+    let (code, out) = verify(&c, None, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(&out, "c.ldf", 6, "expected '-'");
+}
+
+#[test]
+fn missing_final_dash_is_reported_at_its_mod_spec() {
+    let f = Fixture::new();
+    let text = CHANGES.replace(
+        "mail: john.smith2@contoso.com\n-\n",
+        "mail: john.smith2@contoso.com\n",
+    );
+    let c = f.write("c.ldf", &crlf(&text));
+    let (code, out) = verify(&c, None, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(&out, "c.ldf", 13, "not closed by '-'");
+}
+
+#[test]
+fn non_modify_records_are_reported() {
+    let f = Fixture::new();
+    let text = format!(
+        "{CHANGES}
+dn: CN=Mary Jones,OU=Sales,OU=Staff,OU=Contoso,DC=contoso,DC=local
+changetype: delete
+"
+    );
+    let c = f.write("c.ldf", &crlf(&text));
+    let (code, out) = verify(&c, None, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(&out, "c.ldf", 26, "changetype: delete");
+}
+
+#[test]
+fn undo_value_not_matching_the_export() {
+    let f = Fixture::new();
+    let c = f.write("c.ldf", &crlf(CHANGES));
+    // One byte differs in case: byte-for-byte comparison.
+    let undo = UNDO.replace(
+        "william.torres@contoso.local",
+        "william.torres@Contoso.local",
+    );
+    let u = f.write("u.ldf", &crlf(&undo));
+    let (code, out) = verify(&c, Some(&u), &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(&out, "u.ldf", 2, "'william.torres@contoso.local'");
+}
+
+#[test]
+fn undo_that_removes_an_existing_attribute() {
+    let f = Fixture::new();
+    let c = f.write("c.ldf", &crlf(CHANGES));
+    let undo = UNDO.replace(
+        "replace: mail\nmail: john.smith@contoso.com\n",
+        "replace: mail\n",
+    );
+    let u = f.write("u.ldf", &crlf(&undo));
+    let (code, out) = verify(&c, Some(&u), &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(&out, "u.ldf", 10, "would remove the attribute");
+}
+
+#[test]
+fn undo_must_cover_every_change() {
+    let f = Fixture::new();
+    let c = f.write("c.ldf", &crlf(CHANGES));
+    let undo = UNDO.replace("replace: telephoneNumber\n-\n", "");
+    let u = f.write("u.ldf", &crlf(&undo));
+    let (code, out) = verify(&c, Some(&u), &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(&out, "c.ldf", 2, "telephoneNumber is not restored");
+}
+
+#[test]
+fn undo_with_add_and_delete_is_not_rerunnable() {
+    let f = Fixture::new();
+    let c = f.write("c.ldf", &crlf(CHANGES));
+    let undo = UNDO.replace(
+        "replace: proxyAddresses
+proxyAddresses: SMTP:grace.hopper@contoso.com
+proxyAddresses: smtp:ghopper@contoso.mail.onmicrosoft.com
+-",
+        "delete: proxyAddresses
+proxyAddresses: smtp:grace@contoso.com
+-
+add: proxyAddresses
+proxyAddresses: smtp:ghopper@contoso.mail.onmicrosoft.com
+-",
+    );
+    let u = f.write("u.ldf", &crlf(&undo));
+    let (code, out) = verify(&c, Some(&u), &[]);
+    assert_eq!(code, 1, "{out}");
+    let p = problems(&out);
+    assert_eq!(p.len(), 2, "{out}");
+    assert!(
+        p.iter()
+            .all(|l| l.contains("u.ldf:16: ") && l.contains("re-run")),
+        "{out}"
+    );
+}
+
+#[test]
+fn change_creating_a_duplicate_upn() {
+    let f = Fixture::new();
+    // William takes Ava Nguyen's UPN.
+    let text = CHANGES.replace(
+        "userPrincipalName: william.torres@contoso.com",
+        "userPrincipalName: Ava.Nguyen@contoso.local",
+    );
+    let c = f.write("c.ldf", &crlf(&text));
+    let (code, out) = verify(&c, None, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(&out, "c.ldf", 2, "CN=Ava Nguyen,OU=Staff");
+    assert!(
+        out.contains("userPrincipalName 'ava.nguyen@contoso.local'"),
+        "{out}"
+    );
+}
+
+#[test]
+fn two_changes_creating_the_same_new_upn() {
+    let f = Fixture::new();
+    let text = format!(
+        "{CHANGES}
+dn: CN=Ava Nguyen,OU=Staff,OU=Contoso,DC=contoso,DC=local
+changetype: modify
+replace: userPrincipalName
+userPrincipalName: william.torres@contoso.com
+-
+"
+    );
+    let c = f.write("c.ldf", &crlf(&text));
+    let (code, out) = verify(&c, None, &[]);
+    assert_eq!(code, 1, "{out}");
+    let p = problems(&out);
+    assert_eq!(p.len(), 2, "{out}");
+    assert!(p[0].starts_with(&format!("{}:2: ", c.display())), "{out}");
+    assert!(p[1].starts_with(&format!("{}:26: ", c.display())), "{out}");
+}
+
+#[test]
+fn mail_equal_to_another_objects_smtp_proxy() {
+    let f = Fixture::new();
+    // John Smith's new mail is Mary Jones' secondary smtp: proxy address.
+    let text = CHANGES.replace(
+        "mail: john.smith2@contoso.com",
+        "mail: MJones@contoso.mail.onmicrosoft.com",
+    );
+    let c = f.write("c.ldf", &crlf(&text));
+    let (code, out) = verify(&c, None, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(&out, "c.ldf", 11, "CN=Mary Jones");
+    assert!(
+        out.contains("proxyAddresses 'smtp:mjones@contoso.mail.onmicrosoft.com'"),
+        "{out}"
+    );
+}
+
+#[test]
+fn releasing_a_value_lets_another_object_take_it() {
+    // Grace gives up her smtp: proxy and William takes it as his mail in the same file:
+    // she still holds it as targetAddress, so that is a duplicate…
+    let f = Fixture::new();
+    let text = CHANGES.replace(
+        "replace: telephoneNumber\ntelephoneNumber: +1 555 0100\n",
+        "replace: mail\nmail: ghopper@contoso.mail.onmicrosoft.com\n",
+    );
+    let c = f.write("c.ldf", &crlf(&text));
+    let (code, out) = verify(&c, None, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(
+        &out,
+        "c.ldf",
+        2,
+        "targetAddress 'SMTP:ghopper@contoso.mail.onmicrosoft.com' of CN=Grace Hopper",
+    );
+    // …until her targetAddress changes too: then only William holds it.
+    let text = text.replace(
+        "proxyAddresses: smtp:grace@contoso.com\n-\n",
+        "proxyAddresses: smtp:grace@contoso.com\n-\nreplace: targetAddress\ntargetAddress: SMTP:grace@contoso.com\n-\n",
+    );
+    let c = f.write("c2.ldf", &crlf(&text));
+    let (code, out) = verify(&c, None, &[]);
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn existing_duplicates_the_change_does_not_touch_are_not_reported() {
+    // Anna Lind's UPN already equals Anna Berg's mail; changing Anna Lind's
+    // telephone number creates nothing new.
+    let f = Fixture::new();
+    let text = "
+dn: CN=Anna Lind,OU=Staff,OU=Contoso,DC=contoso,DC=local
+changetype: modify
+replace: telephoneNumber
+telephoneNumber: 1
+-
+";
+    let c = f.write("c.ldf", &crlf(text));
+    let (code, out) = verify(&c, None, &[]);
+    assert_eq!(code, 0, "{out}");
+    // Writing that same UPN again is a duplicate UPN, even though it already was one.
+    let text = "
+dn: CN=Anna Lind,OU=Staff,OU=Contoso,DC=contoso,DC=local
+changetype: modify
+replace: userPrincipalName
+userPrincipalName: anna.berg@contoso.com
+-
+";
+    let c = f.write("c2.ldf", &crlf(text));
+    let (code, out) = verify(&c, None, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(&out, "c2.ldf", 2, "CN=Anna Berg");
+}
+
+#[test]
+fn import_errors_against_the_export() {
+    let f = Fixture::new();
+    let text = CHANGES.replace(
+        "proxyAddresses: smtp:ghopper@contoso.mail.onmicrosoft.com",
+        "proxyAddresses: smtp:nobody@contoso.com",
+    );
+    let c = f.write("c.ldf", &crlf(&text));
+    let (code, out) = verify(&c, None, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(&out, "c.ldf", 17, "a value the object does not hold");
+}
+
+#[test]
+fn json_report_lists_the_problems() {
+    let f = Fixture::new();
+    let text = CHANGES.replace("CN=William Torres,", "CN=Nobody,");
+    let c = f.write("c.ldf", &crlf(&text));
+    let j = f.path("v.json");
+    let (code, out) = verify(&c, None, &["--json", j.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&j).unwrap()).unwrap();
+    assert_eq!(v["safe"], false);
+    assert_eq!(v["summary"]["problems"], 1);
+    assert_eq!(v["summary"]["by_kind"]["unknown-dn"], 1);
+    assert_eq!(v["problems"][0]["line"], 2);
+    assert_eq!(v["problems"][0]["kind"], "unknown-dn");
+    // An existing JSON file is not replaced without --force.
+    let (code, _) = verify(&c, None, &["--json", j.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    let (code, _) = verify(&c, None, &["--json", j.to_str().unwrap(), "--force"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn unreadable_inputs_exit_2() {
+    let f = Fixture::new();
+    let c = f.write("c.ldf", &crlf(CHANGES));
+    let missing = f.path("missing.ldf");
+    let (code, _) = verify(&missing, None, &[]);
+    assert_eq!(code, 2);
+    let out = ldifix()
+        .arg("verify")
+        .arg(&c)
+        .arg("--against")
+        .arg(&missing)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    // A malformed export: nothing can be verified against half an export.
+    let bad = f.write("bad.ldf", b"dn: CN=x,DC=y\nobjectClass user\n");
+    let out = ldifix()
+        .arg("verify")
+        .arg(&c)
+        .arg("--against")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.ldf:2"));
+    // Usage: --against is required.
+    let out = ldifix().arg("verify").arg(&c).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn fix_output_verifies_clean() {
+    let f = Fixture::new();
+    let c = f.path("changes.ldf");
+    let u = f.path("undo.ldf");
+    let out = ldifix()
+        .args([
+            "fix",
+            EXPORT,
+            "--upn-suffix",
+            "contoso.local=contoso.com",
+            "-o",
+        ])
+        .arg(&c)
+        .arg("--undo")
+        .arg(&u)
+        .output()
+        .unwrap();
+    // 1: some rewrites were refused (collisions, invalid UPNs); the files are written.
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
+    let (code, stdout) = verify(&c, Some(&u), &[]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("safe to import"), "{stdout}");
+    // The LF dialect verifies for the LF target.
+    let c2 = f.path("changes-lf.ldif");
+    let u2 = f.path("undo-lf.ldif");
+    let out = ldifix()
+        .args([
+            "fix",
+            EXPORT,
+            "--upn-suffix",
+            "contoso.local=contoso.com",
+            "--line-ending",
+            "lf",
+            "-o",
+        ])
+        .arg(&c2)
+        .arg("--undo")
+        .arg(&u2)
+        .output()
+        .unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
+    let (code, stdout) = verify(&c2, Some(&u2), &["--line-ending", "lf"]);
+    assert_eq!(code, 0, "{stdout}");
+}
+
+#[test]
+fn suffix_registration_needs_the_configuration_export() {
+    let f = Fixture::new();
+    let c = f.path("changes.ldf");
+    let u = f.path("undo.ldf");
+    let out = ldifix()
+        .args([
+            "fix",
+            EXPORT,
+            "--upn-suffix",
+            "contoso.local=contoso.com",
+            "--register-suffix",
+            "-o",
+        ])
+        .arg(&c)
+        .arg("--undo")
+        .arg(&u)
+        .output()
+        .unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
+    let (code, stdout) = verify(&c, None, &[]);
+    assert_eq!(code, 1, "{stdout}");
+    assert_one(&stdout, "changes.ldf", 2, "configuration partition");
+    // With an export of the Partitions container the registration verifies.
+    let partitions = f.write(
+        "partitions.ldf",
+        &crlf("dn: CN=Partitions,CN=Configuration,DC=contoso,DC=local\nobjectClass: top\nobjectClass: crossRefContainer\ncn: Partitions\n"),
+    );
+    let out = ldifix()
+        .arg("verify")
+        .arg(&c)
+        .arg("--against")
+        .arg(EXPORT)
+        .arg(&partitions)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+}
