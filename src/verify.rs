@@ -880,6 +880,19 @@ fn unknown_dn_hint(key: &[u8]) -> &'static str {
     }
 }
 
+/// A `fix --register-suffix` record: only `add: uPNSuffixes` on the forest's Partitions
+/// container. Registering a suffix is additive and deliberately not undone (it may have
+/// been registered before), and the configuration partition is not part of a domain
+/// export, so such a record is neither looked up in the export nor required in the undo.
+fn is_suffix_registration(r: &Record<'_>) -> bool {
+    dn_key(&r.dn).starts_with(b"cn=partitions,cn=configuration,")
+        && r.change == Some(ChangeKind::Modify)
+        && !mods_of(r).is_empty()
+        && mods_of(r)
+            .iter()
+            .all(|m| m.op == ModOp::Add && attr_base(&m.attr) == "upnsuffixes")
+}
+
 /// (b) every DN exists; changes the directory would refuse given the export.
 fn check_dns_and_imports(changes: &ParsedFile, view: &ExportView, problems: &mut Vec<Problem>) {
     let mut push = |line: u64, kind: Kind, message: String| {
@@ -893,6 +906,9 @@ fn check_dns_and_imports(changes: &ParsedFile, view: &ExportView, problems: &mut
     for r in &changes.records {
         let key = dn_key(&r.dn);
         let exists = view.ids.contains_key(&key);
+        if !exists && is_suffix_registration(r) {
+            continue;
+        }
         match r.change {
             Some(ChangeKind::Add) => {
                 if exists {
@@ -1077,7 +1093,11 @@ fn check_undo(
             }
         }
     }
-    for r in &changes.records {
+    for r in changes
+        .records
+        .iter()
+        .filter(|r| !is_suffix_registration(r))
+    {
         let key = dn_key(&r.dn);
         let mut seen: AHashSet<String> = AHashSet::new();
         for m in mods_of(r) {
