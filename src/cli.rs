@@ -8,7 +8,14 @@ use crate::cmd;
 /// Get an on-premises Active Directory ready for Microsoft Entra Connect sync, offline,
 /// from export files (ldifde, csvde, ldapsearch, slapcat, ldbsearch).
 #[derive(Debug, Parser)]
-#[command(name = "ldifix", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "ldifix",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = "Examples:\n  ldifix scan contoso.ldf fabrikam.ldf --json findings.json --html findings.html\n  ldifix fix contoso.ldf --upn-suffix contoso.local=contoso.com -o changes.ldf --undo undo.ldf\n  ldifix verify changes.ldf --against contoso.ldf --undo undo.ldf\n  ldifix generate --users 100000 -o forest.ldf --truth truth.json\n\nExit status: 0 clean, 1 findings (or refused changes), 2 invalid input or usage.\nRun 'ldifix <command> --help' for each command's options and examples."
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]

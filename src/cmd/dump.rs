@@ -115,6 +115,11 @@ pub fn run(args: Args) -> Result<i32> {
         Ok(i) => i,
         Err(e @ InputError::Decode { .. }) => {
             eprintln!("ldifix: {e}");
+            if let InputError::Decode { err, .. } = &e {
+                if let Some(h) = err.hint() {
+                    eprintln!("  hint: {h}");
+                }
+            }
             return Ok(2);
         }
         Err(e) => return Err(e.into()),
@@ -143,7 +148,10 @@ pub fn run(args: Args) -> Result<i32> {
             Err(e) => {
                 bad = true;
                 out.flush()?;
-                writeln!(stderr, "ldifix: {name}:{e}")?;
+                match e.hint() {
+                    Some(h) => writeln!(stderr, "ldifix: {name}:{e}\n  hint: {h}")?,
+                    None => writeln!(stderr, "ldifix: {name}:{e}")?,
+                }
                 if !args.keep_going {
                     return Ok(2);
                 }

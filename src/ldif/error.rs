@@ -132,6 +132,23 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
+impl ParseError {
+    /// What the user can do next, in plain words, for the kinds of error where there is a
+    /// usual cause.
+    pub fn hint(&self) -> Option<&'static str> {
+        Some(match self.kind {
+            ErrorKind::MissingColon { .. } => "every line of a record is 'name: value'; a folded line continues with exactly one leading space — is this an LDIF export (ldifde -f, ldapsearch)? CSV exports are read with --input-format csvde or csv",
+            ErrorKind::ExpectedDn { .. } => "a record starts with 'dn:'; an empty line inside a record ends it, so check the lines just before this one",
+            ErrorKind::UnexpectedContinuation => "remove the leading space, or the empty line above it that ended the record",
+            ErrorKind::BadBase64 { .. } => "a value after '::' must be base64; for plain text use a single ':'",
+            ErrorKind::Limit { .. } => "if the file is trusted, raise the limit with the option named in the message",
+            ErrorKind::BadUtf16 { .. } => "the file is damaged or was cut short; export it again (ldifde -u writes UTF-16LE with a byte-order mark)",
+            ErrorKind::BadVersion { .. } => "only 'version: 1' is allowed, and only as the first line",
+            _ => return None,
+        })
+    }
+}
+
 /// A non-fatal observation made while parsing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {
