@@ -1,13 +1,16 @@
 //! `ldifix generate` end to end: determinism, every flavour parsing to the same objects,
 //! the truth agreeing with the file (collisions re-derived here with an independent
 //! normaliser; single-value problems compared with the entra checks), counts and rates,
-//! and the import flavour's Samba constraints.
+//! and the import flavour's Samba constraints. Every file is read the way the commands
+//! read their inputs (`csvin::Records`, format detected from content), so the csvde
+//! flavours go through the CSV reader and the LDIF flavours through the LDIF parser.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use ldifix::ldif::{Item, Parser};
+use ldifix::csvin::{InputFormat, Records};
+use ldifix::ldif::{Item, Limits, Parser, Warning};
 use ldifix::model::{Attr, Entry};
 use ldifix::rules::entra::{check, EntraContext};
 use ldifix::rules::scope::{scope, Scope};
@@ -55,10 +58,76 @@ const CHECKED: [Attr; 8] = [
 type Objects = BTreeMap<String, (String, Vec<(String, String)>, bool)>;
 
 fn objects(path: &Path) -> Objects {
+    let (objs, format, warnings) = objects_and_warnings(path);
+    if format == InputFormat::Csvde {
+        csvde_warnings_are_the_expected_ones(&objs, &warnings);
+    }
+    objs
+}
+
+/// A proxy address with a `type:` prefix (1 to 16 letters, digits or `-`).
+fn typed(v: &str) -> bool {
+    match v.split_once(':') {
+        Some((t, _)) => {
+            (1..=16).contains(&t.len()) && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        }
+        None => false,
+    }
+}
+
+/// csvde joins values with `;`, so a proxy address without `type:` cannot be told from the
+/// rest of the value before it: the generator writes it first and the CSV reader reports
+/// each such row as a guessed split (10 rows one by one, the rest summed up in one
+/// warning). Nothing else may be warned about: no X.400 value is planted.
+fn csvde_warnings_are_the_expected_ones(objs: &Objects, warnings: &[Warning]) {
+    let rows = objs
+        .values()
+        .filter(|o| o.1.iter().any(|(a, v)| a == "proxyAddresses" && !typed(v)))
+        .count();
+    let expected = rows.min(10) + usize::from(rows > 10);
+    assert_eq!(warnings.len(), expected, "{rows} rows: {warnings:?}");
+    for w in warnings {
+        assert!(
+            w.message.contains("\"proxyAddresses\"") && w.message.contains("guess"),
+            "{w:?}"
+        );
+    }
+    if rows > 10 {
+        let last = &warnings[warnings.len() - 1];
+        assert!(
+            last.message.contains(&format!("{} more rows", rows - 10)),
+            "{last:?}"
+        );
+    }
+}
+
+/// The reference objects in the order the csvde flavours write proxyAddresses: values
+/// without a `type:` prefix first.
+fn csvde_order(objs: &Objects) -> Objects {
+    objs.iter()
+        .map(|(dn, (class, vals, inscope))| {
+            let mut vals = vals.clone();
+            if let Some(start) = vals.iter().position(|(a, _)| a == "proxyAddresses") {
+                let end = start
+                    + vals[start..]
+                        .iter()
+                        .take_while(|(a, _)| a == "proxyAddresses")
+                        .count();
+                vals[start..end].sort_by_key(|(_, v)| typed(v));
+            }
+            (dn.clone(), (class.clone(), vals, *inscope))
+        })
+        .collect()
+}
+
+/// The objects of a generated file, its detected format and the reader's warnings.
+fn objects_and_warnings(path: &Path) -> (Objects, InputFormat, Vec<Warning>) {
     let input = Input::open(path).unwrap();
     let mut out = BTreeMap::new();
-    for item in Parser::new(input.bytes()) {
-        let Item::Record(r) = item.expect("generated LDIF parses") else {
+    let mut records = Records::new(input.bytes(), InputFormat::Auto, Limits::default());
+    let format = records.format();
+    for item in records.by_ref() {
+        let Item::Record(r) = item.expect("generated file parses") else {
             continue;
         };
         let e = Entry::from_record(0, r).unwrap();
@@ -75,7 +144,8 @@ fn objects(path: &Path) -> Objects {
         );
         assert!(prev.is_none(), "duplicate DN {}", e.dn);
     }
-    out
+    let warnings = records.take_warnings();
+    (out, format, warnings)
 }
 
 #[test]
@@ -146,11 +216,40 @@ fn every_flavour_parses_to_the_same_objects() {
         "ldifde starts with an empty line"
     );
     assert!(raw.is_ascii(), "ldifde output is 7-bit");
-    for fl in ["ldifde-unicode", "openldap", "samba"] {
+    for fl in [
+        "ldifde-unicode",
+        "openldap",
+        "samba",
+        "csvde",
+        "csvde-unicode",
+    ] {
         let mut args: Vec<&str> = base.to_vec();
         args.extend(["--flavor", fl]);
-        let p = gen(dir.path(), &format!("{fl}.ldf"), &args);
-        let got = objects(&p);
+        let ext = if fl.starts_with("csvde") {
+            "csv"
+        } else {
+            "ldf"
+        };
+        let p = gen(dir.path(), &format!("{fl}.{ext}"), &args);
+        let (got, format, warnings) = objects_and_warnings(&p);
+        let want = if ext == "csv" {
+            InputFormat::Csvde
+        } else {
+            InputFormat::Ldif
+        };
+        assert_eq!(format, want, "{fl}");
+        if format == InputFormat::Csvde {
+            // One warning per row with a proxy address without `type:` (written first),
+            // nothing else.
+            csvde_warnings_are_the_expected_ones(&got, &warnings);
+        }
+        let reference = if ext == "csv" {
+            let ordered = csvde_order(&reference);
+            assert!(ordered != reference, "the defect rate plants proxy-prefix");
+            ordered
+        } else {
+            reference.clone()
+        };
         assert_eq!(got.len(), reference.len(), "{fl}");
         for (dn, obj) in &reference {
             assert_eq!(got.get(dn), Some(obj), "{fl}: {dn}");
@@ -158,6 +257,24 @@ fn every_flavour_parses_to_the_same_objects() {
         let raw = std::fs::read(&p).unwrap();
         match fl {
             "ldifde-unicode" => assert!(raw.starts_with(&[0xFF, 0xFE, b'\r', 0, b'\n', 0])),
+            "csvde" => {
+                assert!(raw.starts_with(b"DN,objectClass,"));
+                let s = String::from_utf8(raw).unwrap();
+                assert!(s.contains(",X'") && !s.contains("X400:"));
+                assert!(s.contains("\r\n\"CN=") && s.ends_with("\r\n"));
+            }
+            "csvde-unicode" => {
+                assert!(raw.starts_with(&[0xFF, 0xFE, b'D', 0, b'N', 0, b',', 0]));
+                let text = String::from_utf16(
+                    &raw[2..]
+                        .chunks_exact(2)
+                        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                        .collect::<Vec<_>>(),
+                )
+                .unwrap();
+                let plain = std::fs::read(dir.path().join("csvde.csv")).unwrap();
+                assert_eq!(text.as_bytes(), &plain[..], "csvde -u = csvde in UTF-16LE");
+            }
             "openldap" => {
                 assert!(raw.starts_with(b"version: 1\n"));
                 let s = String::from_utf8(raw).unwrap();
@@ -281,7 +398,7 @@ fn truth_agrees(args: &[&str]) {
     let ctx = EntraContext::default();
     let input = Input::open(&p).unwrap();
     let mut found = BTreeSet::new();
-    for item in Parser::new(input.bytes()) {
+    for item in Records::new(input.bytes(), InputFormat::Auto, Limits::default()) {
         let Ok(Item::Record(r)) = item else { continue };
         let e = Entry::from_record(0, r).unwrap();
         if scope(&e, Profile::Entra) != Scope::In {
@@ -540,4 +657,178 @@ fn list_kinds_and_bad_options() {
         ])
         .assert()
         .code(2);
+}
+
+#[test]
+fn truth_agrees_in_csvde_flavours() {
+    let base = [
+        "--users",
+        "2000",
+        "--groups",
+        "30",
+        "--contacts",
+        "200",
+        "--defect-rate",
+        "0.5",
+        "--local-upn-share",
+        "0.05",
+        "--domain",
+        "contoso.local",
+        "--domain",
+        "fabrikam.local",
+    ];
+    for fl in ["csvde", "csvde-unicode"] {
+        let mut args = base.to_vec();
+        args.extend(["--flavor", fl]);
+        truth_agrees(&args);
+    }
+}
+
+#[test]
+fn csvde_same_options_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("other");
+    std::fs::create_dir(&sub).unwrap();
+    let args = [
+        "--users",
+        "600",
+        "--contacts",
+        "40",
+        "--defect-rate",
+        "0.3",
+        "--flavor",
+        "csvde",
+    ];
+    let a = gen(dir.path(), "a.csv", &args);
+    let b = gen(&sub, "b.csv", &args);
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    // The header is written before any row and is the union of the columns rows use:
+    // every row has exactly as many fields as the header.
+    let input = Input::open(&a).unwrap();
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(input.bytes());
+    let mut n = 0;
+    for rec in rdr.byte_records() {
+        rec.expect("every row has the header's field count");
+        n += 1;
+    }
+    assert!(n > 640, "{n} rows");
+}
+
+/// csvde joins multiple values with `;` and cannot escape a `;` inside one, so an X.400
+/// proxy address (`X400:c=US;a= ;…`) does not round-trip: the generator never plants one
+/// (in any flavour), and the CSV reader warns when it meets one.
+#[test]
+fn x400_proxy_in_csvde_is_reported_not_silently_split() {
+    use ldifix::generate::emit::{CsvLayout, Emitter};
+    use ldifix::generate::Flavor;
+    let layout = CsvLayout::new(["objectClass", "mail", "proxyAddresses"]);
+    let mut buf = Vec::new();
+    layout.header(&mut buf);
+    {
+        let mut e = Emitter::csv(&mut buf, Flavor::Csvde, &layout);
+        e.start("CN=John Smith,OU=Users,DC=contoso,DC=local", 1);
+        for c in ["top", "person", "organizationalPerson", "user"] {
+            e.text("objectClass", c);
+        }
+        e.text("mail", "j@contoso.com");
+        e.text("proxyAddresses", "SMTP:j@contoso.com");
+        e.text(
+            "proxyAddresses",
+            "X400:c=US;a= ;p=Contoso;o=Exchange;s=Smith;g=John;",
+        );
+        e.text("proxyAddresses", "smtp:js@contoso.com");
+        e.end();
+        e.start("CN=Ann Lee,OU=Users,DC=contoso,DC=local", 2);
+        e.text("objectClass", "user");
+        e.text("proxyAddresses", "SMTP:ann@contoso.com");
+        e.end();
+    }
+    let text = String::from_utf8(buf.clone()).unwrap();
+    assert_eq!(
+        text,
+        "DN,objectClass,mail,proxyAddresses\r\n\
+         \"CN=John Smith,OU=Users,DC=contoso,DC=local\",user,j@contoso.com,\
+         SMTP:j@contoso.com;X400:c=US;a= ;p=Contoso;o=Exchange;s=Smith;g=John;;smtp:js@contoso.com\r\n\
+         \"CN=Ann Lee,OU=Users,DC=contoso,DC=local\",user,,SMTP:ann@contoso.com\r\n"
+    );
+    let mut r = Records::new(&buf, InputFormat::Auto, Limits::default());
+    let recs: Vec<_> = r.by_ref().map(|i| i.unwrap()).collect();
+    assert_eq!(recs.len(), 2);
+    let w = r.take_warnings();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!(w[0].line, 2);
+    assert!(w[0].message.contains("proxyAddresses") && w[0].message.contains("X.400"));
+}
+
+/// The (dn, attribute, value, rule) of every finding of `ldifix scan --json`.
+fn scan_findings(path: &Path, json: &Path) -> BTreeSet<(String, String, String, String)> {
+    let out = Command::cargo_bin("ldifix")
+        .unwrap()
+        .arg("scan")
+        .arg(path)
+        .arg("--json")
+        .arg(json)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "scan {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Json = serde_json::from_slice(&std::fs::read(json).unwrap()).unwrap();
+    let mut set = BTreeSet::new();
+    for f in doc["findings"].as_array().unwrap() {
+        for rule in f["rules"].as_array().unwrap() {
+            set.insert((
+                f["dn"].as_str().unwrap().to_string(),
+                f["attribute"].as_str().unwrap().to_string(),
+                f["value"].as_str().unwrap().to_string(),
+                rule.as_str().unwrap().to_string(),
+            ));
+        }
+    }
+    set
+}
+
+/// `ldifix scan` finds the same problems in a csvde export as in the ldifde export of the
+/// same forest (line numbers differ; no X.400 value is planted, so nothing is lost to
+/// csvde's `;` joining).
+#[test]
+#[ignore = "scan does not read CSV yet"]
+fn scan_finds_the_same_in_csvde_as_in_ldifde() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = [
+        "--users",
+        "1500",
+        "--groups",
+        "20",
+        "--contacts",
+        "150",
+        "--defect-rate",
+        "0.4",
+        "--local-upn-share",
+        "0.05",
+        "--domain",
+        "contoso.local",
+        "--domain",
+        "fabrikam.com",
+    ];
+    let mut a = base.to_vec();
+    a.extend(["--flavor", "ldifde"]);
+    let ldf = gen(dir.path(), "f.ldf", &a);
+    let mut a = base.to_vec();
+    a.extend(["--flavor", "csvde"]);
+    let csv = gen(dir.path(), "f.csv", &a);
+    let from_ldf = scan_findings(&ldf, &dir.path().join("ldf.json"));
+    let from_csv = scan_findings(&csv, &dir.path().join("csv.json"));
+    assert!(from_ldf.len() > 100, "{}", from_ldf.len());
+    let only_ldf: Vec<_> = from_ldf.difference(&from_csv).take(5).collect();
+    let only_csv: Vec<_> = from_csv.difference(&from_ldf).take(5).collect();
+    assert!(
+        only_ldf.is_empty() && only_csv.is_empty(),
+        "only in ldifde: {only_ldf:?}\nonly in csvde: {only_csv:?}"
+    );
 }

@@ -105,7 +105,13 @@ pub fn run(args: Args) -> Result<i32> {
     }
     for up in &args.idfix_update {
         let bytes = std::fs::read(up).with_context(|| format!("cannot read {}", up.display()))?;
-        let rows = csvin::read_update_file(&bytes);
+        let rows = match csvin::read_update_file(&bytes) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("ldifix: {}: {e}", up.display());
+                return Ok(2);
+            }
+        };
         if rows.is_empty() {
             eprintln!(
                 "ldifix: {}: no 'distinguishedName:' rows: not an IdFix update file",

@@ -13,7 +13,7 @@ use crate::output::{check_writable, write_atomic, AtomicFile};
 /// Arguments.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  ldifix generate --users 10000 -o forest.ldf --truth truth.json\n  ldifix generate --users 1000000 --domain contoso.local --domain fabrikam.local -o big.ldf\n  ldifix generate --flavor import --users 500 --local-upn-share 0.3 -o load.ldif\n  ldifix generate --list-kinds"
+    after_help = "Examples:\n  ldifix generate --users 10000 -o forest.ldf --truth truth.json\n  ldifix generate --users 1000000 --domain contoso.local --domain fabrikam.local -o big.ldf\n  ldifix generate --flavor import --users 500 --local-upn-share 0.3 -o load.ldif\n  ldifix generate --flavor csvde --users 5000 -o export.csv --truth truth.json\n  ldifix generate --list-kinds"
 )]
 pub struct Args {
     /// Output file.

@@ -10,6 +10,18 @@
 //!   `ldbsearch` writes it); values base64 when they hold a byte outside 0x20–0x7E or start
 //!   with SPACE or `:` (ldb's rule); lines cut at 78 bytes (SPACE + 77).
 //! - `import`: LF, no folding, RFC 2849 base64 rule (for `ldbadd`).
+//! - `csvde` / `csvde-unicode`: one CSV row per record in the columns of a fixed
+//!   [`CsvLayout`] (`DN` first), CRLF. csvde's conventions (formats.md §3.1): several values
+//!   of one attribute joined with `;` in one field, binary values as unquoted
+//!   `X'<lower-case hex>'`, `objectClass` as its most specific (last) class only, an absent
+//!   attribute as an empty field; the DN is always double-quoted, any other field only when
+//!   it holds `,`, `"`, CR or LF or starts or ends with a blank (`"` doubled inside). The
+//!   row of a record is assembled in the emitter, so memory stays bounded by one record.
+//!   csvde has no escape for a `;` inside a value: a multi-valued value holding `;` (an
+//!   X.400 proxy address `X400:c=US;a= ;…`) cannot be split back exactly, and readers can
+//!   only guess (ldifix's CSV reader warns when it does).
+
+use std::collections::HashMap;
 
 use base64::Engine as _;
 
@@ -25,6 +37,113 @@ pub struct Emitter<'a> {
     /// Fold width (bytes per physical line), 0 = never fold.
     width: usize,
     scratch: Vec<u8>,
+    /// The row being assembled (csvde flavours).
+    csv: Option<CsvRow<'a>>,
+}
+
+/// The columns of a csvde file: `DN`, then attribute names in a fixed order.
+#[derive(Debug, Clone)]
+pub struct CsvLayout {
+    names: Vec<&'static str>,
+    index: HashMap<&'static str, usize>,
+}
+
+impl CsvLayout {
+    /// A layout with these attribute columns after `DN` (duplicates are dropped).
+    pub fn new(names: impl IntoIterator<Item = &'static str>) -> CsvLayout {
+        let mut v: Vec<&'static str> = Vec::new();
+        let mut index = HashMap::new();
+        for n in names {
+            if !index.contains_key(n) {
+                index.insert(n, v.len());
+                v.push(n);
+            }
+        }
+        CsvLayout { names: v, index }
+    }
+
+    /// The attribute columns (without `DN`).
+    pub fn names(&self) -> &[&'static str] {
+        &self.names
+    }
+
+    /// Append the header line (`DN,name,…` and CRLF).
+    pub fn header(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"DN");
+        for n in &self.names {
+            out.push(b',');
+            out.extend_from_slice(n.as_bytes());
+        }
+        out.extend_from_slice(b"\r\n");
+    }
+}
+
+/// One csvde row under construction.
+struct CsvRow<'a> {
+    layout: &'a CsvLayout,
+    dn: Vec<u8>,
+    fields: Vec<Vec<u8>>,
+    /// Values written per field (a `;` goes between values, even empty ones).
+    counts: Vec<u32>,
+    /// The first attribute name that has no column, if any.
+    unknown: Option<String>,
+}
+
+impl CsvRow<'_> {
+    fn push(&mut self, name: &[u8], value: &[u8], binary: bool) {
+        let Some(&i) = std::str::from_utf8(name)
+            .ok()
+            .and_then(|n| self.layout.index.get(n))
+        else {
+            if self.unknown.is_none() {
+                self.unknown = Some(String::from_utf8_lossy(name).into_owned());
+            }
+            return;
+        };
+        let f = &mut self.fields[i];
+        if name == b"objectClass" {
+            // csvde exports the most specific class only: the last of the chain.
+            f.clear();
+            self.counts[i] = 0;
+        } else if self.counts[i] > 0 {
+            f.push(b';');
+        }
+        self.counts[i] += 1;
+        if binary {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            f.extend_from_slice(b"X'");
+            for b in value {
+                f.push(HEX[(b >> 4) as usize]);
+                f.push(HEX[(b & 15) as usize]);
+            }
+            f.push(b'\'');
+        } else {
+            f.extend_from_slice(value);
+        }
+    }
+}
+
+/// Whether a csvde field must be double-quoted.
+fn csv_needs_quotes(f: &[u8]) -> bool {
+    matches!(f.first(), Some(b' ' | b'\t'))
+        || matches!(f.last(), Some(b' ' | b'\t'))
+        || f.iter().any(|c| matches!(c, b',' | b'"' | b'\r' | b'\n'))
+}
+
+/// Append a CSV field, quoted (with `"` doubled) when `quote`.
+fn push_csv_field(out: &mut Vec<u8>, f: &[u8], quote: bool) {
+    if !quote {
+        out.extend_from_slice(f);
+        return;
+    }
+    out.push(b'"');
+    for part in f.split_inclusive(|&c| c == b'"') {
+        out.extend_from_slice(part);
+        if part.last() == Some(&b'"') {
+            out.push(b'"');
+        }
+    }
+    out.push(b'"');
 }
 
 /// RFC 2849 / OpenLDAP: base64 iff a byte is outside 0x20–0x7E, or the value starts with
@@ -55,6 +174,7 @@ impl<'a> Emitter<'a> {
             Flavor::Openldap => (b"\n", 76),
             Flavor::Samba => (b"\n", 78),
             Flavor::Import => (b"\n", 0),
+            Flavor::Csvde | Flavor::CsvdeUnicode => (b"\r\n", 0),
         };
         Emitter {
             out,
@@ -62,7 +182,27 @@ impl<'a> Emitter<'a> {
             eol,
             width,
             scratch: Vec::with_capacity(256),
+            csv: None,
         }
+    }
+
+    /// An emitter of csvde rows in the columns of `layout`.
+    pub fn csv(out: &'a mut Vec<u8>, flavor: Flavor, layout: &'a CsvLayout) -> Emitter<'a> {
+        let mut e = Emitter::new(out, flavor);
+        e.csv = Some(CsvRow {
+            layout,
+            dn: Vec::new(),
+            fields: vec![Vec::new(); layout.names.len()],
+            counts: vec![0; layout.names.len()],
+            unknown: None,
+        });
+        e
+    }
+
+    /// The first attribute written that has no column in the csvde layout (a bug in the
+    /// layout: its value was not written).
+    pub fn unknown_column(&self) -> Option<&str> {
+        self.csv.as_ref().and_then(|r| r.unknown.as_deref())
     }
 
     /// The line end in use.
@@ -78,6 +218,15 @@ impl<'a> Emitter<'a> {
     /// Start a record: comments the flavour writes, the `dn:` line and, for ldifde, the
     /// `changetype: add` line. `number` is the 1-based record number.
     pub fn start(&mut self, dn: &str, number: u64) {
+        if let Some(row) = &mut self.csv {
+            row.dn.clear();
+            row.dn.extend_from_slice(dn.as_bytes());
+            for f in &mut row.fields {
+                f.clear();
+            }
+            row.counts.iter_mut().for_each(|c| *c = 0);
+            return;
+        }
         match self.flavor {
             Flavor::Samba => {
                 self.out.extend_from_slice(b"# record ");
@@ -99,11 +248,20 @@ impl<'a> Emitter<'a> {
                 self.out.extend_from_slice(self.eol);
             }
             Flavor::Import => self.line(b"dn", dn.as_bytes(), false),
+            // Without a layout a csvde emitter writes no records.
+            Flavor::Csvde | Flavor::CsvdeUnicode => {}
         }
     }
 
-    /// End a record (the empty separator line).
+    /// End a record (the empty separator line; for csvde, the row).
     pub fn end(&mut self) {
+        if let Some(row) = &self.csv {
+            push_csv_field(self.out, &row.dn, true);
+            for f in &row.fields {
+                self.out.push(b',');
+                push_csv_field(self.out, f, csv_needs_quotes(f));
+            }
+        }
         self.out.extend_from_slice(self.eol);
     }
 
@@ -138,6 +296,10 @@ impl<'a> Emitter<'a> {
     }
 
     fn line(&mut self, name: &[u8], value: &[u8], binary: bool) {
+        if let Some(row) = &mut self.csv {
+            row.push(name, value, binary);
+            return;
+        }
         let b64 = binary
             || match self.flavor {
                 Flavor::Samba => ldb_needs_base64(value),
@@ -258,6 +420,39 @@ mod tests {
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "# record 3\ndn: OU=Zürich,DC=x\n"
+        );
+    }
+
+    #[test]
+    fn csvde_rows() {
+        let layout = CsvLayout::new(["objectClass", "cn", "objectGUID", "memberOf", "sn", "cn"]);
+        assert_eq!(
+            layout.names(),
+            ["objectClass", "cn", "objectGUID", "memberOf", "sn"]
+        );
+        let mut out = Vec::new();
+        layout.header(&mut out);
+        {
+            let mut e = Emitter::csv(&mut out, Flavor::Csvde, &layout);
+            e.start("CN=Smith\\, Ann,DC=x", 1);
+            e.text("objectClass", "top");
+            e.text("objectClass", "user");
+            e.text("cn", "Smith, \"Ann\"");
+            e.binary("objectGUID", &[0x0a, 0xff]);
+            e.text("memberOf", "CN=a,DC=x");
+            e.text("memberOf", "CN=b,DC=x");
+            e.text("description", "no column");
+            e.end();
+            assert_eq!(e.unknown_column(), Some("description"));
+            e.start("DC=x", 2);
+            e.text("sn", " padded");
+            e.end();
+        }
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "DN,objectClass,cn,objectGUID,memberOf,sn\r\n\
+             \"CN=Smith\\, Ann,DC=x\",user,\"Smith, \"\"Ann\"\"\",X'0aff',\"CN=a,DC=x;CN=b,DC=x\",\r\n\
+             \"DC=x\",,,,,\" padded\"\r\n"
         );
     }
 

@@ -13,6 +13,20 @@
 //!   reported for every holder. System objects (krbtgt, SystemMailbox{…}, HealthMailbox…,
 //!   DiscoverySearchMailbox…, a `\0ACNF:` conflict object) are out of scope and carry no
 //!   truth.
+//! - The `csvde` flavours write what `csvde -f` (UTF-8, as with the ANSI code page 65001)
+//!   and `csvde -u -f` (UTF-16LE with BOM) write ([`emit`]): one header line, the union of
+//!   the attributes of the object classes present with `DN` first — fixed in advance from
+//!   the classes' attribute lists ([`csv_columns`]), so rows stream like LDIF records — then
+//!   one row per object. They hold the same objects and planted problems as `ldifde`, with
+//!   csvde's losses: `objectClass` is the most specific class only. csvde cannot escape a
+//!   `;` inside one of several values joined with `;`: the generator plants no X.400 proxy
+//!   address (in no flavour), and writes a planted proxy address without `type:` prefix
+//!   (kind `proxy-prefix`) first among the object's proxyAddresses, so every field splits
+//!   back exactly — a CSV reader still cannot tell that split from a continued value and
+//!   reports it as a guess (one warning per such row).
+//!   csvde's default ANSI encoding (Windows-1252) is not offered: it would turn names such
+//!   as 李 or Łukasz and planted invisible characters into `?`, and the truth would no
+//!   longer describe the file.
 //! - The `import` flavour is plain LDIF `ldbadd` loads into a Samba AD domain: OUs first,
 //!   no changetype, no operational or back-link attributes, no system objects, group
 //!   members created before their groups, no planted problem Samba refuses.
@@ -30,7 +44,7 @@ use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
 use defects::{Roles, Target, KINDS};
-use emit::Emitter;
+use emit::{CsvLayout, Emitter};
 use forest::{
     generalized_time, guid_text, rank_of, sid_binary, sid_text, Checked, Class, Forest, StructKind,
 };
@@ -51,6 +65,11 @@ pub enum Flavor {
     Samba,
     /// Plain LDIF for Samba's `ldbadd` (loads the population into a real domain).
     Import,
+    /// `csvde -f`: `DN` + one column per attribute, values joined with `;`, `X'hex'`
+    /// binary, CRLF, UTF-8.
+    Csvde,
+    /// `csvde -u -f`: the same as UTF-16LE with BOM.
+    CsvdeUnicode,
 }
 
 impl Flavor {
@@ -62,8 +81,103 @@ impl Flavor {
             Flavor::Openldap => "openldap",
             Flavor::Samba => "samba",
             Flavor::Import => "import",
+            Flavor::Csvde => "csvde",
+            Flavor::CsvdeUnicode => "csvde-unicode",
         }
     }
+
+    /// A csvde (CSV) flavour.
+    pub fn is_csv(self) -> bool {
+        matches!(self, Flavor::Csvde | Flavor::CsvdeUnicode)
+    }
+
+    /// Written as UTF-16LE with BOM.
+    pub fn is_utf16(self) -> bool {
+        matches!(self, Flavor::LdifdeUnicode | Flavor::CsvdeUnicode)
+    }
+}
+
+/// Object classes in [`CSV_COLUMNS`] masks.
+const C_STRUCT: u8 = 1;
+const C_USER: u8 = 2;
+const C_GROUP: u8 = 4;
+const C_CONTACT: u8 = 8;
+const C_SYSTEM: u8 = 16;
+const C_ALL: u8 = 31;
+
+/// Every attribute the full flavours write, in csvde column order (first appearance in
+/// structure, user, group, contact, system records), with the classes that write it.
+/// Checked attributes come in the order every record writes them.
+const CSV_COLUMNS: &[(&str, u8)] = &[
+    ("objectClass", C_ALL),
+    ("dc", C_STRUCT),
+    ("cn", C_ALL),
+    ("ou", C_STRUCT),
+    ("distinguishedName", C_ALL),
+    ("instanceType", C_ALL),
+    ("whenCreated", C_ALL),
+    ("whenChanged", C_ALL),
+    ("uSNChanged", C_ALL),
+    ("name", C_ALL),
+    ("objectGUID", C_ALL),
+    ("objectSid", C_STRUCT | C_USER | C_GROUP | C_SYSTEM),
+    ("objectCategory", C_ALL),
+    ("isCriticalSystemObject", C_STRUCT | C_SYSTEM),
+    (
+        "dSCorePropagationData",
+        C_STRUCT | C_USER | C_GROUP | C_CONTACT,
+    ),
+    ("sn", C_USER | C_CONTACT),
+    ("title", C_USER),
+    ("physicalDeliveryOfficeName", C_USER),
+    ("telephoneNumber", C_USER),
+    ("givenName", C_USER | C_CONTACT),
+    ("displayName", C_USER | C_GROUP | C_CONTACT | C_SYSTEM),
+    ("uSNCreated", C_USER | C_GROUP | C_CONTACT),
+    ("memberOf", C_USER | C_GROUP),
+    ("department", C_USER),
+    ("company", C_USER | C_CONTACT),
+    ("homeMDB", C_USER),
+    ("userAccountControl", C_USER | C_SYSTEM),
+    ("badPwdCount", C_USER),
+    ("lastLogon", C_USER),
+    ("pwdLastSet", C_USER),
+    ("primaryGroupID", C_USER),
+    ("accountExpires", C_USER),
+    ("logonCount", C_USER),
+    ("sAMAccountName", C_USER | C_GROUP | C_SYSTEM),
+    ("sAMAccountType", C_USER | C_GROUP | C_SYSTEM),
+    ("userPrincipalName", C_USER | C_SYSTEM),
+    ("lastLogonTimestamp", C_USER),
+    ("mail", C_USER | C_GROUP | C_CONTACT | C_SYSTEM),
+    ("proxyAddresses", C_USER | C_GROUP | C_CONTACT | C_SYSTEM),
+    ("mailNickname", C_USER | C_GROUP | C_CONTACT | C_SYSTEM),
+    ("targetAddress", C_USER | C_GROUP | C_CONTACT),
+    ("msExchRecipientTypeDetails", C_USER | C_SYSTEM),
+    ("member", C_GROUP),
+    ("description", C_GROUP | C_SYSTEM),
+    ("groupType", C_GROUP),
+    ("servicePrincipalName", C_SYSTEM),
+];
+
+/// The csvde columns of a forest: the union of the attributes of the object classes it
+/// holds (csvde's header is the union over the exported objects), in [`CSV_COLUMNS`] order.
+pub fn csv_columns(f: &Forest) -> Vec<&'static str> {
+    let mut present = 0u8;
+    for s in &f.segments {
+        present |= match s.class {
+            Class::Structure => C_STRUCT,
+            Class::User => C_USER,
+            Class::Group => C_GROUP,
+            Class::Contact => C_CONTACT,
+            Class::System => C_SYSTEM,
+        };
+    }
+    CSV_COLUMNS
+        .iter()
+        .filter(|(_, m)| m & present != 0)
+        .map(|(n, _)| *n)
+        .collect()
 }
 
 /// Everything the output depends on.
@@ -113,6 +227,8 @@ pub struct Generator {
     opts: Options,
     forest: Forest,
     roles: Roles,
+    /// The csvde columns (csvde flavours only).
+    csv: Option<CsvLayout>,
 }
 
 impl Generator {
@@ -150,10 +266,15 @@ impl Generator {
             &opts.rates,
         )
         .map_err(anyhow::Error::msg)?;
+        let csv = opts
+            .flavor
+            .is_csv()
+            .then(|| CsvLayout::new(csv_columns(&forest)));
         Ok(Generator {
             opts,
             forest,
             roles,
+            csv,
         })
     }
 
@@ -181,6 +302,11 @@ impl Generator {
                     )
                     .as_bytes(),
                 ),
+                Flavor::Csvde | Flavor::CsvdeUnicode => {
+                    if let Some(l) = &self.csv {
+                        l.header(&mut head);
+                    }
+                }
                 Flavor::Samba | Flavor::Import => {}
             }
         }
@@ -208,8 +334,10 @@ impl Generator {
                     .step_by(CHUNK as usize)
                     .map(|a| (a, (a + CHUNK).min(end)))
                     .collect();
-                let parts: Vec<(Vec<u8>, ChunkTruth)> =
-                    ranges.par_iter().map(|&(a, b)| self.chunk(a, b)).collect();
+                let parts: Vec<(Vec<u8>, ChunkTruth)> = ranges
+                    .par_iter()
+                    .map(|&(a, b)| self.chunk(a, b))
+                    .collect::<Result<_>>()?;
                 let mut bytes = Vec::with_capacity(parts.len());
                 for (b, t) in parts {
                     bytes.push(b);
@@ -256,7 +384,7 @@ impl Generator {
     }
 
     fn put(&self, out: &mut (dyn Write + Send), bytes: &[u8], first: bool) -> Result<()> {
-        if self.forest.flavor == Flavor::LdifdeUnicode {
+        if self.forest.flavor.is_utf16() {
             let mut u = Vec::with_capacity(bytes.len() * 2 + 2);
             if first {
                 u.extend_from_slice(&[0xFF, 0xFE]);
@@ -269,16 +397,22 @@ impl Generator {
         Ok(())
     }
 
-    fn chunk(&self, a: u64, b: u64) -> (Vec<u8>, ChunkTruth) {
+    fn chunk(&self, a: u64, b: u64) -> Result<(Vec<u8>, ChunkTruth)> {
         let mut buf = Vec::with_capacity(((b - a) * 1600) as usize);
         let mut t = ChunkTruth::default();
         {
-            let mut e = Emitter::new(&mut buf, self.forest.flavor);
+            let mut e = match &self.csv {
+                Some(l) => Emitter::csv(&mut buf, self.forest.flavor, l),
+                None => Emitter::new(&mut buf, self.forest.flavor),
+            };
             for seq in a..b {
                 self.record(seq, &mut e, &mut t);
             }
+            if let Some(name) = e.unknown_column() {
+                bail!("internal error: attribute {name} has no csvde column");
+            }
         }
-        (buf, t)
+        Ok((buf, t))
     }
 
     fn record(&self, seq: u64, e: &mut Emitter, t: &mut ChunkTruth) {
@@ -555,8 +689,20 @@ impl Generator {
 
     fn mail_attrs(&self, e: &mut Emitter, c: &Checked) {
         opt(e, "mail", &c.mail);
-        for px in &c.proxies {
-            e.text("proxyAddresses", px);
+        if self.forest.flavor.is_csv() {
+            // csvde joins the values with `;`: a value without a `type:` prefix after
+            // another could be read as the rest of it (as for an X.400 address), so it is
+            // written first (AD does not order the values of an attribute).
+            for px in c.proxies.iter().filter(|p| !proxy_typed(p)) {
+                e.text("proxyAddresses", px);
+            }
+            for px in c.proxies.iter().filter(|p| proxy_typed(p)) {
+                e.text("proxyAddresses", px);
+            }
+        } else {
+            for px in &c.proxies {
+                e.text("proxyAddresses", px);
+            }
         }
         opt(e, "mailNickname", &c.nick);
         opt(e, "targetAddress", &c.target);
@@ -792,6 +938,17 @@ impl Generator {
         }
         e.end();
     }
+}
+
+/// A proxy address that starts with `type:` (1 to 16 letters, digits or `-`), as CSV
+/// readers recognise the start of a value in a `;`-joined field.
+fn proxy_typed(v: &str) -> bool {
+    v.find(':').is_some_and(|i| {
+        (1..=16).contains(&i)
+            && v[..i]
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'-')
+    })
 }
 
 fn opt(e: &mut Emitter, name: &str, v: &Option<String>) {

@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 
 use crate::model::{Attr, Entry, FileId};
-use crate::report::csv::unneutralize;
+use crate::rules::idfix::csv as idfix_csv;
 
 use super::dn_key;
 use super::plan::{changeable, is_multi, ChangeKind, Op, Proposal, Refusal};
@@ -41,116 +41,44 @@ pub struct CsvRow {
     pub applied: Option<String>,
 }
 
-/// Read an edited scan/IdFix CSV. Errors name the line.
+/// Read an edited scan/IdFix CSV with the IdFix-format reader
+/// ([`crate::rules::idfix::csv::read_csv`]: header names in any order and case, IdFix's
+/// unescaped inner quotes, UTF-8/UTF-16/Windows-1252, the one leading `'` of neutralised
+/// cells removed). ACTION is taken case-insensitively here. Errors name the line.
 pub fn read_csv(bytes: &[u8]) -> Result<Vec<CsvRow>, String> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut rdr = ::csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(bytes);
-    let headers = rdr
-        .byte_headers()
-        .map_err(|e| format!("cannot read the header line: {e}"))?
-        .clone();
-    let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| String::from_utf8_lossy(h).trim().eq_ignore_ascii_case(name))
-    };
-    let (Some(dn), Some(attr), Some(value)) =
-        (col("DISTINGUISHEDNAME"), col("ATTRIBUTE"), col("VALUE"))
-    else {
-        return Err(
-            "the header line lacks DISTINGUISHEDNAME, ATTRIBUTE or VALUE (expected scan --csv or IdFix CSV columns)"
-                .into(),
-        );
-    };
-    let update = col("UPDATE");
-    let action = col("ACTION");
-    let mut rows = Vec::new();
-    let mut rec = ::csv::ByteRecord::new();
-    // Line numbers from byte offsets (the reader's own line count lags on CRLF files).
-    let (mut counted_to, mut newlines) = (0usize, 0u64);
-    let mut line_at = |byte: usize| -> u64 {
-        let mut at = byte.min(bytes.len());
-        // A record "starting" at the LF of the previous CRLF starts on the next line.
-        if bytes.get(at) == Some(&b'\n') {
-            at += 1;
-        }
-        if at > counted_to {
-            newlines += memchr::memchr_iter(b'\n', &bytes[counted_to..at]).count() as u64;
-            counted_to = at;
-        }
-        newlines + 1
-    };
-    loop {
-        match rdr.read_byte_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = e
-                    .position()
-                    .map(|p| line_at(p.byte() as usize))
-                    .unwrap_or(0);
-                return Err(format!("line {line}: {e}"));
-            }
-        }
-        let line = rec
-            .position()
-            .map(|p| line_at(p.byte() as usize))
-            .unwrap_or(0);
-        let cell = |i: Option<usize>| -> String {
-            let raw = i.and_then(|i| rec.get(i)).unwrap_or(b"");
-            let s = String::from_utf8_lossy(raw);
-            unneutralize(&s).to_string()
-        };
-        if rec.iter().all(|c| c.iter().all(u8::is_ascii_whitespace)) {
-            continue;
-        }
-        rows.push(CsvRow {
-            line,
-            dn: cell(Some(dn)).trim().to_string(),
-            attribute: cell(Some(attr)).trim().to_string(),
-            value: cell(Some(value)),
-            update: cell(update),
-            action: cell(action).trim().to_ascii_uppercase(),
+    let rows = idfix_csv::read_csv(bytes).map_err(|e| e.to_string())?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| !(r.dn.trim().is_empty() && r.attribute.trim().is_empty()))
+        .map(|r| CsvRow {
+            line: r.line,
+            dn: r.dn.trim().to_string(),
+            attribute: r.attribute.trim().to_string(),
+            value: r.value,
+            update: r.update,
+            action: r.action_text.trim().to_ascii_uppercase(),
             applied: None,
-        });
-    }
-    Ok(rows)
+        })
+        .collect())
 }
 
-/// Read an IdFix `Update <stamp>.ldf` transaction file (not LDIF: `key: value` lines,
-/// a `distinguishedName:` line starts each row). Every row becomes an `UNDO` row.
-pub fn read_update_file(bytes: &[u8]) -> Vec<CsvRow> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = String::from_utf8_lossy(bytes);
-    let mut rows: Vec<CsvRow> = Vec::new();
-    for (n, raw) in text.split('\n').enumerate() {
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
-        let Some((key, val)) = line.split_once(": ") else {
-            continue;
-        };
-        match key {
-            "distinguishedName" => rows.push(CsvRow {
-                line: n as u64 + 1,
-                dn: val.to_string(),
-                action: "UNDO".into(),
-                ..CsvRow::default()
-            }),
-            _ => {
-                let Some(r) = rows.last_mut() else { continue };
-                match key {
-                    "attribute" => r.attribute = val.to_string(),
-                    "value" => r.value = val.to_string(),
-                    "update" => r.update = val.to_string(),
-                    "action" => r.applied = Some(val.trim().to_string()),
-                    _ => {}
-                }
-            }
-        }
-    }
-    rows
+/// Read an IdFix `Update <stamp>.ldf` transaction file (not LDIF: `key: value` lines, a
+/// `distinguishedName:` line starts each row); every row becomes an `UNDO` row.
+pub fn read_update_file(bytes: &[u8]) -> Result<Vec<CsvRow>, String> {
+    let text = idfix_csv::decode(bytes);
+    let rows = idfix_csv::read_update_file(&text).map_err(|e| e.to_string())?;
+    Ok(rows
+        .into_iter()
+        .map(|r| CsvRow {
+            line: r.line,
+            dn: r.dn,
+            attribute: r.attribute,
+            value: r.value,
+            update: r.update,
+            action: "UNDO".into(),
+            applied: Some(r.action.trim().to_string()),
+        })
+        .collect())
 }
 
 /// Where a row came from, for refusals of rows whose object is not in the export.
@@ -332,7 +260,7 @@ mod tests {
         assert_eq!(rows[0].action, "EDIT");
         assert_eq!(rows[0].line, 2);
         let lf =
-            "DISTINGUISHEDNAME,ATTRIBUTE,VALUE\n\"CN=a,DC=x\",mail,\"two\nlines\"\nCN=b,mail,x\n";
+            "DISTINGUISHEDNAME,ATTRIBUTE,VALUE,UPDATE,ACTION\n\"CN=a,DC=x\",mail,\"two\nlines\",,\nCN=b,mail,x,,\n";
         let rows = read_csv(lf.as_bytes()).unwrap();
         assert_eq!(rows.iter().map(|r| r.line).collect::<Vec<_>>(), vec![2, 4]);
         assert_eq!(rows[0].action, "");
@@ -342,7 +270,7 @@ mod tests {
     fn reads_idfix_update_file() {
         let f = "distinguishedName: CN=A,DC=x\r\nobjectClass: user\r\nattribute: proxyAddresses\r\nerror: Character\r\nvalue: smtp:a b@x.com\r\nupdate: smtp:ab@x.com\r\naction: Edit\r\n-\r\n\r\n\
 distinguishedName: CN=B,DC=x\r\nobjectClass: user\r\nattribute: mail\r\nerror: Format\r\nvalue: b@x\r\nupdate: b@x.com\r\naction: Remove\r\n-\r\n";
-        let rows = read_update_file(f.as_bytes());
+        let rows = read_update_file(f.as_bytes()).unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].value, "smtp:a b@x.com");
         assert_eq!(rows[0].update, "smtp:ab@x.com");
