@@ -192,6 +192,8 @@ fn malformed_inputs_fail_at_their_line() {
         ("dn:< file:///etc/passwd\ncn: a\n", 1),
         ("dn: cn=a\nchangetype: modify\nincrement: n\nn: 1\nn: 2\n-\n", 3),
         ("dn: cn=a\n\n", 1),
+        ("dn: cn=a\ncn: a\njpegPhoto:< file:///tmp/ä\n", 3),
+        ("dn: cn=a\ncn: a\njpegPhoto:<\n", 3),
     ];
     for (input, line) in cases {
         let e = first_error(input.as_bytes());

@@ -1140,6 +1140,21 @@ impl LineSpec<'_> {
             ValueKind::Url => {
                 let v = self.plain_value(l);
                 let end = v.iter().rposition(|&c| c != b' ').map_or(0, |e| e + 1);
+                // A URL (RFC 1738) is printable ASCII without spaces.
+                if end == 0 || !v[..end].iter().all(|&c| (0x21..=0x7e).contains(&c)) {
+                    return Err(Box::new(ParseError {
+                        kind: ErrorKind::Expected {
+                            expected: format!(
+                                "a URL of printable ASCII characters after \"{}:<\"",
+                                self.name_str()
+                            ),
+                            found: snippet(&v[..end]),
+                        },
+                        line: l.line,
+                        record_line: Some(record_line),
+                        offset: l.offset,
+                    }));
+                }
                 Value::Url(match v {
                     Cow::Borrowed(b) => Cow::Borrowed(&b[..end]),
                     Cow::Owned(mut o) => {

@@ -162,11 +162,12 @@ impl<W: Write> LdifWriter<W> {
         self.flush_line()
     }
 
-    /// Write `name:< url`.
+    /// Write `name:< url`. Bytes a URL cannot hold (outside printable ASCII) are
+    /// percent-encoded, so the output stays 7-bit ASCII.
     pub fn url_attr(&mut self, name: &str, url: &[u8]) -> io::Result<()> {
         self.line.extend_from_slice(name.as_bytes());
         self.line.extend_from_slice(b":< ");
-        self.line.extend_from_slice(url);
+        push_url(&mut self.line, url);
         self.flush_line()
     }
 
@@ -207,7 +208,7 @@ impl<W: Write> LdifWriter<W> {
                 Some(Value::Bytes(b)) => push_value(&mut self.line, b),
                 Some(Value::Url(u)) => {
                     self.line.extend_from_slice(b":< ");
-                    self.line.extend_from_slice(u);
+                    push_url(&mut self.line, u);
                 }
             }
             self.flush_line()?;
@@ -273,6 +274,16 @@ impl<W: Write> LdifWriter<W> {
 
 fn valid_keyword(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|c| c.is_ascii_alphabetic())
+}
+
+fn push_url(line: &mut Vec<u8>, url: &[u8]) {
+    for &c in url {
+        if (0x21..=0x7e).contains(&c) {
+            line.push(c);
+        } else {
+            line.extend_from_slice(format!("%{c:02X}").as_bytes());
+        }
+    }
 }
 
 fn push_value(line: &mut Vec<u8>, value: &[u8]) {
@@ -376,6 +387,16 @@ dn:: Q049SsO2cmcsREM9Y29udG9zbyxEQz1sb2NhbA==\r\nchangetype: modify\r\nreplace: 
             Item::Record(r) => assert_eq!(r.attrs()[0].value.as_bytes(), long.as_bytes()),
             _ => panic!(),
         }
+    }
+
+    #[test]
+    fn url_values_stay_ascii() {
+        let mut w = LdifWriter::new(Vec::new(), WriterOptions::default());
+        w.begin(b"cn=a").unwrap();
+        w.url_attr("jpegPhoto", "file:///tmp/ä b".as_bytes())
+            .unwrap();
+        let out = w.finish().unwrap();
+        assert_eq!(out, b"dn: cn=a\njpegPhoto:< file:///tmp/%C3%A4%20b\n");
     }
 
     #[test]
