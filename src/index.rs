@@ -15,9 +15,16 @@
 //!   or several attributes) is not a collision by itself.
 //! - [`Index::collisions`] is deterministic: groups are ordered by their first holder's
 //!   position in the input, then namespace, then key; it never depends on hashing.
-//! - Memory grows with the number of distinct values: the map is keyed by a 64-bit hash
-//!   of (namespace, key) and each distinct key is stored once; exact equality is checked
-//!   whenever two keys share a hash, so a hash collision can never merge two values.
+//! - Two implementations share these rules. [`Index`] answers lookups (`owners`): a map
+//!   keyed by a 64-bit hash of (namespace, key), each distinct key stored once, exact
+//!   equality checked whenever two keys share a hash. `scan` uses the compact form:
+//!   per chunk of input, [`ChunkKeys`] holds only (hash, object ordinal) for each
+//!   distinct key of each object — 12 bytes, no text; [`KeyTable`] gathers them with
+//!   global ordinals, sorts each hash partition on its own (in parallel) and yields the
+//!   hashes held by two or more objects ([`Candidate`]); [`resolve`] re-reads those
+//!   holders' values from the input, recomputes their exact keys and groups by them.
+//!   Either way a hash collision can never merge two different values, and memory grows
+//!   with the number of distinct values, not with the size of the input.
 
 use ahash::{AHashMap, RandomState};
 
@@ -53,22 +60,20 @@ impl Namespace {
     }
 }
 
-/// Trim and lower-case (Unicode; ASCII fast path).
-fn fold(s: &str) -> String {
-    let t = s.trim();
-    if t.is_ascii() {
-        t.to_ascii_lowercase()
-    } else {
-        t.to_lowercase()
-    }
+/// Trim and lower-case (Unicode; ASCII fast path), appending to `buf`.
+fn fold_into(s: &str, buf: &mut String) {
+    fold_untrimmed_into(s.trim(), buf);
 }
 
-/// Lower-case without trimming (IdFix compares values as they are, ignoring case).
-fn fold_untrimmed(s: &str) -> String {
+/// Lower-case without trimming (IdFix compares values as they are, ignoring case),
+/// appending to `buf`.
+fn fold_untrimmed_into(s: &str, buf: &mut String) {
     if s.is_ascii() {
-        s.to_ascii_lowercase()
+        let start = buf.len();
+        buf.push_str(s);
+        buf[start..].make_ascii_lowercase();
     } else {
-        s.to_lowercase()
+        buf.push_str(&s.to_lowercase());
     }
 }
 
@@ -101,35 +106,53 @@ pub fn idfix_namespace(profile: Profile, attr: Attr) -> Option<&'static str> {
 /// namespace (attribute not indexed, empty value, or a proxy/target value without a
 /// `type:` prefix — that one is reported by the rules, not compared).
 pub fn key_for(profile: Profile, attr: Attr, value: &str) -> Option<(Namespace, String)> {
+    let mut key = String::new();
+    key_into(profile, attr, value, &mut key).map(|ns| (ns, key))
+}
+
+/// [`key_for`] without allocating: clears `buf`, writes the normalised key into it and
+/// returns its namespace (`None`: the value is not compared; `buf` is then unspecified).
+pub fn key_into(profile: Profile, attr: Attr, value: &str, buf: &mut String) -> Option<Namespace> {
+    buf.clear();
     if profile != Profile::Entra {
         let ns = idfix_namespace(profile, attr)?;
         if value.is_empty() {
             return None;
         }
-        return Some((Namespace::Idfix(ns), fold_untrimmed(value)));
+        fold_untrimmed_into(value, buf);
+        return Some(Namespace::Idfix(ns));
     }
-    let (ns, key) = match attr {
-        Attr::UserPrincipalName | Attr::Mail => (Namespace::Address, fold(value)),
-        Attr::MailNickname => (Namespace::MailNickname, fold(value)),
+    let ns = match attr {
+        Attr::UserPrincipalName | Attr::Mail => {
+            fold_into(value, buf);
+            Namespace::Address
+        }
+        Attr::MailNickname => {
+            fold_into(value, buf);
+            Namespace::MailNickname
+        }
         Attr::ProxyAddresses | Attr::TargetAddress => {
             let (ty, addr) = split_type(value)?;
             if ty.trim().eq_ignore_ascii_case("smtp") {
-                (Namespace::Address, fold(addr))
+                fold_into(addr, buf);
+                Namespace::Address
             } else {
-                let ty = fold(ty);
-                let addr = fold(addr);
-                if addr.is_empty() {
+                fold_into(ty, buf);
+                buf.push(':');
+                let before = buf.len();
+                fold_into(addr, buf);
+                if buf.len() == before {
                     return None;
                 }
-                (Namespace::Proxy, format!("{ty}:{addr}"))
+                Namespace::Proxy
             }
         }
         _ => return None,
     };
-    if key.is_empty() {
+    if buf.is_empty() {
         return None;
     }
-    Some((ns, key))
+    Some(ns)
 }
 
 /// The values of `entry` the index compares under `profile`, in file order. In the
@@ -139,6 +162,16 @@ pub fn key_for(profile: Profile, attr: Attr, value: &str) -> Option<(Namespace, 
 /// (`idfix`) `sAMAccountName` only when the entry has no `userPrincipalName`.
 pub fn indexed_values<'e, 'a>(profile: Profile, entry: &'e Entry<'a>) -> Vec<&'e AttrValue<'a>> {
     let mut out = Vec::new();
+    for_each_indexed_value(profile, entry, |v| out.push(v));
+    out
+}
+
+/// [`indexed_values`] without allocating: calls `f` on each value, in file order.
+pub fn for_each_indexed_value<'e, 'a>(
+    profile: Profile,
+    entry: &'e Entry<'a>,
+    mut f: impl FnMut(&'e AttrValue<'a>),
+) {
     let sam_gated = profile == Profile::Idfix && entry.has(Attr::UserPrincipalName);
     for v in &entry.values {
         let wanted = match profile {
@@ -159,10 +192,9 @@ pub fn indexed_values<'e, 'a>(profile: Profile, entry: &'e Entry<'a>) -> Vec<&'e
             },
         };
         if wanted {
-            out.push(v);
+            f(v);
         }
     }
-    out
 }
 
 /// One value held by one object.
@@ -324,19 +356,312 @@ impl Index {
                 holders: g.holders.clone(),
             })
             .collect();
-        out.sort_by(|a, b| {
-            let fa = &a.holders[0];
-            let fb = &b.holders[0];
-            (fa.object, fa.file, fa.line, a.namespace, &a.key).cmp(&(
-                fb.object,
-                fb.file,
-                fb.line,
-                b.namespace,
-                &b.key,
-            ))
-        });
+        sort_collisions(&mut out);
         out
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// The compact index `scan` builds
+
+/// The hash of a normalised (namespace, key): ahash with fixed seeds, so a run hashes
+/// the same way throughout (results never depend on hash values: groups are verified
+/// by exact key and ordered by input position). [`KeyHasher::with_bits`] narrows it,
+/// which only tests use, to force hash collisions between different keys.
+#[derive(Clone)]
+pub struct KeyHasher {
+    state: RandomState,
+    mask: u64,
+}
+
+impl Default for KeyHasher {
+    fn default() -> Self {
+        Self::with_bits(64)
+    }
+}
+
+impl KeyHasher {
+    /// The full 64-bit hash.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A hash keeping only its low `bits` bits (1..=64).
+    pub fn with_bits(bits: u32) -> Self {
+        KeyHasher {
+            state: RandomState::with_seeds(
+                0x6c64_6966_6978_0002,
+                0x9e37_79b9_7f4a_7c15,
+                0x2545_f491_4f6c_dd1d,
+                0x1405_7b7e_f767_814f,
+            ),
+            mask: if bits >= 64 {
+                u64::MAX
+            } else {
+                (1u64 << bits.max(1)) - 1
+            },
+        }
+    }
+
+    /// The hash of `key` in `ns`.
+    pub fn hash(&self, ns: Namespace, key: &str) -> u64 {
+        self.state.hash_one((ns, key)) & self.mask
+    }
+}
+
+/// One indexed value as the compact index holds it: the hash of its key and the
+/// object's ordinal (12 bytes). Ordered by (hash, object).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct KeyOcc {
+    hi: u32,
+    lo: u32,
+    object: u32,
+}
+
+impl KeyOcc {
+    fn new(hash: u64, object: u32) -> Self {
+        KeyOcc {
+            hi: (hash >> 32) as u32,
+            lo: hash as u32,
+            object,
+        }
+    }
+
+    fn hash(&self) -> u64 {
+        (u64::from(self.hi) << 32) | u64::from(self.lo)
+    }
+}
+
+/// Number of hash partitions: each is sorted on its own (in parallel, in cache).
+const PARTS: usize = 64;
+
+fn part_of(hash: u64) -> usize {
+    // The low bits: a narrowed hash (tests) still spreads over a few parts.
+    (hash % PARTS as u64) as usize
+}
+
+/// Reusable buffers for [`ChunkKeys::add_entry`].
+#[derive(Debug, Default)]
+pub struct KeyScratch {
+    key: String,
+    hashes: Vec<u64>,
+}
+
+/// The keys of one stretch of input (a chunk), with ordinals local to it. Holds one
+/// (hash, object) pair per distinct key of each object: no text at all.
+#[derive(Debug, Default)]
+pub struct ChunkKeys {
+    parts: Vec<Vec<KeyOcc>>,
+    len: usize,
+}
+
+impl ChunkKeys {
+    /// Add the indexed values of `entry` ([`indexed_values`]) under the local ordinal
+    /// `object`. Call with `object` increasing.
+    pub fn add_entry(
+        &mut self,
+        profile: Profile,
+        hasher: &KeyHasher,
+        object: u32,
+        entry: &Entry<'_>,
+        scratch: &mut KeyScratch,
+    ) {
+        let KeyScratch { key, hashes } = scratch;
+        hashes.clear();
+        for_each_indexed_value(profile, entry, |v| {
+            if let Some(ns) = key_into(profile, v.attr, &v.text, key) {
+                hashes.push(hasher.hash(ns, key));
+            }
+        });
+        if hashes.is_empty() {
+            return;
+        }
+        // A key held twice by one object (UPN = mail = primary SMTP address) is kept
+        // once: resolving a group re-reads every value of its holders anyway.
+        hashes.sort_unstable();
+        hashes.dedup();
+        if self.parts.is_empty() {
+            self.parts.resize_with(PARTS, Vec::new);
+        }
+        for &h in hashes.iter() {
+            self.parts[part_of(h)].push(KeyOcc::new(h, object));
+        }
+        self.len += hashes.len();
+    }
+
+    /// Number of (key, object) pairs held.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether nothing is held.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// The keys of a whole run, gathered chunk by chunk in input order (ordinals made
+/// global by each chunk's base). Memory: 12 bytes per distinct (key, object) pair.
+#[derive(Debug, Default)]
+pub struct KeyTable {
+    parts: Vec<Vec<(u32, Vec<KeyOcc>)>>,
+    len: usize,
+}
+
+/// A hash held by two or more distinct objects: a collision unless the keys behind it
+/// differ (which [`resolve`] checks).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// The (possibly narrowed) hash.
+    pub hash: u64,
+    /// The objects holding it, ascending, each once.
+    pub objects: Vec<u32>,
+}
+
+impl KeyTable {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add a chunk's keys, its local ordinal 0 being global ordinal `base`.
+    pub fn push(&mut self, base: u32, keys: ChunkKeys) {
+        if keys.parts.is_empty() {
+            return;
+        }
+        if self.parts.is_empty() {
+            self.parts.resize_with(PARTS, Vec::new);
+        }
+        self.len += keys.len;
+        for (p, list) in keys.parts.into_iter().enumerate() {
+            if !list.is_empty() {
+                self.parts[p].push((base, list));
+            }
+        }
+    }
+
+    /// Number of (key, object) pairs held.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether nothing is held.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Every hash held by two or more distinct objects, in no particular order. Sorts
+    /// each partition on its own (in parallel on the current rayon pool); memory beyond
+    /// the table is one partition per thread.
+    pub fn candidates(self) -> Vec<Candidate> {
+        use rayon::prelude::*;
+        let per_part: Vec<Vec<Candidate>> = self
+            .parts
+            .into_par_iter()
+            .map(|lists| {
+                let n = lists.iter().map(|(_, l)| l.len()).sum();
+                let mut all: Vec<KeyOcc> = Vec::with_capacity(n);
+                for (base, list) in lists {
+                    all.extend(list.into_iter().map(|mut o| {
+                        o.object = o.object.saturating_add(base);
+                        o
+                    }));
+                }
+                all.sort_unstable();
+                let mut out = Vec::new();
+                let mut i = 0;
+                while i < all.len() {
+                    let h = all[i].hash();
+                    let mut j = i + 1;
+                    while j < all.len() && all[j].hash() == h {
+                        j += 1;
+                    }
+                    if all[i].object != all[j - 1].object {
+                        let mut objects: Vec<u32> = all[i..j].iter().map(|o| o.object).collect();
+                        objects.dedup();
+                        out.push(Candidate { hash: h, objects });
+                    }
+                    i = j;
+                }
+                out
+            })
+            .collect();
+        per_part.into_iter().flatten().collect()
+    }
+}
+
+/// Turn candidates into collisions: re-read each holder (`fetch` returns the entry of a
+/// global ordinal, with its file and line), keep the values whose key hashes to the
+/// candidate's hash, group them by exact (namespace, key) — so different keys sharing
+/// a hash never merge — and keep the groups held by two or more distinct objects.
+/// Holders are in input order; groups are ordered as [`Index::collisions`] orders them.
+pub fn resolve<'a, F>(
+    profile: Profile,
+    hasher: &KeyHasher,
+    candidates: Vec<Candidate>,
+    mut fetch: F,
+) -> Vec<Collision>
+where
+    F: FnMut(u32) -> Option<Entry<'a>>,
+{
+    let mut out: Vec<Collision> = Vec::new();
+    let mut key = String::new();
+    for cand in candidates {
+        let mut groups: Vec<Collision> = Vec::new();
+        for &object in &cand.objects {
+            let Some(entry) = fetch(object) else {
+                continue;
+            };
+            for_each_indexed_value(profile, &entry, |v| {
+                let Some(ns) = key_into(profile, v.attr, &v.text, &mut key) else {
+                    return;
+                };
+                if hasher.hash(ns, &key) != cand.hash {
+                    return;
+                }
+                let occ = Occurrence {
+                    object,
+                    file: entry.file,
+                    line: entry.line,
+                    attr: v.attr,
+                    value: v.text.to_string(),
+                };
+                match groups
+                    .iter_mut()
+                    .find(|g| g.namespace == ns && g.key == key)
+                {
+                    Some(g) => g.holders.push(occ),
+                    None => groups.push(Collision {
+                        namespace: ns,
+                        key: key.clone(),
+                        holders: vec![occ],
+                    }),
+                }
+            });
+        }
+        out.extend(groups.into_iter().filter(|g| {
+            let first = g.holders[0].object;
+            g.holders.iter().any(|o| o.object != first)
+        }));
+    }
+    sort_collisions(&mut out);
+    out
+}
+
+/// Report order of collision groups: by first holder (object, then file/line), then
+/// namespace, then key.
+fn sort_collisions(out: &mut [Collision]) {
+    out.sort_by(|a, b| {
+        let fa = &a.holders[0];
+        let fb = &b.holders[0];
+        (fa.object, fa.file, fa.line, a.namespace, &a.key).cmp(&(
+            fb.object,
+            fb.file,
+            fb.line,
+            b.namespace,
+            &b.key,
+        ))
+    });
 }
 
 #[cfg(test)]
@@ -545,5 +870,111 @@ mod tests {
         assert_eq!(ix.distinct(), 20_000);
         assert!(ix.collisions().is_empty());
         assert_eq!(ix.owners(Namespace::Address, "user77@x.com")[0].object, 77);
+    }
+
+    /// Build the compact index over `text` split into chunks of `per_chunk` entries and
+    /// resolve it; the reference is [`Index`], which compares exact keys.
+    fn compact(profile: Profile, text: &str, per_chunk: usize, bits: u32) -> Vec<Collision> {
+        let all = entries(text);
+        let hasher = KeyHasher::with_bits(bits);
+        let mut table = KeyTable::new();
+        let mut scratch = KeyScratch::default();
+        for (c, chunk) in all.chunks(per_chunk).enumerate() {
+            let mut keys = ChunkKeys::default();
+            for (i, e) in chunk.iter().enumerate() {
+                keys.add_entry(profile, &hasher, i as u32, e, &mut scratch);
+            }
+            table.push((c * per_chunk) as u32, keys);
+        }
+        let cands = table.candidates();
+        resolve(profile, &hasher, cands, |o| all.get(o as usize).cloned())
+    }
+
+    fn forest(n: usize) -> String {
+        let mut s = String::new();
+        for i in 0..n {
+            s += &format!(
+                "dn: CN=U{i},DC=x\nuserPrincipalName: u{}@x.com\nmail: U{i}@x.com\n\
+                 proxyAddresses: SMTP:u{i}@x.com\nproxyAddresses: smtp:m{}@x.com\n\
+                 proxyAddresses: X500:/o=x/cn=u{}\nmailNickname: nick{}\n\
+                 sAMAccountName: s{}\n\n",
+                i % 97,
+                i % 41,
+                i % 13,
+                i % 59,
+                i % 7
+            );
+        }
+        s
+    }
+
+    #[test]
+    fn compact_index_matches_exact_index_even_with_a_tiny_hash() {
+        let text = forest(400);
+        for profile in [Profile::Entra, Profile::Idfix, Profile::IdfixDedicated] {
+            let want = index(profile, &text).collisions();
+            assert!(!want.is_empty());
+            for (per_chunk, bits) in [(400, 64), (7, 64), (1, 64), (33, 3), (5, 1)] {
+                let got = compact(profile, &text, per_chunk, bits);
+                assert_eq!(got, want, "{profile:?} chunk {per_chunk} bits {bits}");
+            }
+        }
+    }
+
+    #[test]
+    fn tiny_hash_never_merges_different_keys() {
+        // Two bits of hash: these four distinct keys share hashes, yet none of them is
+        // held by two objects, so there is no collision at all.
+        let text = "dn: CN=A,DC=x\nmail: a@x.com\n\ndn: CN=B,DC=x\nmail: b@x.com\n\n\
+                    dn: CN=C,DC=x\nmail: c@x.com\n\ndn: CN=D,DC=x\nmail: d@x.com\n\n\
+                    dn: CN=E,DC=x\nmail: e@x.com\n";
+        let hasher = KeyHasher::with_bits(2);
+        let all = entries(text);
+        let mut keys = ChunkKeys::default();
+        let mut scratch = KeyScratch::default();
+        for (i, e) in all.iter().enumerate() {
+            keys.add_entry(Profile::Entra, &hasher, i as u32, e, &mut scratch);
+        }
+        let mut table = KeyTable::new();
+        table.push(0, keys);
+        let cands = table.candidates();
+        // Five keys in four hash values: at least one candidate.
+        assert!(!cands.is_empty());
+        let got = resolve(Profile::Entra, &hasher, cands, |o| {
+            all.get(o as usize).cloned()
+        });
+        assert!(got.is_empty(), "{got:?}");
+    }
+
+    #[test]
+    fn same_key_on_one_object_is_held_once() {
+        let all = entries("dn: CN=A,DC=x\nuserPrincipalName: a@x.com\nmail: A@x.com\nproxyAddresses: SMTP:a@x.com\n");
+        let mut keys = ChunkKeys::default();
+        keys.add_entry(
+            Profile::Entra,
+            &KeyHasher::new(),
+            0,
+            &all[0],
+            &mut KeyScratch::default(),
+        );
+        assert_eq!(keys.len(), 1);
+    }
+
+    #[test]
+    fn key_into_matches_key_for_and_reuses_its_buffer() {
+        let mut buf = String::from("leftover");
+        for (attr, v) in [
+            (Attr::ProxyAddresses, " SIP : Ä@x "),
+            (Attr::ProxyAddresses, "X500:"),
+            (Attr::Mail, "  "),
+            (Attr::UserPrincipalName, "ΣΑΣ@x"),
+            (Attr::TargetAddress, "smtp:B@x"),
+        ] {
+            let ns = key_into(Profile::Entra, attr, v, &mut buf);
+            match key_for(Profile::Entra, attr, v) {
+                Some((n, k)) => assert_eq!((ns, buf.as_str()), (Some(n), k.as_str())),
+                None => assert_eq!(ns, None),
+            }
+        }
     }
 }

@@ -14,6 +14,7 @@ pub mod index;
 pub mod ldif;
 pub mod model;
 pub mod output;
+pub mod pipeline;
 pub mod report;
 pub mod rewrite;
 pub mod rules;

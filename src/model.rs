@@ -115,15 +115,37 @@ impl Attr {
 
     /// Look up an attribute description (case-insensitive; options ignored).
     pub fn from_desc(desc: &str) -> Option<Attr> {
-        let base = desc.split(';').next().unwrap_or(desc);
-        // Fast reject on length: every known name is 2..=26 bytes.
-        if base.len() < 2 || base.len() > 26 {
-            return None;
-        }
-        Attr::ALL
+        let b = desc.as_bytes();
+        let base = match memchr::memchr(b';', b) {
+            Some(i) => &b[..i],
+            None => b,
+        };
+        // Candidates by length (this runs once per attribute line of every record).
+        let candidates: &[Attr] = match base.len() {
+            2 => &[Attr::Cn, Attr::Sn],
+            4 => &[Attr::Mail],
+            6 => &[Attr::Member],
+            7 => &[Attr::HomeMdb],
+            9 => &[Attr::GivenName, Attr::GroupType],
+            11 => &[Attr::DisplayName, Attr::ObjectClass],
+            12 => &[Attr::MailNickname],
+            13 => &[Attr::TargetAddress],
+            14 => &[Attr::ProxyAddresses, Attr::SamAccountName],
+            15 => &[Attr::UserCertificate],
+            17 => &[Attr::UserPrincipalName],
+            18 => &[Attr::UserAccountControl],
+            20 => &[Attr::UserSmimeCertificate],
+            22 => &[Attr::IsCriticalSystemObject],
+            26 => &[
+                Attr::MsExchHideFromAddressLists,
+                Attr::MsExchRecipientTypeDetails,
+            ],
+            _ => return None,
+        };
+        candidates
             .iter()
             .copied()
-            .find(|a| a.ldap_name().eq_ignore_ascii_case(base))
+            .find(|a| a.ldap_name().as_bytes().eq_ignore_ascii_case(base))
     }
 
     fn is_counted(self) -> bool {
@@ -206,7 +228,7 @@ impl<'a> Entry<'a> {
         if dn_bytes.is_some() {
             non_utf8 = true;
         }
-        let mut values = Vec::with_capacity(16);
+        let mut values = Vec::with_capacity(32);
         let mut counts = [0u32; 3];
         for a in attrs {
             let Some(attr) = Attr::from_desc(&a.name) else {
@@ -337,6 +359,21 @@ mod tests {
         assert_eq!(e.count(Attr::UserCertificate), 1);
         assert_eq!(e.object_class(), Some("user"));
         assert_eq!(e.cn(), "A");
+    }
+
+    #[test]
+    fn from_desc_knows_every_name_in_any_case_and_nothing_else() {
+        for a in Attr::ALL {
+            let n = a.ldap_name();
+            assert_eq!(Attr::from_desc(n), Some(a));
+            assert_eq!(Attr::from_desc(&n.to_uppercase()), Some(a));
+            assert_eq!(Attr::from_desc(&format!("{n};range=0-1499")), Some(a));
+            assert_eq!(Attr::from_desc(&format!("{n}x")), None);
+            assert_eq!(Attr::from_desc(&n[1..]), None);
+        }
+        assert_eq!(Attr::from_desc(""), None);
+        assert_eq!(Attr::from_desc(";binary"), None);
+        assert_eq!(Attr::from_desc("description"), None);
     }
 
     #[test]

@@ -797,7 +797,6 @@ fn scan_findings(path: &Path, json: &Path) -> BTreeSet<(String, String, String, 
 /// same forest (line numbers differ; no X.400 value is planted, so nothing is lost to
 /// csvde's `;` joining).
 #[test]
-#[ignore = "scan does not read CSV yet"]
 fn scan_finds_the_same_in_csvde_as_in_ldifde() {
     let dir = tempfile::tempdir().unwrap();
     let base = [

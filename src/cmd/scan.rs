@@ -3,31 +3,45 @@
 //! value tenant-wide, and report findings and collisions (terminal summary, `--json`,
 //! `--csv`).
 //!
-//! Pipeline: each file is handled by [`scan_bytes`], a plain function over the file's
-//! bytes (files are scanned in parallel in the `entra` profile; the IdFix engine keeps a
-//! run-wide duplicate store, so its profiles scan files in order). The per-file results
-//! are then merged in input order: objects get global ordinals, their values go into the
-//! [`Index`], and — in the `entra` profile — every holder of a collision gets a
-//! `Duplicate` finding, merged into its (object, attribute, value) finding when that
-//! value already failed other checks, so `findings` and `collisions` agree.
+//! Pipeline ([`crate::pipeline`]): every input is split at record boundaries into chunks
+//! of about 8 MB, and all chunks of all inputs are worked on all cores (`--threads`):
+//! parse, build entries, decide scope, run the `entra` checks and extract the collision
+//! keys ([`scan_chunk`]). The IdFix engine keeps a run-wide duplicate store, so in the
+//! IdFix profiles the workers only parse and scope, and the engine checks the entries
+//! sequentially, in input order, a batch of chunks at a time. The chunk results are
+//! then merged in input order: objects get global ordinals, keys go into the compact
+//! [`KeyTable`] (a 64-bit hash and an ordinal per value: no text), candidate groups are
+//! resolved by re-reading their holders from the mapped input and comparing exact keys,
+//! and — in the `entra` profile — every holder of a collision gets a `Duplicate`
+//! finding, merged into its (object, attribute, value) finding when that value already
+//! failed other checks, so `findings` and `collisions` agree. The output does not
+//! depend on the number of threads or the chunk size.
+//!
+//! Memory: beyond the mapped inputs, 16 bytes per in-scope object, 12 per distinct
+//! (key, object) pair, and the findings; never whole records.
+//!
+//! Errors: each input stops at its first invalid record (all inputs are read and report
+//! theirs); with `--keep-going` every invalid record is reported, in input order.
 //!
 //! Exit status: 0 no findings, 1 findings, 2 invalid input (`file:line: …`) or usage.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use ahash::AHashMap;
 use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::cmd::LimitArgs;
-use crate::index::{self, Index, Namespace};
+use crate::csvin::{InputFormat, Records};
+use crate::index::{self, ChunkKeys, KeyHasher, KeyScratch, KeyTable, Namespace};
 use crate::ldif::{Item, Limits, ParseError, Parser, Warning};
 use crate::model::{Attr, Entry, FileId};
 use crate::output::{check_writable, AtomicFile};
+use crate::pipeline::{self, Chunk, ChunkParser, LineBase};
 use crate::report::{self, CollisionReport, Holder, InputSummary, ScanReport};
 use crate::rules::entra::EntraContext;
 use crate::rules::idfix::IdfixEngine;
@@ -83,6 +97,13 @@ pub struct Args {
     /// Do not print the summary.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+    /// Target size of the chunks the inputs are split into for parallel work.
+    #[arg(long, hide = true, value_name = "BYTES", default_value_t = pipeline::DEFAULT_CHUNK_BYTES as u64,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub chunk_bytes: u64,
     #[command(flatten)]
     pub limits: LimitArgs,
 }
@@ -189,9 +210,9 @@ impl OuFilter {
 }
 
 // ---------------------------------------------------------------------------------------
-// Per-file scan
+// Per-chunk scan
 
-/// What the checks need, shared by every file.
+/// What the checks need, shared by every chunk.
 pub struct ScanOptions<'c> {
     /// The profile.
     pub profile: Profile,
@@ -201,9 +222,12 @@ pub struct ScanOptions<'c> {
     pub limits: Limits,
     /// Stop at the first invalid record (no `--keep-going`).
     pub stop_at_error: bool,
+    /// The format of each input (resolved, never `Auto`; missing: LDIF). A CSV input
+    /// is one chunk, read by its CSV reader.
+    pub formats: &'c [InputFormat],
 }
 
-/// One in-scope object of a file.
+/// One in-scope object.
 #[derive(Debug, Clone, Copy)]
 pub struct ObjectPos {
     /// Byte offset of its record in the (decoded) input.
@@ -212,9 +236,22 @@ pub struct ObjectPos {
     pub line: u64,
 }
 
-/// The result of scanning one file.
+/// How the in-scope entries of a chunk are checked.
+#[derive(Clone, Copy)]
+pub enum Check<'c> {
+    /// The `entra` checks, stateless: run in the chunk's worker.
+    Entra(&'c EntraContext),
+    /// Later, in input order (the IdFix engine's duplicate store spans the run): the
+    /// chunk keeps its in-scope entries in [`ChunkScan::pending`].
+    Later,
+}
+
+/// The result of scanning one chunk. Ordinals are local to the chunk (0 = its first
+/// in-scope object); byte offsets are offsets in the whole input; line numbers are
+/// relative to the chunk when its first line is not known yet (see
+/// [`ChunkScan::shift_lines`]).
 #[derive(Debug, Default)]
-pub struct FileScan<'a> {
+pub struct ChunkScan<'a> {
     /// Records read (valid and invalid).
     pub records: u64,
     /// Entries (content and add records), whatever they describe.
@@ -223,38 +260,85 @@ pub struct FileScan<'a> {
     pub objects: u64,
     /// Selected entries left out, per skip id (`ou-filter` for OU filtering).
     pub skip_reasons: BTreeMap<&'static str, u64>,
-    /// In-scope objects, in file order (their index is the object's file-local ordinal).
+    /// In-scope objects, in input order (their index is the local ordinal).
     pub in_scope: Vec<ObjectPos>,
-    /// Findings with the file-local ordinal of their object.
+    /// Findings with the local ordinal of their object, in input order.
     pub rows: Vec<(u32, Row)>,
-    /// Values to index: (file-local ordinal, attribute, value as in the input).
-    pub values: Vec<(u32, Attr, Cow<'a, str>)>,
-    /// In-scope objects per UPN suffix.
-    pub upn_suffixes: BTreeMap<String, u64>,
+    /// The collision keys of the in-scope objects.
+    pub keys: ChunkKeys,
+    /// In-scope objects per UPN suffix (lower-cased).
+    pub upn_suffixes: AHashMap<String, u64>,
     /// Invalid records (all of them with `--keep-going`, else the first).
     pub errors: Vec<ParseError>,
     /// Parser warnings.
     pub warnings: Vec<Warning>,
+    /// With [`Check::Later`]: the in-scope entries, in input order.
+    pub pending: Vec<Entry<'a>>,
+    /// Line feeds in the chunk, when its first line was not known (`Chunk::line` 0).
+    pub lfs: u64,
 }
 
-/// Scan one file's bytes: parse, build entries, decide scope, run `check` on each
-/// in-scope entry (it appends that entry's findings), and collect the values to index.
-pub fn scan_bytes<'a, F>(
-    file: FileId,
-    bytes: &'a [u8],
+impl ChunkScan<'_> {
+    /// Add `by` to every line number held (made absolute once the lines before the
+    /// chunk are known).
+    pub fn shift_lines(&mut self, by: u64) {
+        if by == 0 {
+            return;
+        }
+        for p in &mut self.in_scope {
+            p.line += by;
+        }
+        for (_, r) in &mut self.rows {
+            r.entry.line += by;
+        }
+        for e in &mut self.errors {
+            e.line += by;
+            e.record_line = e.record_line.map(|l| l + by);
+        }
+        for w in &mut self.warnings {
+            w.line += by;
+        }
+        for e in &mut self.pending {
+            e.line += by;
+        }
+    }
+}
+
+/// Scan one chunk of an input: parse, build entries, decide scope, check (or keep the
+/// entries for a later check), and extract the collision keys. `input` is the input's
+/// complete bytes; `chunk.input` is its file id. Rows only reference the chunk's own
+/// entries, so [`ChunkScan::shift_lines`] can fix all their lines.
+pub fn scan_chunk<'a>(
+    input: &'a [u8],
+    chunk: &Chunk,
     opts: &ScanOptions<'_>,
-    mut check: F,
-) -> FileScan<'a>
-where
-    F: FnMut(&Entry<'a>, &mut Vec<Row>),
-{
-    let mut out = FileScan::default();
-    let mut parser = Parser::with_limits(bytes, opts.limits);
-    let mut rows = Vec::new();
+    check: Check<'_>,
+    hasher: &KeyHasher,
+) -> ChunkScan<'a> {
+    let file = chunk.input as FileId;
+    let mut out = ChunkScan::default();
+    let format = opts
+        .formats
+        .get(chunk.input)
+        .copied()
+        .unwrap_or(InputFormat::Ldif);
+    let mut parser = if format == InputFormat::Ldif {
+        Reader::Ldif(ChunkParser::new(input, chunk, opts.limits))
+    } else {
+        Reader::Other(Records::new(chunk.bytes(input), format, opts.limits))
+    };
+    let mut scratch = KeyScratch::default();
+    let mut suffix = String::new();
+    // A line start seen last (offset in the chunk, line): counting the chunk's line
+    // feeds then only reads the bytes after it.
+    let mut last: Option<(usize, u64)> = None;
     while let Some(item) = parser.next() {
         out.warnings.extend(parser.take_warnings());
         let rec = match item {
-            Ok(Item::Record(r)) => r,
+            Ok(Item::Record(r)) => {
+                last = Some((r.offset.saturating_sub(chunk.start), r.line));
+                r
+            }
             Ok(Item::Skipped { .. }) => continue,
             Err(e) => {
                 out.records += 1;
@@ -287,25 +371,69 @@ where
             line: entry.line,
         });
         if let Some(upn) = entry.get(Attr::UserPrincipalName) {
-            if let Some((_, suffix)) = upn.rsplit_once('@') {
-                let s = suffix.trim().to_lowercase();
-                match out.upn_suffixes.get_mut(&s) {
+            if let Some((_, s)) = upn.rsplit_once('@') {
+                lower_into(s.trim(), &mut suffix);
+                match out.upn_suffixes.get_mut(suffix.as_str()) {
                     Some(n) => *n += 1,
                     None => {
-                        out.upn_suffixes.insert(s, 1);
+                        out.upn_suffixes.insert(suffix.clone(), 1);
                     }
                 }
             }
         }
-        rows.clear();
-        check(&entry, &mut rows);
-        out.rows.extend(rows.drain(..).map(|r| (local, r)));
-        for v in index::indexed_values(opts.profile, &entry) {
-            out.values.push((local, v.attr, v.text.clone()));
+        out.keys
+            .add_entry(opts.profile, hasher, local, &entry, &mut scratch);
+        match check {
+            Check::Entra(ctx) => {
+                let findings = rules::entra::check(&entry, ctx);
+                out.rows
+                    .extend(findings.into_iter().map(|f| (local, row_for(&entry, f))));
+            }
+            Check::Later => out.pending.push(entry),
         }
     }
     out.warnings.extend(parser.take_warnings());
+    if chunk.line == 0 {
+        out.lfs = pipeline::chunk_lfs(chunk.bytes(input), last);
+    }
     out
+}
+
+/// The record reader of a chunk: the LDIF parser, or a CSV reader over a whole input.
+enum Reader<'a> {
+    Ldif(ChunkParser<'a>),
+    Other(Records<'a>),
+}
+
+impl Reader<'_> {
+    fn take_warnings(&mut self) -> Vec<Warning> {
+        match self {
+            Reader::Ldif(p) => p.take_warnings(),
+            Reader::Other(r) => r.take_warnings(),
+        }
+    }
+}
+
+impl<'a> Iterator for Reader<'a> {
+    type Item = Result<Item<'a>, ParseError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Reader::Ldif(p) => p.next(),
+            Reader::Other(r) => r.next(),
+        }
+    }
+}
+
+/// `s` lower-cased into `buf` (Unicode; ASCII fast path).
+fn lower_into(s: &str, buf: &mut String) {
+    buf.clear();
+    if s.is_ascii() {
+        buf.push_str(s);
+        buf.make_ascii_lowercase();
+    } else {
+        buf.push_str(&s.to_lowercase());
+    }
 }
 
 /// The report row for an entry's finding.
@@ -415,25 +543,74 @@ pub fn run(args: Args) -> Result<i32> {
             Err(e) => return usage(&e.to_string()),
         }
     }
+    if FileId::try_from(inputs.len()).is_err() {
+        return usage("too many inputs");
+    }
 
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.map_or(0, usize::from))
+        .build()
+        .context("cannot start the worker threads")?;
+    pool.install(|| scan_inputs(&args, &config, &ou, &inputs, started))
+}
+
+/// The scan proper, on the current rayon pool.
+fn scan_inputs(
+    args: &Args,
+    config: &RuleConfig,
+    ou: &OuFilter,
+    inputs: &[Input],
+    started: Instant,
+) -> Result<i32> {
+    let bytes: Vec<&[u8]> = inputs.iter().map(Input::bytes).collect();
+    let formats: Vec<InputFormat> = bytes
+        .iter()
+        .map(|b| args.limits.input_format.resolve(b))
+        .collect();
     let opts = ScanOptions {
         profile: args.profile,
-        ou: &ou,
+        ou,
         limits: args.limits.limits(),
         stop_at_error: !args.keep_going,
+        formats: &formats,
     };
-    let mut checker = Checker::new(args.profile, &config);
-    let scans: Vec<FileScan<'_>> = checker.scan_all(&inputs, &opts);
+    // LDIF inputs are split into chunks; a CSV input is one chunk (its header gives
+    // the columns), numbered from its first line.
+    let target = usize::try_from(args.chunk_bytes).unwrap_or(usize::MAX);
+    let mut chunks = Vec::new();
+    for (i, b) in bytes.iter().enumerate() {
+        if formats[i] == InputFormat::Ldif {
+            chunks.extend(
+                pipeline::chunks(&[b], target)
+                    .into_iter()
+                    .map(|c| Chunk { input: i, ..c }),
+            );
+        } else {
+            chunks.push(Chunk {
+                input: i,
+                seq: 0,
+                start: 0,
+                end: b.len(),
+                line: 1,
+            });
+        }
+    }
+    let progress = progress_bar(args.quiet, bytes.iter().map(|b| b.len() as u64).sum());
+    let hasher = KeyHasher::new();
+    let mut merged = Merged::new(inputs.len(), opts.stop_at_error);
+    let mut checker = Checker::new(args.profile, config);
+    checker.scan(&bytes, &chunks, &opts, &hasher, &progress, &mut merged)?;
+    progress.finish_and_clear();
 
     // Parse errors and warnings, in input order.
     let mut stderr = io::stderr().lock();
     let mut invalid = 0u64;
-    for (input, s) in inputs.iter().zip(&scans) {
+    for (input, f) in inputs.iter().zip(&merged.files) {
         let name = input.name();
-        for w in &s.warnings {
+        for w in &f.warnings {
             writeln!(stderr, "{name}:{}: warning: {}", w.line, w.message)?;
         }
-        for e in &s.errors {
+        for e in &f.errors {
             invalid += 1;
             writeln!(stderr, "ldifix: {name}:{e}")?;
         }
@@ -443,7 +620,7 @@ pub fn run(args: Args) -> Result<i32> {
         return Ok(2);
     }
 
-    let mut report = merge(&args, &config, &inputs, scans);
+    let mut report = build_report(args, config, inputs, &bytes, &formats, merged, &hasher);
     report.invalid_records = invalid;
     report.elapsed = started.elapsed();
 
@@ -481,6 +658,21 @@ pub fn run(args: Args) -> Result<i32> {
     })
 }
 
+/// A progress bar on stderr sized in input bytes; hidden with `--quiet` or when stderr
+/// is not a terminal.
+fn progress_bar(quiet: bool, total: u64) -> ProgressBar {
+    if quiet || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr_with_hz(8));
+    if let Ok(style) = ProgressStyle::with_template(
+        "scan [{wide_bar}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} eta {eta}",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
 /// The profile's checks.
 enum Checker {
     Entra(EntraContext),
@@ -505,36 +697,163 @@ impl Checker {
         }
     }
 
-    /// Scan every input: in parallel for stateless checks, in input order for the IdFix
-    /// engine (its duplicate store spans the run).
-    fn scan_all<'a>(&mut self, inputs: &'a [Input], opts: &ScanOptions<'_>) -> Vec<FileScan<'a>> {
+    /// Scan every chunk of every input on the current pool and merge the results in
+    /// input order. The `entra` checks run in the chunks' workers. The IdFix engine
+    /// keeps a run-wide duplicate store, so it runs sequentially, in input order, on the
+    /// entries the workers parsed: chunks are parsed in parallel a batch at a time while
+    /// the engine checks the previous batch, which bounds the entries held to two
+    /// batches. Line numbers are made absolute chunk by chunk, in order.
+    fn scan<'a>(
+        &mut self,
+        bytes: &[&'a [u8]],
+        chunks: &[Chunk],
+        opts: &ScanOptions<'_>,
+        hasher: &KeyHasher,
+        progress: &ProgressBar,
+        merged: &mut Merged,
+    ) -> Result<()> {
+        let work = |c: &Chunk, check: Check<'_>| {
+            let s = scan_chunk(bytes[c.input], c, opts, check, hasher);
+            progress.inc(c.len() as u64);
+            s
+        };
+        let mut lines = LineBase::new(bytes.len());
+        let mut absolute = |c: &Chunk, s: &mut ChunkScan<'_>| {
+            let by = lines.shift(c, s.lfs);
+            s.shift_lines(by);
+        };
         match self {
             Checker::Entra(ctx) => {
                 let ctx = &*ctx;
-                inputs
+                let scans: Vec<ChunkScan<'a>> = chunks
                     .par_iter()
-                    .enumerate()
-                    .map(|(i, input)| {
-                        scan_bytes(i as FileId, input.bytes(), opts, |e, rows| {
-                            rows.extend(
-                                rules::entra::check(e, ctx)
-                                    .into_iter()
-                                    .map(|f| row_for(e, f)),
-                            )
-                        })
-                    })
-                    .collect()
+                    .map(|c| work(c, Check::Entra(ctx)))
+                    .collect();
+                merged.reserve(scans.iter().map(|s| s.in_scope.len()).sum());
+                for (c, mut s) in chunks.iter().zip(scans) {
+                    absolute(c, &mut s);
+                    merged.push(c, s)?;
+                }
             }
-            Checker::Idfix(engine) => inputs
-                .iter()
-                .enumerate()
-                .map(|(i, input)| {
-                    scan_bytes(i as FileId, input.bytes(), opts, |e, rows| {
-                        rows.extend(engine.check(e))
-                    })
-                })
-                .collect(),
+            Checker::Idfix(engine) => {
+                let batch = rayon::current_num_threads().max(1) * 2;
+                let mut prev: Vec<(&Chunk, ChunkScan<'a>)> = Vec::new();
+                for group in chunks.chunks(batch) {
+                    let (parsed, ()) = rayon::join(
+                        || {
+                            group
+                                .par_iter()
+                                .map(|c| (c, work(c, Check::Later)))
+                                .collect::<Vec<_>>()
+                        },
+                        || run_engine(engine, &mut prev),
+                    );
+                    for (c, s) in prev.drain(..) {
+                        merged.push(c, s)?;
+                    }
+                    prev = parsed;
+                    for (c, s) in prev.iter_mut() {
+                        absolute(c, s);
+                    }
+                }
+                run_engine(engine, &mut prev);
+                for (c, s) in prev {
+                    merged.push(c, s)?;
+                }
+            }
         }
+        Ok(())
+    }
+}
+
+/// Run the IdFix engine on the pending entries of `scans`, in order.
+fn run_engine(engine: &mut IdfixEngine, scans: &mut [(&Chunk, ChunkScan<'_>)]) {
+    for (_, s) in scans.iter_mut() {
+        for (local, e) in s.pending.drain(..).enumerate() {
+            let local = local as u32;
+            s.rows
+                .extend(engine.check(&e).into_iter().map(|r| (local, r)));
+        }
+    }
+}
+
+/// Per-input state of the merge.
+#[derive(Default)]
+struct FileState {
+    records: u64,
+    warnings: Vec<Warning>,
+    errors: Vec<ParseError>,
+    /// Stopped at an invalid record (no `--keep-going`): later chunks are dropped.
+    stopped: bool,
+    /// Global ordinal of the input's first in-scope object.
+    first_object: u32,
+}
+
+/// The chunk results merged in input order, ordinals made global.
+struct Merged {
+    stop_at_error: bool,
+    files: Vec<FileState>,
+    objects: Vec<ObjectPos>,
+    rows: Vec<(u32, Row)>,
+    keys: KeyTable,
+    entries: u64,
+    selected: u64,
+    skip_reasons: BTreeMap<&'static str, u64>,
+    upn_suffixes: AHashMap<String, u64>,
+}
+
+impl Merged {
+    fn new(inputs: usize, stop_at_error: bool) -> Merged {
+        Merged {
+            stop_at_error,
+            files: (0..inputs).map(|_| FileState::default()).collect(),
+            objects: Vec::new(),
+            rows: Vec::new(),
+            keys: KeyTable::new(),
+            entries: 0,
+            selected: 0,
+            skip_reasons: BTreeMap::new(),
+            upn_suffixes: AHashMap::new(),
+        }
+    }
+
+    fn reserve(&mut self, objects: usize) {
+        self.objects.reserve_exact(objects);
+    }
+
+    /// Add the next chunk's results (chunks must come in input order).
+    fn push(&mut self, chunk: &Chunk, s: ChunkScan<'_>) -> Result<()> {
+        let base = u32::try_from(self.objects.len())
+            .ok()
+            .filter(|b| b.checked_add(s.in_scope.len() as u32).is_some())
+            .filter(|_| u32::try_from(s.in_scope.len()).is_ok())
+            .ok_or_else(|| anyhow::anyhow!("more than {} objects in scope", u32::MAX))?;
+        let f = &mut self.files[chunk.input];
+        if chunk.seq == 0 {
+            f.first_object = base;
+        }
+        if f.stopped {
+            return Ok(());
+        }
+        if self.stop_at_error && !s.errors.is_empty() {
+            f.stopped = true;
+        }
+        f.records += s.records;
+        f.warnings.extend(s.warnings);
+        f.errors.extend(s.errors);
+        self.entries += s.entries;
+        self.selected += s.objects;
+        for (k, n) in s.skip_reasons {
+            *self.skip_reasons.entry(k).or_insert(0) += n;
+        }
+        for (k, n) in s.upn_suffixes {
+            *self.upn_suffixes.entry(k).or_insert(0) += n;
+        }
+        self.objects.extend_from_slice(&s.in_scope);
+        self.rows
+            .extend(s.rows.into_iter().map(|(o, r)| (o + base, r)));
+        self.keys.push(base, s.keys);
+        Ok(())
     }
 }
 
@@ -550,11 +869,17 @@ fn duplicate_rule(ns: Namespace) -> &'static str {
     }
 }
 
-/// Re-read the entry whose record starts at `pos` (for collision holders that have no
-/// other finding). The record parsed before, so this only fails on a changed file.
-fn entry_at<'a>(bytes: &'a [u8], file: FileId, pos: ObjectPos) -> Option<Entry<'a>> {
+/// Re-read the entry whose record starts at `pos` (collision holders, and holders that
+/// have no other finding). The record parsed before, so this only fails on a changed
+/// file.
+fn entry_at<'a>(
+    bytes: &'a [u8],
+    file: FileId,
+    pos: ObjectPos,
+    limits: Limits,
+) -> Option<Entry<'a>> {
     let rest = bytes.get(pos.offset..)?;
-    match Parser::new(rest).next()? {
+    match Parser::with_limits(rest, limits).next()? {
         Ok(Item::Record(r)) => {
             let mut e = Entry::from_record(file, r)?;
             e.line = pos.line;
@@ -565,63 +890,88 @@ fn entry_at<'a>(bytes: &'a [u8], file: FileId, pos: ObjectPos) -> Option<Entry<'
     }
 }
 
-/// Merge the per-file results in input order into the report.
-fn merge(
+/// Resolve the collisions and build the report from the merged results.
+fn build_report(
     args: &Args,
     config: &RuleConfig,
     inputs: &[Input],
-    mut scans: Vec<FileScan<'_>>,
+    bytes: &[&[u8]],
+    formats: &[InputFormat],
+    m: Merged,
+    hasher: &KeyHasher,
 ) -> ScanReport {
     let profile = args.profile;
-    let file_rows: Vec<Vec<(u32, Row)>> = scans
-        .iter_mut()
-        .map(|s| std::mem::take(&mut s.rows))
-        .collect();
-    let mut index = Index::new(profile);
-    let mut bases = Vec::with_capacity(scans.len());
-    let mut base = 0u32;
-    let mut objects = 0u64;
-    let mut entries = 0u64;
-    let mut skip_reasons: BTreeMap<&'static str, u64> = BTreeMap::new();
-    let mut in_scope = 0u64;
-    let mut upn_suffixes = BTreeMap::new();
-    let mut summaries = Vec::with_capacity(scans.len());
-    for (i, (input, s)) in inputs.iter().zip(&scans).enumerate() {
-        bases.push(base);
-        for (local, attr, value) in &s.values {
-            let ObjectPos { line, .. } = s.in_scope[*local as usize];
-            index.add(base + local, i as FileId, line, *attr, value);
-        }
-        for (k, n) in &s.upn_suffixes {
-            *upn_suffixes.entry(k.clone()).or_insert(0) += n;
-        }
-        base = base.saturating_add(s.in_scope.len() as u32);
-        objects += s.objects;
-        entries += s.entries;
-        for (k, n) in &s.skip_reasons {
-            *skip_reasons.entry(k).or_insert(0) += n;
-        }
-        in_scope += s.in_scope.len() as u64;
-        summaries.push(InputSummary {
+    let limits = args.limits.limits();
+    let Merged {
+        files,
+        objects,
+        rows: all_rows,
+        keys,
+        entries,
+        selected,
+        skip_reasons,
+        upn_suffixes,
+        ..
+    } = m;
+    let bases: Vec<u32> = files.iter().map(|f| f.first_object).collect();
+    let summaries: Vec<InputSummary> = inputs
+        .iter()
+        .zip(&files)
+        .map(|(input, f)| InputSummary {
             path: input.name(),
-            records: s.records,
+            records: f.records,
             bytes: input.file_len,
-        });
-    }
-    let collisions = index.collisions();
+        })
+        .collect();
     // Locate an object by its global ordinal.
     let locate = |object: u32| -> Option<(usize, ObjectPos)> {
         let f = bases.partition_point(|b| *b <= object).checked_sub(1)?;
-        let pos = *scans[f].in_scope.get((object - bases[f]) as usize)?;
-        Some((f, pos))
+        Some((f, *objects.get(object as usize)?))
     };
+    let candidates = keys.candidates();
+    // Holders in CSV inputs cannot be re-read from their offset (the header gives the
+    // columns): read those inputs once and keep the holders' entries.
+    let mut csv_entries: AHashMap<u32, Entry<'_>> = AHashMap::new();
+    if formats.iter().any(|f| *f != InputFormat::Ldif) {
+        let mut wanted: AHashMap<(usize, usize), u32> = AHashMap::new();
+        for o in candidates.iter().flat_map(|c| c.objects.iter().copied()) {
+            if let Some((f, pos)) = locate(o) {
+                if formats.get(f).is_some_and(|x| *x != InputFormat::Ldif) {
+                    wanted.insert((f, pos.offset), o);
+                }
+            }
+        }
+        for (f, format) in formats.iter().enumerate() {
+            if *format == InputFormat::Ldif || !wanted.keys().any(|(g, _)| *g == f) {
+                continue;
+            }
+            for item in Records::new(bytes[f], *format, limits) {
+                let Ok(Item::Record(r)) = item else {
+                    continue;
+                };
+                if let Some(&o) = wanted.get(&(f, r.offset)) {
+                    if let Some(e) = Entry::from_record(f as FileId, r) {
+                        csv_entries.insert(o, e);
+                    }
+                }
+            }
+        }
+    }
+    let fetch = |object: u32| {
+        let (f, pos) = locate(object)?;
+        if formats.get(f).is_some_and(|x| *x != InputFormat::Ldif) {
+            return csv_entries.get(&object).cloned();
+        }
+        entry_at(bytes[f], f as FileId, pos, limits)
+    };
+    let collisions = index::resolve(profile, hasher, candidates, &fetch);
+
     let mut dn_cache: AHashMap<u32, (String, String, String)> = AHashMap::new();
     let mut describe = |object: u32| -> (String, String, String) {
         if let Some(d) = dn_cache.get(&object) {
             return d.clone();
         }
-        let d = locate(object)
-            .and_then(|(f, pos)| entry_at(inputs[f].bytes(), f as FileId, pos))
+        let d = fetch(object)
             .map(|e| {
                 (
                     e.dn.to_string(),
@@ -665,78 +1015,62 @@ fn merge(
             }
         }
     }
-    let mut rows: Vec<Row> = Vec::new();
-    for (f, (s, srows)) in scans.iter().zip(file_rows).enumerate() {
-        let b = bases[f];
-        let end = b.saturating_add(s.in_scope.len() as u32);
-        let mut file_dupes: Vec<(u32, DupValues)> = Vec::new();
-        while let Some((&o, _)) = dupes.first_key_value() {
-            if o >= end {
+    let mut rows: Vec<Row> = Vec::with_capacity(all_rows.len());
+    let mut it = all_rows.into_iter().peekable();
+    let mut dit = dupes.into_iter().peekable();
+    loop {
+        let next_row_obj = it.peek().map(|(o, _)| *o);
+        let next_dup_obj = dit.peek().map(|(o, _)| *o);
+        let obj = match (next_row_obj, next_dup_obj) {
+            (None, None) => break,
+            (Some(a), None) => a,
+            (None, Some(b)) => b,
+            (Some(a), Some(b)) => a.min(b),
+        };
+        let start = rows.len();
+        while let Some((o, _)) = it.peek() {
+            if *o != obj {
                 break;
             }
-            if let Some((o, d)) = dupes.pop_first() {
-                file_dupes.push((o - b, d));
+            if let Some((_, r)) = it.next() {
+                rows.push(r);
             }
         }
-        let mut di = 0;
-        let mut it = srows.into_iter().peekable();
-        loop {
-            let next_row_obj = it.peek().map(|(o, _)| *o);
-            let next_dup_obj = file_dupes.get(di).map(|(o, _)| *o);
-            let obj = match (next_row_obj, next_dup_obj) {
-                (None, None) => break,
-                (Some(a), None) => a,
-                (None, Some(b)) => b,
-                (Some(a), Some(b)) => a.min(b),
-            };
-            let start = rows.len();
-            while let Some((o, _)) = it.peek() {
-                if *o != obj {
-                    break;
-                }
-                if let Some((_, r)) = it.next() {
-                    rows.push(r);
-                }
-            }
-            if next_dup_obj == Some(obj) {
-                let list = std::mem::take(&mut file_dupes[di].1);
-                di += 1;
-                for (attr, value, rule) in list {
-                    let existing = rows[start..]
-                        .iter_mut()
-                        .find(|r| r.finding.attr == attr && r.finding.value == value);
-                    match existing {
-                        Some(r) => {
-                            if !r.finding.errors.contains(&ErrorName::Duplicate) {
-                                r.finding.errors.push(ErrorName::Duplicate);
-                            }
-                            if !r.finding.rules.contains(&rule) {
-                                r.finding.rules.push(rule);
-                            }
-                        }
-                        None => {
-                            let (dn, cn, class) = describe(b + obj);
-                            let pos = s.in_scope.get(obj as usize).copied();
-                            rows.push(Row {
-                                entry: EntryRef {
-                                    file: f as FileId,
-                                    line: pos.map_or(0, |p| p.line),
-                                    dn,
-                                    cn,
-                                },
-                                object_class: class,
-                                finding: Finding {
-                                    attr,
-                                    attribute: attr.ldap_name(),
-                                    value,
-                                    errors: vec![ErrorName::Duplicate],
-                                    rules: vec![rule],
-                                    update: None,
-                                    action: Action::Edit,
-                                },
-                            });
-                        }
+        if next_dup_obj != Some(obj) {
+            continue;
+        }
+        let Some((_, list)) = dit.next() else {
+            continue;
+        };
+        for (attr, value, rule) in list {
+            let existing = rows[start..]
+                .iter_mut()
+                .find(|r| r.finding.attr == attr && r.finding.value == value);
+            match existing {
+                Some(r) => {
+                    if !r.finding.errors.contains(&ErrorName::Duplicate) {
+                        r.finding.errors.push(ErrorName::Duplicate);
                     }
+                    if !r.finding.rules.contains(&rule) {
+                        r.finding.rules.push(rule);
+                    }
+                }
+                None => {
+                    let (dn, cn, class) = describe(obj);
+                    let (file, line) = locate(obj).map_or((0, 0), |(f, p)| (f as FileId, p.line));
+                    rows.push(Row {
+                        entry: EntryRef { file, line, dn, cn },
+                        object_class: class,
+                        finding: Finding {
+                            attr,
+                            attribute: attr.ldap_name(),
+                            value,
+                            errors: vec![ErrorName::Duplicate],
+                            rules: vec![rule],
+                            update: None,
+                            action: Action::Edit,
+                        },
+                    });
                 }
             }
         }
@@ -746,17 +1080,18 @@ fn merge(
         // duplicate): report order is input order.
         rows.sort_by_key(|r| (r.entry.file, r.entry.line));
     }
+    let in_scope = objects.len() as u64;
     ScanReport {
         profile,
         inputs: summaries,
         entries,
-        objects,
+        objects: selected,
         in_scope,
-        skipped: objects.saturating_sub(in_scope),
+        skipped: selected.saturating_sub(in_scope),
         skip_reasons,
         rows,
         collisions: collision_reports,
-        upn_suffixes,
+        upn_suffixes: upn_suffixes.into_iter().collect(),
         verified_rule: profile == Profile::Entra && !config.verified_domains.is_empty(),
         invalid_records: 0,
         elapsed: std::time::Duration::ZERO,
@@ -810,10 +1145,20 @@ mod tests {
         assert_eq!(normalize_domain(".fabrikam.com"), "fabrikam.com");
     }
 
+    fn whole(input: usize, text: &str) -> Chunk {
+        Chunk {
+            input,
+            seq: 0,
+            start: 0,
+            end: text.len(),
+            line: 1,
+        }
+    }
+
     #[test]
-    fn scan_bytes_counts_scope_and_collects_values() {
+    fn scan_chunk_counts_scope_and_collects_keys() {
         let text = "dn: CN=A,OU=Staff,DC=x,DC=com\nobjectClass: user\ncn: A\nsAMAccountName: a\n\
-                    userPrincipalName: a@x.com\nproxyAddresses: SMTP:a@x.com\n\n\
+                    userPrincipalName: a@x.com\nproxyAddresses: SMTP:a@x.com\nmailNickname: a\n\n\
                     dn: CN=krbtgt,CN=Users,DC=x,DC=com\nobjectClass: user\ncn: krbtgt\nsAMAccountName: krbtgt\n\n\
                     dn: OU=Staff,DC=x,DC=com\nobjectClass: organizationalUnit\n\n\
                     dn: CN=B,OU=Other,DC=x,DC=com\nobjectClass: user\ncn: B\nsAMAccountName: b\n\n\
@@ -824,39 +1169,74 @@ mod tests {
             ou: &ou,
             limits: Limits::default(),
             stop_at_error: true,
+            formats: &[],
         };
-        let mut checked = Vec::new();
-        let s = scan_bytes(3, text.as_bytes(), &opts, |e, _| {
-            checked.push(e.dn.to_string())
-        });
+        let hasher = KeyHasher::new();
+        let s = scan_chunk(
+            text.as_bytes(),
+            &whole(3, text),
+            &opts,
+            Check::Later,
+            &hasher,
+        );
         assert_eq!(s.records, 5);
         assert_eq!(s.entries, 4);
         assert_eq!(s.objects, 3);
         assert_eq!(s.in_scope.len(), 1);
         assert_eq!(s.in_scope[0].line, 1);
-        assert_eq!(checked, vec!["CN=A,OU=Staff,DC=x,DC=com".to_string()]);
+        let pending: Vec<&str> = s.pending.iter().map(|e| e.dn.as_ref()).collect();
+        assert_eq!(pending, vec!["CN=A,OU=Staff,DC=x,DC=com"]);
+        assert_eq!(s.pending[0].file, 3);
         assert_eq!(s.skip_reasons.get(catalog::SKIP_OU_FILTER), Some(&1));
         assert_eq!(s.skip_reasons.values().sum::<u64>(), 2);
         assert_eq!(s.upn_suffixes.get("x.com"), Some(&1));
-        let vals: Vec<(u32, Attr, &str)> = s
-            .values
-            .iter()
-            .map(|(o, a, v)| (*o, *a, v.as_ref()))
-            .collect();
-        assert_eq!(
-            vals,
-            vec![
-                (0, Attr::UserPrincipalName, "a@x.com"),
-                (0, Attr::ProxyAddresses, "SMTP:a@x.com")
-            ]
-        );
+        // UPN and primary SMTP address share one key; the nickname has its own.
+        assert_eq!(s.keys.len(), 2);
         // The record re-reads from its offset.
-        let e = entry_at(text.as_bytes(), 3, s.in_scope[0]).unwrap();
+        let e = entry_at(text.as_bytes(), 3, s.in_scope[0], Limits::default()).unwrap();
         assert_eq!(e.dn, "CN=A,OU=Staff,DC=x,DC=com");
+        // The entra checks run in the worker.
+        let ctx = EntraContext::default();
+        let s = scan_chunk(
+            text.as_bytes(),
+            &whole(3, text),
+            &opts,
+            Check::Entra(&ctx),
+            &hasher,
+        );
+        assert!(s.pending.is_empty());
+        assert!(s.rows.iter().all(|(o, r)| *o == 0 && r.entry.line == 1));
     }
 
     #[test]
-    fn scan_bytes_stops_or_keeps_going() {
+    fn scan_chunk_positions_are_input_positions() {
+        let text = "dn: CN=A,DC=x\nobjectClass: user\nsAMAccountName: a\n\n\
+                    dn: CN=B,DC=x\nobjectClass: user\nsAMAccountName: b\n";
+        let ou = OuFilter::default();
+        let opts = ScanOptions {
+            profile: Profile::Entra,
+            ou: &ou,
+            limits: Limits::default(),
+            stop_at_error: true,
+            formats: &[],
+        };
+        let chunks = pipeline::plan(&[text.as_bytes()], 1);
+        assert_eq!(chunks.len(), 2);
+        let s = scan_chunk(
+            text.as_bytes(),
+            &chunks[1],
+            &opts,
+            Check::Later,
+            &KeyHasher::new(),
+        );
+        assert_eq!(s.in_scope.len(), 1);
+        assert_eq!(s.in_scope[0].line, 5);
+        assert_eq!(s.in_scope[0].offset, chunks[1].start);
+        assert_eq!(s.pending[0].line, 5);
+    }
+
+    #[test]
+    fn scan_chunk_stops_or_keeps_going() {
         let text = "dn: CN=A,DC=x\nobjectClass: user\n\ndn: CN=B,DC=x\nbroken\n\ndn: CN=C,DC=x\nobjectClass: user\n";
         let ou = OuFilter::default();
         let mut opts = ScanOptions {
@@ -864,12 +1244,14 @@ mod tests {
             ou: &ou,
             limits: Limits::default(),
             stop_at_error: true,
+            formats: &[],
         };
-        let s = scan_bytes(0, text.as_bytes(), &opts, |_, _| {});
+        let h = KeyHasher::new();
+        let s = scan_chunk(text.as_bytes(), &whole(0, text), &opts, Check::Later, &h);
         assert_eq!((s.records, s.errors.len()), (2, 1));
         assert_eq!(s.errors[0].line, 5);
         opts.stop_at_error = false;
-        let s = scan_bytes(0, text.as_bytes(), &opts, |_, _| {});
+        let s = scan_chunk(text.as_bytes(), &whole(0, text), &opts, Check::Later, &h);
         assert_eq!((s.records, s.errors.len(), s.entries), (3, 1, 2));
     }
 }
