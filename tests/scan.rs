@@ -809,3 +809,49 @@ fn proof_ldifde_100k() {
 fn proof_ldifde_unicode_100k() {
     proof("ldifde-unicode", 100_000);
 }
+
+#[test]
+fn html_report_and_summary_of_the_shipped_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/contoso-sample.ldf");
+    let html = dir.path().join("report.html");
+    let json_path = dir.path().join("report.json");
+    let out = Command::cargo_bin("ldifix")
+        .unwrap()
+        .arg("scan")
+        .arg(&sample)
+        .arg("--html")
+        .arg(&html)
+        .arg("--json")
+        .arg(&json_path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    // A group is described by its distinct objects, then its values.
+    assert!(
+        stdout.contains("mary.jones@contoso.com [address] — 2 objects, 5 values"),
+        "{stdout}"
+    );
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert!(page.contains(r#"<script type="application/json" id="ldifix-data">"#));
+    // The page embeds the same findings as the JSON report.
+    let doc = json(&json_path);
+    let n = doc["findings"].as_array().unwrap().len();
+    assert!(n > 50);
+    assert!(page.contains("anna.berg@contoso.com"));
+    // The same path twice is a usage error.
+    let out = Command::cargo_bin("ldifix")
+        .unwrap()
+        .arg("scan")
+        .arg(&sample)
+        .arg("--html")
+        .arg(&html)
+        .arg("--json")
+        .arg(&html)
+        .arg("--force")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -88,6 +88,10 @@ pub struct Args {
     /// Write the findings report as JSON (shared/contracts/scan-json.md).
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
+    /// Write a self-contained HTML report (charts, collision groups, a searchable and
+    /// sortable findings table; opens offline).
+    #[arg(long, value_name = "PATH")]
+    pub html: Option<PathBuf>,
     /// Replace existing output files.
     #[arg(long)]
     pub force: bool,
@@ -521,14 +525,18 @@ pub fn run(args: Args) -> Result<i32> {
         Ok(f) => f,
         Err(e) => return usage(&format!("{e:#}")),
     };
-    for p in [&args.csv, &args.json].into_iter().flatten() {
+    let outputs: Vec<&PathBuf> = [&args.csv, &args.json, &args.html]
+        .into_iter()
+        .flatten()
+        .collect();
+    for p in &outputs {
         if let Err(e) = check_writable(p, args.force) {
             return usage(&format!("{e:#}"));
         }
     }
-    if let (Some(a), Some(b)) = (&args.csv, &args.json) {
-        if a == b {
-            return usage("--csv and --json name the same file");
+    for (i, a) in outputs.iter().enumerate() {
+        if outputs[i + 1..].contains(a) {
+            return usage("--csv, --json and --html must name different files");
         }
     }
     if args.inputs.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
@@ -629,6 +637,13 @@ fn scan_inputs(
         report::json::write(&mut f, &report)
             .with_context(|| format!("cannot write {}", p.display()))?;
         f.commit()?;
+    }
+    if let Some(p) = &args.html {
+        // The HTML report is rendered from the same document as --json.
+        let mut buf = Vec::new();
+        report::json::write(&mut buf, &report)?;
+        let doc: serde_json::Value = serde_json::from_slice(&buf)?;
+        crate::html::write(&doc, p, args.force)?;
     }
     if let Some(p) = &args.csv {
         let mut f = AtomicFile::create(p, args.force)?;

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use super::ScanReport;
+use crate::model::FileId;
 use crate::rules::ErrorName;
 
 /// How many UPN suffixes are listed.
@@ -91,13 +92,23 @@ pub fn write<W: Write>(mut w: W, r: &ScanReport) -> io::Result<()> {
     }
     if !r.collisions.is_empty() {
         writeln!(w)?;
+        // Distinct objects per group (one object may hold the key in several attributes).
+        let objects: Vec<usize> = r
+            .collisions
+            .iter()
+            .map(|c| {
+                let mut o: Vec<(FileId, u64)> =
+                    c.holders.iter().map(|h| (h.file, h.line)).collect();
+                o.sort_unstable();
+                o.dedup();
+                o.len()
+            })
+            .collect();
         let mut order: Vec<usize> = (0..r.collisions.len()).collect();
-        // Largest first; ties keep report order.
+        // Most objects first, then most values; ties keep report order.
         order.sort_by(|a, b| {
-            r.collisions[*b]
-                .holders
-                .len()
-                .cmp(&r.collisions[*a].holders.len())
+            (objects[*b], r.collisions[*b].holders.len())
+                .cmp(&(objects[*a], r.collisions[*a].holders.len()))
         });
         writeln!(
             w,
@@ -107,12 +118,17 @@ pub fn write<W: Write>(mut w: W, r: &ScanReport) -> io::Result<()> {
         )?;
         for &i in order.iter().take(TOP_COLLISIONS) {
             let c = &r.collisions[i];
+            let values = if c.holders.len() == objects[i] {
+                String::new()
+            } else {
+                format!(", {} values", c.holders.len())
+            };
             writeln!(
                 w,
-                "  {} [{}] — {} holders",
+                "  {} [{}] — {} objects{values}",
                 c.key,
                 c.namespace.as_str(),
-                c.holders.len()
+                objects[i],
             )?;
             for h in c.holders.iter().take(TOP_HOLDERS) {
                 writeln!(
