@@ -20,5 +20,8 @@ fn main() {
     }
     let s = t.elapsed().as_secs_f64();
     let mb = input.bytes().len() as f64 / 1e6;
-    println!("{n} records, {sum} value bytes, {mb:.1} MB in {s:.3} s = {:.0} MB/s", mb / s);
+    println!(
+        "{n} records, {sum} value bytes, {mb:.1} MB in {s:.3} s = {:.0} MB/s",
+        mb / s
+    );
 }

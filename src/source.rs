@@ -203,17 +203,19 @@ fn decode_utf16(b: &[u8], le: bool) -> Result<Vec<u8>, ParseError> {
                 }
                 out.push(c);
             }
-            Err(e) => return Err(ParseError {
-                kind: ErrorKind::BadUtf16 {
-                    detail: format!(
+            Err(e) => {
+                return Err(ParseError {
+                    kind: ErrorKind::BadUtf16 {
+                        detail: format!(
                         "unpaired surrogate 0x{:04X} (expected a valid UTF-16 code unit sequence)",
                         e.unpaired_surrogate()
                     ),
-                },
-                line,
-                record_line: None,
-                offset: out.len(),
-            }),
+                    },
+                    line,
+                    record_line: None,
+                    offset: out.len(),
+                })
+            }
         }
     }
     // Odd length: the dangling byte is on the last line.

@@ -44,7 +44,12 @@ fn check_roundtrip(data: &[u8]) {
     for (ending, fold) in [(LineEnding::CrLf, None), (LineEnding::Lf, Some(40))] {
         let mut w = LdifWriter::new(
             Vec::new(),
-            WriterOptions { line_ending: ending, fold, leading_blank_line: true, version_line: false },
+            WriterOptions {
+                line_ending: ending,
+                fold,
+                leading_blank_line: true,
+                version_line: false,
+            },
         );
         for r in &first {
             w.write_record(r).unwrap();
@@ -54,13 +59,18 @@ fn check_roundtrip(data: &[u8]) {
         let again = records(&out);
         assert_eq!(again.len(), first.len());
         for (a, b) in first.iter().zip(&again) {
-            assert_eq!((&a.dn, a.change, &a.body, &a.controls), (&b.dn, b.change, &b.body, &b.controls));
+            assert_eq!(
+                (&a.dn, a.change, &a.body, &a.controls),
+                (&b.dn, b.change, &b.body, &b.controls)
+            );
         }
     }
 }
 
 fn corpus(target: &str) -> Vec<(String, Vec<u8>)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus").join(target);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz/corpus")
+        .join(target);
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().path())

@@ -8,25 +8,35 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 
 fn hostile(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/hostile").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/hostile")
+        .join(name)
 }
 
 fn dump(path: &std::path::Path) -> assert_cmd::assert::Assert {
-    Command::cargo_bin("ldifix").unwrap().arg("dump").arg(path).assert()
+    Command::cargo_bin("ldifix")
+        .unwrap()
+        .arg("dump")
+        .arg(path)
+        .assert()
 }
 
 #[test]
 fn truncated_export_names_file_and_line() {
     dump(&hostile("truncated.ldf"))
         .code(2)
-        .stderr(predicate::str::contains("truncated.ldf:4: expected ':' after attribute name \"objectCla\""));
+        .stderr(predicate::str::contains(
+            "truncated.ldf:4: expected ':' after attribute name \"objectCla\"",
+        ));
 }
 
 #[test]
 fn truncated_change_file_warns_at_its_line() {
     dump(&hostile("truncated-modify.ldf"))
         .code(0)
-        .stderr(predicate::str::contains("truncated-modify.ldf:7: warning: modification not closed by '-'"));
+        .stderr(predicate::str::contains(
+            "truncated-modify.ldf:7: warning: modification not closed by '-'",
+        ));
 }
 
 #[test]
@@ -48,14 +58,18 @@ fn invalid_utf8_is_kept_as_bytes() {
 fn invalid_base64_names_file_and_line() {
     dump(&hostile("invalid-base64.ldf"))
         .code(2)
-        .stderr(predicate::str::contains("invalid-base64.ldf:3: invalid base64 value after \"objectGUID::\""));
+        .stderr(predicate::str::contains(
+            "invalid-base64.ldf:3: invalid base64 value after \"objectGUID::\"",
+        ));
 }
 
 #[test]
 fn odd_length_utf16_is_an_error_not_a_replacement() {
     dump(&hostile("odd-utf16.ldf"))
         .code(2)
-        .stderr(predicate::str::contains("odd-utf16.ldf:2: malformed UTF-16: odd number of bytes"))
+        .stderr(predicate::str::contains(
+            "odd-utf16.ldf:2: malformed UTF-16: odd number of bytes",
+        ))
         .stdout(predicate::str::is_empty());
 }
 
@@ -70,8 +84,12 @@ fn only_comments_and_empty_files_have_no_records() {
 fn cr_inside_base64_values_is_preserved() {
     dump(&hostile("cr-in-base64.ldf"))
         .code(0)
-        .stdout(predicate::str::contains(r#"["description","line1\rline2\r\n"]"#))
-        .stdout(predicate::str::contains(r#"["userPrincipalName","car@contoso.com\r"]"#));
+        .stdout(predicate::str::contains(
+            r#"["description","line1\rline2\r\n"]"#,
+        ))
+        .stdout(predicate::str::contains(
+            r#"["userPrincipalName","car@contoso.com\r"]"#,
+        ));
 }
 
 #[test]
@@ -85,7 +103,9 @@ fn dn_with_every_escape_is_kept_exactly() {
 fn url_values_are_reported_never_opened() {
     dump(&hostile("url-values.ldf"))
         .code(0)
-        .stdout(predicate::str::contains(r#"["jpegPhoto",{"url":"file:///etc/passwd"}]"#))
+        .stdout(predicate::str::contains(
+            r#"["jpegPhoto",{"url":"file:///etc/passwd"}]"#,
+        ))
         .stdout(predicate::str::contains("root:").not());
 }
 
@@ -94,16 +114,17 @@ fn a_100_mb_line_is_refused_by_the_line_limit() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("long-line.ldf");
     let mut f = std::fs::File::create(&path).unwrap();
-    f.write_all(b"dn: CN=Long,DC=x\ncn: Long\ndescription: ").unwrap();
+    f.write_all(b"dn: CN=Long,DC=x\ncn: Long\ndescription: ")
+        .unwrap();
     let chunk = vec![b'x'; 1 << 20];
     for _ in 0..100 {
         f.write_all(&chunk).unwrap();
     }
     f.write_all(b"\n").unwrap();
     drop(f);
-    dump(&path)
-        .code(2)
-        .stderr(predicate::str::contains("long-line.ldf:3: limit exceeded: line longer than 67108864 bytes"));
+    dump(&path).code(2).stderr(predicate::str::contains(
+        "long-line.ldf:3: limit exceeded: line longer than 67108864 bytes",
+    ));
     // A raised limit accepts it.
     Command::cargo_bin("ldifix")
         .unwrap()
@@ -118,7 +139,8 @@ fn a_million_values_on_one_attribute_parse_within_limits_and_a_lower_limit_refus
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("million.ldf");
     let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-    f.write_all(b"dn: CN=Big Group,DC=x\nobjectClass: group\ncn: Big Group\n").unwrap();
+    f.write_all(b"dn: CN=Big Group,DC=x\nobjectClass: group\ncn: Big Group\n")
+        .unwrap();
     for i in 0..1_000_000u32 {
         writeln!(f, "member: CN=U{i},DC=x").unwrap();
     }
@@ -129,8 +151,15 @@ fn a_million_values_on_one_attribute_parse_within_limits_and_a_lower_limit_refus
         .arg(&path)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("million.ldf:500002: limit exceeded: more than 500000 values in one record"));
-    let out = Command::cargo_bin("ldifix").unwrap().arg("dump").arg(&path).output().unwrap();
+        .stderr(predicate::str::contains(
+            "million.ldf:500002: limit exceeded: more than 500000 values in one record",
+        ));
+    let out = Command::cargo_bin("ldifix")
+        .unwrap()
+        .arg("dump")
+        .arg(&path)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(out.stdout.iter().filter(|&&b| b == b'\n').count(), 1);
 }
@@ -139,12 +168,29 @@ fn a_million_values_on_one_attribute_parse_within_limits_and_a_lower_limit_refus
 fn keep_going_reports_every_bad_record_and_still_exits_2() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("mixed.ldf");
-    std::fs::write(&path, "dn: CN=A,DC=x\ncn: A\n\ndn: CN=B,DC=x\nbroken\n\ndn: CN=C,DC=x\ncn: C\n\nsn: orphan\n").unwrap();
-    let out = Command::cargo_bin("ldifix").unwrap().args(["dump", "--keep-going"]).arg(&path).output().unwrap();
+    std::fs::write(
+        &path,
+        "dn: CN=A,DC=x\ncn: A\n\ndn: CN=B,DC=x\nbroken\n\ndn: CN=C,DC=x\ncn: C\n\nsn: orphan\n",
+    )
+    .unwrap();
+    let out = Command::cargo_bin("ldifix")
+        .unwrap()
+        .args(["dump", "--keep-going"])
+        .arg(&path)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(stdout.lines().count(), 2);
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.contains("mixed.ldf:5: expected ':' after attribute name \"broken\" (record starting at line 4)"), "{stderr}");
-    assert!(stderr.contains("mixed.ldf:10: expected a record starting with 'dn:'"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "mixed.ldf:5: expected ':' after attribute name \"broken\" (record starting at line 4)"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("mixed.ldf:10: expected a record starting with 'dn:'"),
+        "{stderr}"
+    );
 }

@@ -6,8 +6,7 @@ use std::path::{Path, PathBuf};
 
 use ldifix::ldif::writer::{LdifWriter, LineEnding, WriterOptions};
 use ldifix::ldif::{
-    Attr, Body, ChangeKind, Control, ErrorKind, Item, Mod, ModOp, ParseError, Parser, Record,
-    Value,
+    Attr, Body, ChangeKind, Control, ErrorKind, Item, Mod, ModOp, ParseError, Parser, Record, Value,
 };
 use ldifix::source::Input;
 use proptest::prelude::*;
@@ -49,7 +48,10 @@ fn rfc_example_1_and_2_content_records() {
     let b = read("corrected/example1.ldif");
     let r = records(&b).unwrap();
     assert_eq!(r.len(), 2);
-    assert_eq!(&*r[0].dn, b"cn=Barbara Jensen, ou=Product Development, dc=airius, dc=com");
+    assert_eq!(
+        &*r[0].dn,
+        b"cn=Barbara Jensen, ou=Product Development, dc=airius, dc=com"
+    );
     assert_eq!(attr(&r[0], "cn").len(), 3);
     let b = read("corrected/example2.ldif");
     let r = records(&b).unwrap();
@@ -78,7 +80,10 @@ fn rfc_example_4_utf8_and_language_options() {
     let r = records(&b).unwrap();
     assert_eq!(r.len(), 2);
     assert_eq!(&*r[0].dn, "ou=営業部,o=Airius".as_bytes());
-    assert_eq!(attr(&r[0], "ou;lang-ja;phonetic"), ["えいぎょうぶ".as_bytes()]);
+    assert_eq!(
+        attr(&r[0], "ou;lang-ja;phonetic"),
+        ["えいぎょうぶ".as_bytes()]
+    );
     assert_eq!(&*r[1].dn, "uid=rogasawara,ou=営業部,o=Airius".as_bytes());
     let expect = [
         ("givenname;lang-ja", "ロドニー"),
@@ -93,7 +98,10 @@ fn rfc_example_4_utf8_and_language_options() {
     for (name, value) in expect {
         assert_eq!(attr(&r[1], name), [value.as_bytes()], "{name}");
     }
-    assert_eq!(attr(&r[1], "userpassword"), [&b"{SHA}O3HSv1MusyL4kTjP+HKI5uxuNoM="[..]]);
+    assert_eq!(
+        attr(&r[1], "userpassword"),
+        [&b"{SHA}O3HSv1MusyL4kTjP+HKI5uxuNoM="[..]]
+    );
     let e = first_error(&read("example4.ldif"));
     assert_eq!(e.line, 43);
 }
@@ -104,7 +112,10 @@ fn rfc_example_5_url_value_is_recorded_not_opened() {
     let r = records(&b).unwrap();
     let photo = r[0].attrs().iter().find(|a| a.name == "jpegphoto").unwrap();
     assert!(photo.value.is_url());
-    assert_eq!(photo.value.as_bytes(), b"file:///usr/local/directory/photos/hjensen.jpg");
+    assert_eq!(
+        photo.value.as_bytes(),
+        b"file:///usr/local/directory/photos/hjensen.jpg"
+    );
     let e = first_error(&read("example5.ldif"));
     assert_eq!(e.line, 8);
     assert!(matches!(e.kind, ErrorKind::ExpectedDn { .. }));
@@ -128,7 +139,10 @@ fn rfc_example_6_change_records() {
     );
     match &r[4].body {
         Body::Modify(m) => {
-            let ops: Vec<_> = m.iter().map(|m| (m.op, m.attr.as_ref(), m.values.len())).collect();
+            let ops: Vec<_> = m
+                .iter()
+                .map(|m| (m.op, m.attr.as_ref(), m.values.len()))
+                .collect();
             assert_eq!(
                 ops,
                 [
@@ -142,9 +156,16 @@ fn rfc_example_6_change_records() {
         other => panic!("{other:?}"),
     }
     match &r[3].body {
-        Body::ModDn { newsuperior, deleteoldrdn, .. } => {
+        Body::ModDn {
+            newsuperior,
+            deleteoldrdn,
+            ..
+        } => {
             assert!(!deleteoldrdn);
-            assert_eq!(newsuperior.as_deref(), Some(&b"ou=Accounting, dc=airius, dc=com"[..]));
+            assert_eq!(
+                newsuperior.as_deref(),
+                Some(&b"ou=Accounting, dc=airius, dc=com"[..])
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -158,7 +179,11 @@ fn rfc_example_7_control() {
     let r = records(&b).unwrap();
     assert_eq!(
         r[0].controls,
-        [Control { oid: Cow::Borrowed("1.2.840.113556.1.4.805"), critical: true, value: None }]
+        [Control {
+            oid: Cow::Borrowed("1.2.840.113556.1.4.805"),
+            critical: true,
+            value: None
+        }]
     );
     assert_eq!(r[0].change, Some(ChangeKind::Delete));
 }
@@ -184,13 +209,19 @@ fn malformed_inputs_fail_at_their_line() {
         ("dn: cn=a\nchangetype: delete\ncn: a\n", 3),
         ("dn: cn=a\nchangetype: modify\nreplace: mail\nsn: b\n-\n", 4),
         ("dn: cn=a\nchangetype: modify\nfrobnicate: mail\n-\n", 3),
-        ("dn: cn=a\nchangetype: modrdn\nnewrdn: cn=b\ndeleteoldrdn: 2\n", 4),
+        (
+            "dn: cn=a\nchangetype: modrdn\nnewrdn: cn=b\ndeleteoldrdn: 2\n",
+            4,
+        ),
         ("dn: cn=a\nchangetype: modrdn\ndeleteoldrdn: 1\n", 3),
         ("dn: cn=a\ncontrol: 1.2..3 true\nchangetype: delete\n", 2),
         ("dn: cn=a\ncontrol: 1.2.3\ncn: x\n", 3),
         ("dn: cn=a\n1bad: x\n", 2),
         ("dn:< file:///etc/passwd\ncn: a\n", 1),
-        ("dn: cn=a\nchangetype: modify\nincrement: n\nn: 1\nn: 2\n-\n", 3),
+        (
+            "dn: cn=a\nchangetype: modify\nincrement: n\nn: 1\nn: 2\n-\n",
+            3,
+        ),
         ("dn: cn=a\n\n", 1),
         ("dn: cn=a\ncn: a\njpegPhoto:< file:///tmp/ä\n", 3),
         ("dn: cn=a\ncn: a\njpegPhoto:<\n", 3),
@@ -205,7 +236,9 @@ fn malformed_inputs_fail_at_their_line() {
 fn utf16_path_gives_the_same_records_as_utf8() {
     for name in ["corrected/example4.ldif", "corrected/example6.ldif"] {
         let utf8 = read(name);
-        let text = String::from_utf8(utf8.clone()).unwrap().replace('\n', "\r\n");
+        let text = String::from_utf8(utf8.clone())
+            .unwrap()
+            .replace('\n', "\r\n");
         let mut le = vec![0xFF, 0xFE];
         let mut be = vec![0xFE, 0xFF];
         for u in text.encode_utf16() {
@@ -228,18 +261,23 @@ fn mmap_and_read_paths_give_identical_records() {
     assert!(mapped.is_mapped());
     let read_in = Input::from_bytes(&path, std::fs::read(&path).unwrap()).unwrap();
     assert!(!read_in.is_mapped());
-    assert_eq!(records(mapped.bytes()).unwrap(), records(read_in.bytes()).unwrap());
+    assert_eq!(
+        records(mapped.bytes()).unwrap(),
+        records(read_in.bytes()).unwrap()
+    );
 }
 
 // ---- properties ---------------------------------------------------------------------------
 
 fn attr_name() -> impl Strategy<Value = String> {
-    ("[a-zA-Z][a-zA-Z0-9-]{0,12}", proptest::option::of("[a-zA-Z0-9=-]{1,8}")).prop_map(
-        |(n, o)| match o {
+    (
+        "[a-zA-Z][a-zA-Z0-9-]{0,12}",
+        proptest::option::of("[a-zA-Z0-9=-]{1,8}"),
+    )
+        .prop_map(|(n, o)| match o {
             Some(o) => format!("{n};{o}"),
             None => n,
-        },
-    )
+        })
 }
 
 fn value_bytes() -> impl Strategy<Value = Vec<u8>> {
@@ -260,14 +298,22 @@ fn value() -> impl Strategy<Value = Value<'static>> {
 
 fn attrs() -> impl Strategy<Value = Vec<Attr<'static>>> {
     proptest::collection::vec(
-        (attr_name(), value()).prop_map(|(n, v)| Attr { name: Cow::Owned(n), value: v }),
+        (attr_name(), value()).prop_map(|(n, v)| Attr {
+            name: Cow::Owned(n),
+            value: v,
+        }),
         1..8,
     )
 }
 
 fn modspec() -> impl Strategy<Value = Mod<'static>> {
     (
-        prop_oneof![Just(ModOp::Add), Just(ModOp::Delete), Just(ModOp::Replace), Just(ModOp::Increment)],
+        prop_oneof![
+            Just(ModOp::Add),
+            Just(ModOp::Delete),
+            Just(ModOp::Replace),
+            Just(ModOp::Increment)
+        ],
         attr_name(),
         proptest::collection::vec(value(), 0..4),
     )
@@ -278,12 +324,20 @@ fn modspec() -> impl Strategy<Value = Mod<'static>> {
                     values.push(Value::Bytes(Cow::Borrowed(b"1")));
                 }
             }
-            Mod { op, attr: Cow::Owned(attr), values }
+            Mod {
+                op,
+                attr: Cow::Owned(attr),
+                values,
+            }
         })
 }
 
 fn control() -> impl Strategy<Value = Control<'static>> {
-    ("[1-9][0-9]{0,3}(\\.[0-9]{1,4}){1,6}", any::<bool>(), proptest::option::of(value_bytes()))
+    (
+        "[1-9][0-9]{0,3}(\\.[0-9]{1,4}){1,6}",
+        any::<bool>(),
+        proptest::option::of(value_bytes()),
+    )
         .prop_map(|(oid, critical, v)| Control {
             oid: Cow::Owned(oid),
             critical,
@@ -296,34 +350,56 @@ fn record() -> impl Strategy<Value = Record<'static>> {
         attrs().prop_map(|a| (None, Body::Attrs(a))),
         attrs().prop_map(|a| (Some(ChangeKind::Add), Body::Attrs(a))),
         Just((Some(ChangeKind::Delete), Body::Delete)),
-        proptest::collection::vec(modspec(), 0..4).prop_map(|m| (Some(ChangeKind::Modify), Body::Modify(m))),
-        (value_bytes(), any::<bool>(), proptest::option::of(value_bytes()), any::<bool>()).prop_map(
-            |(rdn, del, sup, moddn)| (
-                Some(if moddn { ChangeKind::ModDn } else { ChangeKind::ModRdn }),
+        proptest::collection::vec(modspec(), 0..4)
+            .prop_map(|m| (Some(ChangeKind::Modify), Body::Modify(m))),
+        (
+            value_bytes(),
+            any::<bool>(),
+            proptest::option::of(value_bytes()),
+            any::<bool>()
+        )
+            .prop_map(|(rdn, del, sup, moddn)| (
+                Some(if moddn {
+                    ChangeKind::ModDn
+                } else {
+                    ChangeKind::ModRdn
+                }),
                 Body::ModDn {
                     newrdn: Cow::Owned(rdn),
                     deleteoldrdn: del,
                     newsuperior: sup.map(Cow::Owned)
                 }
-            )
-        ),
+            )),
     ];
-    (value_bytes(), body, proptest::collection::vec(control(), 0..3)).prop_map(|(dn, (change, body), controls)| {
-        let controls = if change.is_some() { controls } else { vec![] };
-        let changetype = change.map(|c| {
-            Cow::Owned(
-                match c {
-                    ChangeKind::Add => "add",
-                    ChangeKind::Delete => "delete",
-                    ChangeKind::Modify => "modify",
-                    ChangeKind::ModRdn => "modrdn",
-                    ChangeKind::ModDn => "moddn",
-                }
-                .to_owned(),
-            )
-        });
-        Record { offset: 0, line: 0, dn: Cow::Owned(dn), controls, change, changetype, body }
-    })
+    (
+        value_bytes(),
+        body,
+        proptest::collection::vec(control(), 0..3),
+    )
+        .prop_map(|(dn, (change, body), controls)| {
+            let controls = if change.is_some() { controls } else { vec![] };
+            let changetype = change.map(|c| {
+                Cow::Owned(
+                    match c {
+                        ChangeKind::Add => "add",
+                        ChangeKind::Delete => "delete",
+                        ChangeKind::Modify => "modify",
+                        ChangeKind::ModRdn => "modrdn",
+                        ChangeKind::ModDn => "moddn",
+                    }
+                    .to_owned(),
+                )
+            });
+            Record {
+                offset: 0,
+                line: 0,
+                dn: Cow::Owned(dn),
+                controls,
+                change,
+                changetype,
+                body,
+            }
+        })
 }
 
 fn normalise(mut r: Record<'_>) -> Record<'static> {
@@ -337,14 +413,21 @@ fn normalise(mut r: Record<'_>) -> Record<'static> {
         controls: r
             .controls
             .into_iter()
-            .map(|c| Control { oid: Cow::Owned(c.oid.into_owned()), critical: c.critical, value: c.value.map(own_v) })
+            .map(|c| Control {
+                oid: Cow::Owned(c.oid.into_owned()),
+                critical: c.critical,
+                value: c.value.map(own_v),
+            })
             .collect(),
         change: r.change,
         changetype: r.changetype.map(|c| Cow::Owned(c.into_owned())),
         body: match r.body {
             Body::Attrs(a) => Body::Attrs(
                 a.into_iter()
-                    .map(|a| Attr { name: Cow::Owned(a.name.into_owned()), value: own_v(a.value) })
+                    .map(|a| Attr {
+                        name: Cow::Owned(a.name.into_owned()),
+                        value: own_v(a.value),
+                    })
                     .collect(),
             ),
             Body::Delete => Body::Delete,
@@ -357,7 +440,11 @@ fn normalise(mut r: Record<'_>) -> Record<'static> {
                     })
                     .collect(),
             ),
-            Body::ModDn { newrdn, deleteoldrdn, newsuperior } => Body::ModDn {
+            Body::ModDn {
+                newrdn,
+                deleteoldrdn,
+                newsuperior,
+            } => Body::ModDn {
                 newrdn: Cow::Owned(newrdn.into_owned()),
                 deleteoldrdn,
                 newsuperior: newsuperior.map(|n| Cow::Owned(n.into_owned())),
@@ -367,14 +454,22 @@ fn normalise(mut r: Record<'_>) -> Record<'static> {
 }
 
 fn options() -> impl Strategy<Value = WriterOptions> {
-    (any::<bool>(), proptest::option::of(2usize..120), any::<bool>(), any::<bool>()).prop_map(
-        |(crlf, fold, lead, version)| WriterOptions {
-            line_ending: if crlf { LineEnding::CrLf } else { LineEnding::Lf },
+    (
+        any::<bool>(),
+        proptest::option::of(2usize..120),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(crlf, fold, lead, version)| WriterOptions {
+            line_ending: if crlf {
+                LineEnding::CrLf
+            } else {
+                LineEnding::Lf
+            },
             fold,
             leading_blank_line: lead,
             version_line: version,
-        },
-    )
+        })
 }
 
 proptest! {

@@ -6,7 +6,9 @@ use crate::cli::Cli;
 
 /// Arguments.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  ldifix completions bash > /etc/bash_completion.d/ldifix\n  ldifix completions powershell >> $PROFILE\n  ldifix completions zsh > ~/.zfunc/_ldifix")]
+#[command(
+    after_help = "Examples:\n  ldifix completions bash > /etc/bash_completion.d/ldifix\n  ldifix completions powershell >> $PROFILE\n  ldifix completions zsh > ~/.zfunc/_ldifix"
+)]
 pub struct Args {
     /// The shell.
     pub shell: clap_complete::Shell,

@@ -11,7 +11,9 @@ use crate::rules::Profile;
 
 /// Arguments of `ldifix rules`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  ldifix rules\n  ldifix rules --profile idfix\n  ldifix rules --json > rules.json\n  ldifix rules --skips")]
+#[command(
+    after_help = "Examples:\n  ldifix rules\n  ldifix rules --profile idfix\n  ldifix rules --json > rules.json\n  ldifix rules --skips"
+)]
 pub struct Args {
     /// Only the rules of this profile (default: all profiles).
     #[arg(long, value_enum)]
