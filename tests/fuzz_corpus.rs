@@ -3,8 +3,9 @@
 
 use std::path::Path;
 
+use ldifix::csvin::{InputFormat, Records};
 use ldifix::ldif::writer::{LdifWriter, LineEnding, WriterOptions};
-use ldifix::ldif::{Item, Parser, Record};
+use ldifix::ldif::{Item, Limits, Parser, Record};
 use ldifix::model::Entry;
 use ldifix::source::Input;
 
@@ -99,6 +100,35 @@ fn ldif_roundtrip_corpus() {
     assert!(c.len() >= 10);
     for (name, data) in c {
         let r = std::panic::catch_unwind(|| check_roundtrip(&data));
+        assert!(r.is_ok(), "{name}");
+    }
+}
+
+fn check_csv(data: &[u8]) {
+    let Ok(input) = Input::from_bytes(Path::new("corpus"), data.to_vec()) else {
+        return;
+    };
+    let bytes = input.bytes();
+    let lines = bytes.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+    for format in [InputFormat::Csvde, InputFormat::PwshCsv, InputFormat::Auto] {
+        for item in Records::new(bytes, format, Limits::default()) {
+            match item {
+                Ok(Item::Record(r)) => {
+                    let _ = Entry::from_record(0, r);
+                }
+                Ok(Item::Skipped { .. }) => {}
+                Err(e) => assert!(e.line >= 1 && e.line <= lines + 1, "{e}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn csv_records_corpus() {
+    let c = corpus("csv_records");
+    assert!(c.len() >= 5);
+    for (name, data) in c {
+        let r = std::panic::catch_unwind(|| check_csv(&data));
         assert!(r.is_ok(), "{name}");
     }
 }
