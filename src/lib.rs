@@ -15,6 +15,7 @@ pub mod ldif;
 pub mod model;
 pub mod output;
 pub mod pipeline;
+pub mod progress;
 pub mod report;
 pub mod rewrite;
 pub mod rules;

@@ -71,8 +71,12 @@ pub fn run(args: Args) -> Result<i32> {
             return Ok(2);
         }
     };
-    let entries = match load::parse_entries(&inputs, args.limits.limits(), args.limits.input_format)
-    {
+    let entries = match load::parse_entries(
+        &inputs,
+        args.limits.limits(),
+        args.limits.input_format,
+        args.out.quiet,
+    ) {
         Ok(e) => e,
         Err(e) => {
             eprintln!("ldifix: {e}");

@@ -73,6 +73,9 @@ pub struct OutputArgs {
     /// Print the plan and write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// Arguments.
@@ -323,8 +326,12 @@ pub fn run(args: Args) -> Result<i32> {
             return Ok(2);
         }
     };
-    let entries = match load::parse_entries(&inputs, args.limits.limits(), args.limits.input_format)
-    {
+    let entries = match load::parse_entries(
+        &inputs,
+        args.limits.limits(),
+        args.limits.input_format,
+        args.out.quiet,
+    ) {
         Ok(e) => e,
         Err(e) => {
             eprintln!("ldifix: {e}");

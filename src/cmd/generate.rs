@@ -2,7 +2,7 @@
 //! and, with `--truth`, the list of every planted problem and collision (see
 //! [`crate::generate`]). Output files are written atomically.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
@@ -111,17 +111,12 @@ pub fn run(args: Args) -> Result<i32> {
         check_writable(t, args.force)?;
     }
     let total = gen.total_records();
-    let bar = if args.quiet || !std::io::stderr().is_terminal() {
-        indicatif::ProgressBar::hidden()
-    } else {
-        let b = indicatif::ProgressBar::new(total);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} {wide_bar} {pos}/{len} records, {per_sec}, eta {eta}",
-        ) {
-            b.set_style(style);
-        }
-        b
-    };
+    let bar = crate::progress::bar(
+        "generate",
+        args.quiet,
+        total,
+        crate::progress::Unit::Records,
+    );
     let mut file = AtomicFile::create(&output, args.force)?;
     let truth = gen.write(&mut file, &|n| bar.set_position(n))?;
     file.commit()?;

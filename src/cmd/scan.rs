@@ -26,13 +26,13 @@
 //! Exit status: 0 no findings, 1 findings, 2 invalid input (`file:line: …`) or usage.
 
 use std::collections::BTreeMap;
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use ahash::AHashMap;
 use anyhow::{Context, Result};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 use rayon::prelude::*;
 
 use crate::cmd::LimitArgs;
@@ -621,6 +621,9 @@ fn scan_inputs(
         for e in &f.errors {
             invalid += 1;
             writeln!(stderr, "ldifix: {name}:{e}")?;
+            if let Some(h) = e.hint() {
+                writeln!(stderr, "  hint: {h}")?;
+            }
         }
     }
     drop(stderr);
@@ -676,16 +679,7 @@ fn scan_inputs(
 /// A progress bar on stderr sized in input bytes; hidden with `--quiet` or when stderr
 /// is not a terminal.
 fn progress_bar(quiet: bool, total: u64) -> ProgressBar {
-    if quiet || !io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr_with_hz(8));
-    if let Ok(style) = ProgressStyle::with_template(
-        "scan [{wide_bar}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} eta {eta}",
-    ) {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar
+    crate::progress::bar("scan", quiet, total, crate::progress::Unit::Bytes)
 }
 
 /// The profile's checks.

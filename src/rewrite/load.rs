@@ -24,8 +24,12 @@ pub fn parse_entries<'a>(
     inputs: &'a [Input],
     limits: Limits,
     format: InputFormat,
+    quiet: bool,
 ) -> Result<Vec<Entry<'a>>, String> {
     let mut entries = Vec::new();
+    let total: u64 = inputs.iter().map(|i| i.bytes().len() as u64).sum();
+    let bar = crate::progress::bar("read", quiet, total, crate::progress::Unit::Bytes);
+    let mut done = 0u64;
     for (i, input) in inputs.iter().enumerate() {
         let file = FileId::try_from(i).map_err(|_| "too many inputs".to_string())?;
         let name = input.name();
@@ -38,13 +42,23 @@ pub fn parse_entries<'a>(
                 Ok(Item::Record(r)) => {
                     if let Some(e) = Entry::from_record(file, r) {
                         entries.push(e);
+                        if entries.len() % 4096 == 0 {
+                            bar.set_position(done + parser.position() as u64);
+                        }
                     }
                 }
                 Ok(Item::Skipped { .. }) => {}
-                Err(e) => return Err(format!("{name}:{e}")),
+                Err(e) => {
+                    return Err(match e.hint() {
+                        Some(h) => format!("{name}:{e}\n  hint: {h}"),
+                        None => format!("{name}:{e}"),
+                    })
+                }
             }
         }
+        done += input.bytes().len() as u64;
     }
+    bar.finish_and_clear();
     Ok(entries)
 }
 
