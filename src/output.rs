@@ -96,10 +96,19 @@ impl Write for AtomicFile {
     }
 }
 
-/// Refuse an existing destination unless `force`.
+/// Refuse an existing destination unless `force`, and never replace anything but a
+/// regular file: renaming over `/dev/null`, a directory or a named pipe would destroy it.
 pub fn check_writable(dest: &Path, force: bool) -> Result<()> {
-    if !force && dest.exists() {
-        bail!("{} exists (use --force to replace it)", dest.display());
+    if let Ok(meta) = std::fs::symlink_metadata(dest) {
+        if !meta.file_type().is_file() {
+            bail!(
+                "{} exists and is not a regular file; ldifix writes only regular files",
+                dest.display()
+            );
+        }
+        if !force {
+            bail!("{} exists (use --force to replace it)", dest.display());
+        }
     }
     Ok(())
 }
@@ -157,6 +166,16 @@ mod tests {
             std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
             0o640
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn never_replaces_a_device_or_a_directory() {
+        let e = write_atomic(Path::new("/dev/null"), b"x", true).unwrap_err();
+        assert!(e.to_string().contains("not a regular file"), "{e}");
+        let dir = tempfile::tempdir().unwrap();
+        assert!(write_atomic(dir.path(), b"x", true).is_err());
+        assert!(dir.path().is_dir());
     }
 
     #[test]
