@@ -211,8 +211,14 @@ fn invalid_records_are_reported_in_input_order() {
     // Without --keep-going: each input stops at its first invalid record.
     let r = same_everywhere(dir, &["good.ldf", "bad.ldf"], &[]);
     assert_eq!(r.code, 2);
-    let errors: Vec<&str> = r.stderr.lines().collect();
+    // One error line (followed by its hint line).
+    let errors: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("ldifix: "))
+        .collect();
     assert_eq!(errors.len(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("\n  hint: "), "{}", r.stderr);
     assert!(
         errors[0].starts_with(&format!("ldifix: bad.ldf:{}:", bad_lines[0])),
         "{}",
