@@ -35,7 +35,7 @@ fn truncated_change_file_warns_at_its_line() {
     dump(&hostile("truncated-modify.ldf"))
         .code(0)
         .stderr(predicate::str::contains(
-            "truncated-modify.ldf:7: warning: modification not closed by '-'",
+            "truncated-modify.ldf:10: warning: modification not closed by '-'",
         ));
 }
 
@@ -193,4 +193,77 @@ fn keep_going_reports_every_bad_record_and_still_exits_2() {
         stderr.contains("mixed.ldf:10: expected a record starting with 'dn:'"),
         "{stderr}"
     );
+}
+
+/// Every hostile file through `scan`: exit status 2 naming the file, or findings — never a
+/// clean bill of health for a file that is broken, and never a panic.
+#[test]
+fn scan_answers_every_hostile_file_with_exit_2_or_a_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files: Vec<_> = std::fs::read_dir(hostile(""))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ldf"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10);
+    for f in files {
+        let json = dir.path().join("out.json");
+        let out = Command::cargo_bin("ldifix")
+            .unwrap()
+            .arg("scan")
+            .arg(&f)
+            .args(["--quiet", "--force", "--json"])
+            .arg(&json)
+            .output()
+            .unwrap();
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        match out.status.code() {
+            Some(2) => assert!(stderr.contains(&name), "{name}: {stderr}"),
+            Some(1) => {
+                let doc: serde_json::Value =
+                    serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+                assert!(!doc["findings"].as_array().unwrap().is_empty(), "{name}");
+            }
+            other => panic!("{name}: exit {other:?}: {stderr}"),
+        }
+        let _ = std::fs::remove_file(&json);
+    }
+}
+
+#[test]
+fn a_group_with_a_million_members_is_a_count_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("million.ldf");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    f.write_all(b"dn: CN=Big Group,DC=x\nobjectClass: top\nobjectClass: group\ncn: Big Group\nsAMAccountName: big\ngroupType: -2147483646\n").unwrap();
+    for i in 0..1_000_000u32 {
+        writeln!(f, "member: CN=U{i},DC=x").unwrap();
+    }
+    drop(f);
+    let json = dir.path().join("out.json");
+    let out = Command::cargo_bin("ldifix")
+        .unwrap()
+        .arg("scan")
+        .arg(&path)
+        .args(["--quiet", "--json"])
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let counts: Vec<_> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["errors"].as_array().unwrap().iter().any(|e| e == "Count"))
+        .collect();
+    assert_eq!(counts.len(), 1, "{doc}");
+    assert_eq!(counts[0]["attribute"], "member");
 }

@@ -635,6 +635,23 @@ fn scan_inputs(
     report.invalid_records = invalid;
     report.elapsed = started.elapsed();
 
+    // An input without a single record is almost always the wrong file (ldifde itself
+    // refuses a 0-byte import file): say so instead of reporting a clean directory.
+    let empty: Vec<&str> = report
+        .inputs
+        .iter()
+        .filter(|i| i.records == 0)
+        .map(|i| i.path.as_str())
+        .collect();
+    if !empty.is_empty() {
+        for p in empty {
+            eprintln!(
+                "ldifix: {p}: no records found (expected an export with 'dn:' records, or a csvde/Export-Csv file)\n  hint: check the file name, and that the export command wrote data (ldifde -f FILE …)"
+            );
+        }
+        return Ok(2);
+    }
+
     if let Some(p) = &args.json {
         let mut f = AtomicFile::create(p, args.force)?;
         report::json::write(&mut f, &report)
