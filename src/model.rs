@@ -339,6 +339,142 @@ pub fn first_rdn_value(dn: &str) -> String {
     out
 }
 
+// ---------------------------------------------------------------------------------------
+// DN comparison
+// ---------------------------------------------------------------------------------------
+
+/// A DN reduced for comparison. Each RDN is split into its attribute-value assertions at
+/// unescaped `,`/`;` and `+`; the attribute type is trimmed and ASCII lower-cased; the
+/// value has its escapes decoded (`\XX` hex pairs to bytes, `\c` to `c`), its unescaped
+/// leading and trailing spaces removed, and is lower-cased as text (UTF-8, else
+/// Windows-1252 as [`decode_text`] reads it). The AVAs of a multi-valued
+/// RDN are sorted. The key re-escapes `\`, `,`, `+`, `=` and `;` in values, so a literal
+/// comma (`\2C`, `\,`) never equals a separator. Two DNs name the same object when their
+/// keys are equal.
+pub fn dn_key(dn: &[u8]) -> Vec<u8> {
+    let mut rdns: Vec<Vec<(Vec<u8>, Vec<u8>)>> = Vec::new();
+    let mut avas: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+    let mut ty: Vec<u8> = Vec::new();
+    let mut val: Vec<u8> = Vec::new();
+    // Length of `val` up to its last escaped byte: trailing spaces after it are trimmed.
+    let mut val_keep = 0usize;
+    let mut in_value = false;
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+
+    fn finish_ava(
+        avas: &mut Vec<(Vec<u8>, Vec<u8>)>,
+        ty: &mut Vec<u8>,
+        val: &mut Vec<u8>,
+        val_keep: usize,
+    ) {
+        let t: Vec<u8> = trim_ascii_spaces(ty).to_ascii_lowercase();
+        let mut end = val.len();
+        while end > val_keep && val[end - 1] == b' ' {
+            end -= 1;
+        }
+        val.truncate(end);
+        let (text, _) = decode_text(Cow::Borrowed(val.as_slice()));
+        let lowered = if text.is_ascii() {
+            text.to_ascii_lowercase()
+        } else {
+            text.to_lowercase()
+        };
+        avas.push((t, lowered.into_bytes()));
+        ty.clear();
+        val.clear();
+    }
+
+    let mut i = 0usize;
+    while i < dn.len() {
+        let c = dn[i];
+        if !in_value {
+            match c {
+                b'=' => {
+                    in_value = true;
+                    val_keep = 0;
+                }
+                b',' | b';' | b'+' => {
+                    // A type without a value: keep what there is so the key still
+                    // distinguishes malformed DNs.
+                    finish_ava(&mut avas, &mut ty, &mut val, 0);
+                    if c != b'+' {
+                        rdns.push(std::mem::take(&mut avas));
+                    }
+                }
+                _ => ty.push(c),
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            b'\\' if i + 1 < dn.len() => {
+                let n = dn[i + 1];
+                if i + 2 < dn.len() {
+                    if let (Some(h), Some(l)) = (hex(n), hex(dn[i + 2])) {
+                        val.push(h * 16 + l);
+                        val_keep = val.len();
+                        i += 3;
+                        continue;
+                    }
+                }
+                val.push(n);
+                val_keep = val.len();
+                i += 2;
+            }
+            b' ' if val.is_empty() => {
+                // unescaped leading space
+                i += 1;
+            }
+            b',' | b';' | b'+' => {
+                finish_ava(&mut avas, &mut ty, &mut val, val_keep);
+                in_value = false;
+                if c != b'+' {
+                    rdns.push(std::mem::take(&mut avas));
+                }
+                i += 1;
+            }
+            _ => {
+                val.push(c);
+                i += 1;
+            }
+        }
+    }
+    if in_value || !ty.is_empty() {
+        finish_ava(&mut avas, &mut ty, &mut val, val_keep);
+    }
+    if !avas.is_empty() {
+        rdns.push(avas);
+    }
+
+    let mut out = Vec::with_capacity(dn.len());
+    for (ri, mut rdn) in rdns.into_iter().enumerate() {
+        if ri > 0 {
+            out.push(b',');
+        }
+        rdn.sort();
+        for (ai, (t, v)) in rdn.iter().enumerate() {
+            if ai > 0 {
+                out.push(b'+');
+            }
+            out.extend_from_slice(t);
+            out.push(b'=');
+            for &b in v {
+                if matches!(b, b'\\' | b',' | b'+' | b'=' | b';') {
+                    out.push(b'\\');
+                }
+                out.push(b);
+            }
+        }
+    }
+    out
+}
+
+fn trim_ascii_spaces(b: &[u8]) -> &[u8] {
+    let start = b.iter().position(|&c| c != b' ').unwrap_or(b.len());
+    let end = b.iter().rposition(|&c| c != b' ').map_or(start, |e| e + 1);
+    &b[start..end.max(start)]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -394,5 +530,25 @@ mod tests {
     fn first_rdn() {
         assert_eq!(first_rdn_value("CN=Smith\\, John,OU=x"), "Smith, John");
         assert_eq!(first_rdn_value("cn=a\\2Cb,dc=x"), "a,b");
+    }
+
+    #[test]
+    fn dn_keys_are_semantic() {
+        let k = |s: &str| dn_key(s.as_bytes());
+        assert_eq!(k("CN=Semi\\3BColon,DC=x"), k("cn=semi\\;colon, dc=X"));
+        assert_eq!(k("CN=Smith\\2C John,DC=x"), k("CN=Smith\\, John,DC=x"));
+        assert_eq!(k("CN=Smith\\, John , DC=x"), k("cn=smith\\, john,dc=x"));
+        assert_ne!(k("CN=a\\2Cb,DC=x"), k("CN=a,b,DC=x"));
+        assert_eq!(k("CN=J\\C3\\B6rg,DC=x"), k("CN=JÖRG,DC=x"));
+        assert_eq!(k("CN=\\41b,DC=x"), k("cn=ab,dc=x"));
+        assert_eq!(k("CN=a+UID=b,DC=x"), k("uid=B+cn=A,DC=x"));
+        // An escaped trailing space is part of the value.
+        assert_ne!(k("CN=a\\ ,DC=x"), k("CN=a,DC=x"));
+        assert_eq!(k("CN=a  ,DC=x"), k("CN=a,DC=x"));
+        assert_ne!(k("CN=a,DC=x"), k("CN=a,DC=y"));
+        // Never panics on junk.
+        for junk in ["", "\\", "=", ",,", "CN=\\4", "+=,", "CN=a\\"] {
+            let _ = k(junk);
+        }
     }
 }

@@ -37,62 +37,9 @@ pub fn unique_key(attr: Attr, value: &str) -> Option<(Namespace, String)> {
     crate::index::key_for(Profile::Entra, attr, value)
 }
 
-/// A DN reduced for comparison: attribute types and values lower-cased, `\XX` hex escapes
-/// and `\c` escapes decoded, spaces around `=`, `,` and `+` dropped. Samba writes
-/// `CN=Semi\3BColon` where ldifde writes `CN=Semi\;Colon`; both give the same key.
-pub fn dn_key(dn: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(dn.len());
-    let mut i = 0;
-    let mut pending_space = 0usize;
-    while i < dn.len() {
-        let c = dn[i];
-        match c {
-            b'\\' if i + 1 < dn.len() => {
-                let n = dn[i + 1];
-                let hex = |b: u8| (b as char).to_digit(16);
-                out.extend(std::iter::repeat(b' ').take(pending_space));
-                pending_space = 0;
-                if i + 2 < dn.len() {
-                    if let (Some(h), Some(l)) = (hex(n), hex(dn[i + 2])) {
-                        // Escaped bytes keep their escape marker so `\2C` (a literal comma)
-                        // never equals a separator comma.
-                        out.push(b'\\');
-                        out.push((h * 16 + l) as u8);
-                        i += 3;
-                        continue;
-                    }
-                }
-                out.push(b'\\');
-                out.push(n);
-                i += 2;
-            }
-            b' ' => {
-                pending_space += 1;
-                i += 1;
-            }
-            b',' | b'+' | b'=' => {
-                pending_space = 0;
-                // drop spaces after the separator too
-                out.push(c);
-                i += 1;
-                while i < dn.len() && dn[i] == b' ' {
-                    i += 1;
-                }
-            }
-            _ => {
-                out.extend(std::iter::repeat(b' ').take(pending_space));
-                pending_space = 0;
-                out.push(c.to_ascii_lowercase());
-                i += 1;
-            }
-        }
-    }
-    // Non-ASCII letters: lower-case through text when the DN is UTF-8.
-    match String::from_utf8(out) {
-        Ok(s) => s.to_lowercase().into_bytes(),
-        Err(e) => e.into_bytes(),
-    }
-}
+/// DNs are compared with the one normaliser the crate has ([`crate::model::dn_key`]):
+/// Samba's `CN=Semi\3BColon` and ldifde's `CN=Semi\;Colon` give the same key.
+pub use crate::model::dn_key;
 
 /// The forest root DN guessed from a DN: its trailing `DC=` components
 /// (`CN=x,OU=y,DC=contoso,DC=local` → `DC=contoso,DC=local`).
