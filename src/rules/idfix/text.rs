@@ -379,24 +379,27 @@ pub fn rfc2822_matches(a: &str) -> bool {
     }
 }
 
-/// The flag bits RFC2822Rule can raise (IdFix's `ErrorType` values).
+/// IdFix's `ErrorType` flag bits, taken from [`ErrorName`]'s discriminants (which are those
+/// values) so the numbers live in one place.
 pub mod flags {
+    use crate::rules::ErrorName;
+
     /// `Format`
-    pub const FORMAT: u16 = 1;
+    pub const FORMAT: u16 = ErrorName::Format as u16;
     /// `Blank`
-    pub const BLANK: u16 = 2;
+    pub const BLANK: u16 = ErrorName::Blank as u16;
     /// `Duplicate`
-    pub const DUPLICATE: u16 = 4;
+    pub const DUPLICATE: u16 = ErrorName::Duplicate as u16;
     /// `Character`
-    pub const CHARACTER: u16 = 8;
+    pub const CHARACTER: u16 = ErrorName::Character as u16;
     /// `TopLevelDomain`
-    pub const TOP_LEVEL_DOMAIN: u16 = 16;
+    pub const TOP_LEVEL_DOMAIN: u16 = ErrorName::TopLevelDomain as u16;
     /// `DomainPart`
-    pub const DOMAIN_PART: u16 = 32;
+    pub const DOMAIN_PART: u16 = ErrorName::DomainPart as u16;
     /// `LocalPart`
-    pub const LOCAL_PART: u16 = 64;
+    pub const LOCAL_PART: u16 = ErrorName::LocalPart as u16;
     /// `Length`
-    pub const LENGTH: u16 = 128;
+    pub const LENGTH: u16 = ErrorName::Length as u16;
 }
 
 /// IdFix's `RFC2822Rule` on the running value `v`: `Some((flags, updated value))` when it
