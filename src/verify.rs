@@ -278,53 +278,30 @@ pub fn check_bytes(name: &str, bytes: &[u8], encoding: Encoding, expect: LineEnd
         }
     };
 
-    match expect {
-        LineEnd::CrLf => {
-            if crlf.is_empty() && !lf_only.is_empty() {
-                capped(
-                    &[(lf_only[0], "the file has LF line ends; ldifde needs CRLF (for ldapmodify or ldbmodify, which need LF, check with --line-ending lf)".to_string())],
-                    Kind::LineEnding,
-                    &|_| String::new(),
-                );
-            } else {
-                let v: Vec<(u64, String)> = lf_only
-                    .iter()
-                    .map(|&l| {
-                        (
-                            l,
-                            "line ends with LF, not CRLF (ldifde needs CRLF on every line)"
-                                .to_string(),
-                        )
-                    })
-                    .collect();
-                capped(&v, Kind::LineEnding, &|n| {
-                    format!("{n} more lines end with LF, not CRLF")
-                });
-            }
-        }
-        LineEnd::Lf => {
-            if lf_only.is_empty() && !crlf.is_empty() {
-                capped(
-                    &[(crlf[0], "the file has CRLF line ends; ldbmodify cannot read them (for ldifde, which needs CRLF, check with --line-ending crlf)".to_string())],
-                    Kind::LineEnding,
-                    &|_| String::new(),
-                );
-            } else {
-                let v: Vec<(u64, String)> = crlf
-                    .iter()
-                    .map(|&l| {
-                        (
-                            l,
-                            "line ends with CRLF, not LF (ldbmodify reads the CR as data)"
-                                .to_string(),
-                        )
-                    })
-                    .collect();
-                capped(&v, Kind::LineEnding, &|n| {
-                    format!("{n} more lines end with CRLF, not LF")
-                });
-            }
-        }
+    // The lines that end the wrong way, and what to say about them.
+    let (wrong, right, whole, each, more) = match expect {
+        LineEnd::CrLf => (
+            &lf_only,
+            &crlf,
+            "the file has LF line ends; ldifde needs CRLF (for ldapmodify or ldbmodify, which need LF, check with --line-ending lf)",
+            "line ends with LF, not CRLF (ldifde needs CRLF on every line)",
+            "more lines end with LF, not CRLF",
+        ),
+        LineEnd::Lf => (
+            &crlf,
+            &lf_only,
+            "the file has CRLF line ends; ldbmodify cannot read them (for ldifde, which needs CRLF, check with --line-ending crlf)",
+            "line ends with CRLF, not LF (ldbmodify reads the CR as data)",
+            "more lines end with CRLF, not LF",
+        ),
+    };
+    if right.is_empty() && !wrong.is_empty() {
+        capped(&[(wrong[0], whole.to_string())], Kind::LineEnding, &|_| {
+            String::new()
+        });
+    } else {
+        let v: Vec<(u64, String)> = wrong.iter().map(|&l| (l, each.to_string())).collect();
+        capped(&v, Kind::LineEnding, &|n| format!("{n} {more}"));
     }
     let v: Vec<(u64, String)> = inner_cr
         .iter()
