@@ -506,3 +506,73 @@ proptest! {
         prop_assert_eq!(parsed[0].attrs()[0].value.as_bytes(), &v[..]);
     }
 }
+
+/// The attribute filter used by the equivalence tests: keeps names of odd length
+/// (options included), so about half the lines of any record are dropped.
+fn odd_names(name: &str) -> bool {
+    name.len() % 2 == 1
+}
+
+/// What a filtered parse must give: the unfiltered items with the dropped attributes
+/// taken out of content and add records (errors and everything else unchanged).
+fn filtered_by_hand(bytes: &[u8]) -> Vec<Result<Item<'_>, ParseError>> {
+    Parser::new(bytes)
+        .map(|item| {
+            item.map(|i| match i {
+                Item::Record(mut r) => {
+                    if let Body::Attrs(a) = &mut r.body {
+                        a.retain(|x| odd_names(&x.name));
+                    }
+                    Item::Record(r)
+                }
+                other => other,
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn attr_filter_drops_values_but_not_checks() {
+    // Folded and base64 values on both sides of the filter, and errors in dropped lines.
+    let text = "dn: cn=a\r\nab: x\r\nabc:: Zm9v\r\nabcd:: \r\n YmFy\r\nabcde: long\r\n  folded\r\nmail: m\r\n\r\n\
+                dn: cn=b\nab:: !!!\n\ndn: cn=c\nxy: 1\nabcdefg\n\ndn: cn=d\nxyz: ok\n";
+    let want = filtered_by_hand(text.as_bytes());
+    let got: Vec<_> = Parser::new(text.as_bytes())
+        .with_attr_filter(odd_names)
+        .collect();
+    assert_eq!(got, want);
+    // The bad base64 in a dropped attribute and the line without a colon still fail.
+    assert_eq!(got.iter().filter(|i| i.is_err()).count(), 2);
+    let Ok(Item::Record(r)) = &got[0] else {
+        panic!("first record")
+    };
+    let names: Vec<&str> = r.attrs().iter().map(|a| a.name.as_ref()).collect();
+    assert_eq!(names, ["abc", "abcde"]);
+    assert_eq!(r.attrs()[0].value.as_bytes(), b"foo");
+    assert_eq!(r.attrs()[1].value.as_bytes(), b"long folded");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn attr_filter_equals_filtering_afterwards(recs in proptest::collection::vec(record(), 1..6), opts in options()) {
+        let mut w = LdifWriter::new(Vec::new(), opts);
+        for r in &recs {
+            w.write_record(r).unwrap();
+        }
+        let bytes = w.finish().unwrap();
+        let got: Vec<_> = Parser::new(&bytes).with_attr_filter(odd_names).collect();
+        prop_assert_eq!(got, filtered_by_hand(&bytes));
+    }
+
+    #[test]
+    fn attr_filter_equals_filtering_afterwards_on_any_bytes(bytes in proptest::collection::vec(prop_oneof![
+        Just(b'\n'), Just(b' '), Just(b':'), Just(b'a'), Just(b'b'), Just(b'Z'), Just(b'='), Just(b'\r'),
+        Just(b'd'), Just(b'n'), Just(b'#'), Just(b';'), Just(b'<'), any::<u8>()], 0..300)) {
+        let mut text = b"dn: cn=x\nab: 1\nabc:: Zm9v\n".to_vec();
+        text.extend_from_slice(&bytes);
+        let got: Vec<_> = Parser::new(&text).with_attr_filter(odd_names).collect();
+        prop_assert_eq!(got, filtered_by_hand(&text));
+    }
+}

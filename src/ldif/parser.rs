@@ -83,39 +83,97 @@ pub struct Parser<'a> {
     warnings: Vec<Warning>,
     done: bool,
     names: NameCache<'a>,
+    /// Which attributes content records keep (`None`: all of them).
+    filter: Option<fn(&str) -> bool>,
+    /// Attribute count of the previous record: the next record's vector is sized to it.
+    attr_hint: usize,
+    /// Reused buffers for values that are validated but not kept (folded base64 text,
+    /// decoded bytes).
+    scratch: Vec<u8>,
+    scratch2: Vec<u8>,
 }
 
-/// Attribute names repeat on nearly every record; validating each one as UTF-8 again is
-/// a measurable share of parse time. The cache maps name bytes to an earlier `&str` with
-/// the same bytes (anywhere in the input, so it borrows the input like any other name).
+/// Attribute names repeat on nearly every record; validating each one as UTF-8 again (and
+/// asking the attribute filter again) is a measurable share of parse time. The cache maps
+/// name bytes to an earlier `&str` with the same bytes (anywhere in the input, so it
+/// borrows the input like any other name) and the filter's answer for it: a small open
+/// addressing table (linear probing), emptied when it is three-quarters full so a file
+/// with endless distinct names costs no more than a miss per line.
 struct NameCache<'a> {
-    slots: [&'a str; 256],
+    slots: Box<[(&'a str, bool); NAME_SLOTS]>,
+    used: usize,
 }
+
+const NAME_SLOTS: usize = 256;
 
 impl<'a> NameCache<'a> {
     fn new() -> Self {
-        NameCache { slots: [""; 256] }
+        NameCache {
+            slots: Box::new([("", true); NAME_SLOTS]),
+            used: 0,
+        }
     }
 
+    /// The first and last eight bytes and the length, mixed (names are never empty).
     #[inline]
-    fn get(&mut self, b: &'a [u8]) -> Option<&'a str> {
+    fn slot_of(b: &[u8]) -> usize {
         let n = b.len();
-        let mix = (n as u32)
-            .wrapping_mul(0x9E37_79B9)
-            .wrapping_add(u32::from(b[0]) << 16)
-            .wrapping_add(u32::from(b[n / 2]) << 8)
-            .wrapping_add(u32::from(b[n - 1]))
-            .wrapping_mul(0x85EB_CA6B);
-        let h = (mix >> 24) as usize;
-        let slot = self.slots[h];
-        if slot.as_bytes() == b {
-            return Some(slot);
+        let x = if n >= 8 {
+            let head = u64::from_le_bytes(b[..8].try_into().unwrap_or_default());
+            let tail = u64::from_le_bytes(b[n - 8..].try_into().unwrap_or_default());
+            head ^ tail.rotate_left(29) ^ n as u64
+        } else {
+            b.iter().fold(n as u64, |h, &c| (h << 8) | u64::from(c))
+        };
+        (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize % NAME_SLOTS
+    }
+
+    /// The cached name with these bytes and the filter's answer for it.
+    #[inline]
+    fn lookup(&self, b: &[u8]) -> Option<(&'a str, bool)> {
+        let mut h = Self::slot_of(b);
+        loop {
+            let slot = self.slots[h];
+            if slot.0.as_bytes() == b {
+                return Some(slot);
+            }
+            if slot.0.is_empty() {
+                return None;
+            }
+            h = (h + 1) % NAME_SLOTS;
         }
+    }
+
+    /// Cache a name that is not cached yet (`None` if it is not UTF-8).
+    fn insert(&mut self, b: &'a [u8], filter: Option<fn(&str) -> bool>) -> Option<(&'a str, bool)> {
         let s = std::str::from_utf8(b).ok()?;
-        self.slots[h] = s;
-        Some(s)
+        let keep = filter.map_or(true, |f| f(s));
+        if self.used >= NAME_SLOTS * 3 / 4 {
+            self.slots.fill(("", true));
+            self.used = 0;
+        }
+        let mut h = Self::slot_of(b);
+        while !self.slots[h].0.is_empty() {
+            h = (h + 1) % NAME_SLOTS;
+        }
+        self.slots[h] = (s, keep);
+        self.used += 1;
+        Some((s, keep))
     }
 }
+
+/// The `changetype:` keywords (any case), lower-cased, with ldifde's schema variants.
+const CHANGE_TYPES: [(&str, ChangeKind); 9] = [
+    ("add", ChangeKind::Add),
+    ("modify", ChangeKind::Modify),
+    ("delete", ChangeKind::Delete),
+    ("modrdn", ChangeKind::ModRdn),
+    ("moddn", ChangeKind::ModDn),
+    ("ntdsschemaadd", ChangeKind::Add),
+    ("ntdsschemadelete", ChangeKind::Delete),
+    ("ntdsschemamodify", ChangeKind::Modify),
+    ("ntdsschemamodrdn", ChangeKind::ModRdn),
+];
 
 /// Internal results carry a boxed error so the hot path moves small values.
 type PResult<T> = Result<T, Box<ParseError>>;
@@ -144,7 +202,24 @@ impl<'a> Parser<'a> {
             warnings: Vec::new(),
             done: false,
             names: NameCache::new(),
+            filter: None,
+            attr_hint: 16,
+            scratch: Vec::new(),
+            scratch2: Vec::new(),
         }
+    }
+
+    /// Keep only the attributes whose description (as written, options included) `keep`
+    /// accepts in the attribute lists of content and `changetype: add` records. The other
+    /// lines are still read and checked exactly as before (syntax, base64, size limits,
+    /// line numbers), so the same inputs are accepted and rejected; their values are just
+    /// not decoded into the record. Change records (modify, delete, modrdn) are not
+    /// filtered. A reader that looks at a few attributes of every object (a scan) saves
+    /// most of the decoding and allocation that way.
+    pub fn with_attr_filter(mut self, keep: fn(&str) -> bool) -> Self {
+        self.filter = Some(keep);
+        self.names = NameCache::new();
+        self
     }
 
     /// Warnings gathered so far (taken out of the parser).
@@ -486,23 +561,19 @@ impl<'a> Parser<'a> {
             })));
         }
         let ct_raw = s.plain_value(&line);
-        let ct_lower = String::from_utf8_lossy(trim_spaces(&ct_raw)).to_ascii_lowercase();
-        let kind = match ct_lower.as_str() {
-            "add" | "ntdsschemaadd" => ChangeKind::Add,
-            "delete" | "ntdsschemadelete" => ChangeKind::Delete,
-            "modify" | "ntdsschemamodify" => ChangeKind::Modify,
-            "modrdn" | "ntdsschemamodrdn" => ChangeKind::ModRdn,
-            "moddn" => ChangeKind::ModDn,
-            _ => {
-                return Err(self.err(
-                    ErrorKind::BadChangeType {
-                        found: snippet(&ct_raw),
-                    },
-                    line.line,
-                    line.offset,
-                    dn_line,
-                ))
-            }
+        let ct = trim_spaces(&ct_raw);
+        let Some(&(ct_lower, kind)) = CHANGE_TYPES
+            .iter()
+            .find(|(k, _)| k.as_bytes().eq_ignore_ascii_case(ct))
+        else {
+            return Err(self.err(
+                ErrorKind::BadChangeType {
+                    found: snippet(&ct_raw),
+                },
+                line.line,
+                line.offset,
+                dn_line,
+            ));
         };
         let body = match kind {
             ChangeKind::Add => {
@@ -535,7 +606,7 @@ impl<'a> Parser<'a> {
             dn,
             controls,
             change: Some(kind),
-            changetype: Some(Cow::Owned(ct_lower)),
+            changetype: Some(Cow::Borrowed(ct_lower)),
             body,
         })))
     }
@@ -545,33 +616,43 @@ impl<'a> Parser<'a> {
         mut line: Option<LLine<'a>>,
         rec: &mut RecordBuilder,
     ) -> PResult<Vec<Attr<'a>>> {
-        let mut attrs = Vec::with_capacity(48);
+        let mut attrs = Vec::with_capacity(self.attr_hint);
         while let Some(l) = line {
             let s = split_line(&l, rec.dn_line)?;
             rec.count(self, &l)?;
             let value = s.value(&l, &mut self.warnings, rec.dn_line)?;
-            attrs.push(Attr {
-                name: s.name_cow(&l),
-                value,
-            });
+            if self.filter.map_or(true, |keep| keep(s.name_str())) {
+                attrs.push(Attr {
+                    name: s.name_cow(&l),
+                    value,
+                });
+            }
             // The common shape takes the fast path; anything else the general one.
             loop {
                 match self.fast_attr(rec)? {
                     Fast::Attr(a) => attrs.push(a),
-                    Fast::End => return Ok(attrs),
+                    Fast::Skipped => {}
+                    Fast::End => {
+                        self.attr_hint = attrs.len().max(4);
+                        return Ok(attrs);
+                    }
                     Fast::General => break,
                 }
             }
             line = self.next_lline(rec.dn_line)?;
         }
+        self.attr_hint = attrs.len().max(4);
         Ok(attrs)
     }
 
-    /// The fast path for the line shape that makes up nearly all of an export: an unfolded,
-    /// non-comment `name: value` or `name:: base64` line whose name is a plain attribute
-    /// type (letters, digits, '-', no options). It consumes the line only when it can
-    /// handle it completely; every other shape (folds, comments, options, URLs, blank-ish
-    /// lines, errors) is left to the general path, which applies the same rules.
+    /// The fast path for the line shape that makes up nearly all of an export: a
+    /// non-comment `name: value` or `name:: base64` line, folded or not, whose name is a
+    /// plain attribute type (letters, digits, '-', no options). It consumes the line only
+    /// when it can handle it completely; every other shape (comments, options, URLs,
+    /// FILL spaces continued across a fold, blank-ish lines, errors, limits) is left to the
+    /// general path, which applies the same rules and reports the errors. A folded value
+    /// is joined straight into its own buffer (plain) or into a reused one (base64 text);
+    /// a value the attribute filter drops is only checked, never stored.
     #[inline]
     fn fast_attr(&mut self, rec: &mut RecordBuilder) -> PResult<Fast<'a>> {
         let buf = self.buf;
@@ -579,29 +660,21 @@ impl<'a> Parser<'a> {
         if pos >= buf.len() {
             return Ok(Fast::End);
         }
-        let rest = &buf[pos..];
-        let (mut end, next) = match memchr(b'\n', rest) {
-            Some(i) => (i, pos + i + 1),
-            None => (rest.len(), buf.len()),
-        };
-        if end > 0 && rest[end - 1] == b'\r' {
-            end -= 1;
-        }
-        let line = &rest[..end];
+        let (line, next) = self.phys(pos);
         if line.is_empty() {
             return Ok(Fast::End);
         }
-        if !line[0].is_ascii_alphabetic()
-            || (next < buf.len() && buf[next] == b' ')
-            || line.len() > self.limits.max_line
-        {
+        if !line[0].is_ascii_alphabetic() || line.len() > self.limits.max_line {
             return Ok(Fast::General);
         }
-        let mut i = 1;
-        while i < line.len() && TYPE_CHARS[line[i] as usize] {
-            i += 1;
-        }
-        if i >= line.len() || line[i] != b':' {
+        // The name ends at the first colon. A name seen before is looked up as is (the
+        // cache only holds names that passed the check below); a new one must be a plain
+        // attribute type.
+        let Some(i) = memchr(b':', line) else {
+            return Ok(Fast::General);
+        };
+        let cached = self.names.lookup(&line[..i]);
+        if cached.is_none() && !line[1..i].iter().all(|&c| TYPE_CHARS[c as usize]) {
             return Ok(Fast::General);
         }
         let base64 = match line.get(i + 1) {
@@ -613,29 +686,95 @@ impl<'a> Parser<'a> {
         while j < line.len() && line[j] == b' ' {
             j += 1;
         }
-        let value = &line[j..];
+        let (name, keep) = match cached {
+            Some(hit) => hit,
+            None => match self.names.insert(&line[..i], self.filter) {
+                Some(new) => new,
+                None => return Ok(Fast::General),
+            },
+        };
+        let first = &line[j..];
+
+        // Continuation lines, if any: join them (rule 2 of the module notes).
+        let mut end = next;
+        let mut lines = 1u64;
+        let mut joined: Option<Vec<u8>> = None;
+        if next < buf.len() && buf[next] == b' ' {
+            // A fold right after the colon may hide a second ':' or a '<': general path.
+            if i + 1 == line.len() {
+                return Ok(Fast::General);
+            }
+            let mut total = line.len();
+            let mut value_len = first.len();
+            if base64 {
+                self.scratch.clear();
+                self.scratch.extend_from_slice(first);
+            } else if keep {
+                let mut v = Vec::with_capacity(first.len() + 96);
+                v.extend_from_slice(first);
+                joined = Some(v);
+            }
+            while end < buf.len() && buf[end] == b' ' {
+                let (c, n) = self.phys(end);
+                if self.is_blank(c, n) {
+                    break;
+                }
+                let piece = &c[1..];
+                // FILL continued on the next line ("attr:" + "  value"): general path.
+                if value_len == 0 && piece.first() == Some(&b' ') {
+                    return Ok(Fast::General);
+                }
+                total += piece.len();
+                if total > self.limits.max_line {
+                    return Ok(Fast::General);
+                }
+                value_len += piece.len();
+                if base64 {
+                    self.scratch.extend_from_slice(piece);
+                } else if let Some(v) = &mut joined {
+                    v.extend_from_slice(piece);
+                }
+                end = n;
+                lines += 1;
+            }
+        }
+
         let value = if base64 {
-            let raw = &value[..value.iter().rposition(|&c| c != b' ').map_or(0, |e| e + 1)];
+            let text: &[u8] = if lines > 1 { &self.scratch } else { first };
+            let raw = &text[..text.iter().rposition(|&c| c != b' ').map_or(0, |e| e + 1)];
             if raw.is_empty() {
                 return Ok(Fast::General);
             }
-            match B64.decode(raw) {
-                Ok(v) => Cow::Owned(v),
-                Err(_) => return Ok(Fast::General),
+            if keep {
+                match B64.decode(raw) {
+                    Ok(v) => Some(Cow::Owned(v)),
+                    Err(_) => return Ok(Fast::General),
+                }
+            } else {
+                self.scratch2.clear();
+                if B64.decode_vec(raw, &mut self.scratch2).is_err() {
+                    return Ok(Fast::General);
+                }
+                None
             }
+        } else if !keep {
+            None
         } else {
-            Cow::Borrowed(value)
-        };
-        let Some(name) = self.names.get(&line[..i]) else {
-            return Ok(Fast::General);
+            Some(match joined {
+                Some(v) => Cow::Owned(v),
+                None => Cow::Borrowed(first),
+            })
         };
         rec.count_at(self, self.line, pos)?;
-        self.pos = next;
-        self.line += 1;
-        Ok(Fast::Attr(Attr {
-            name: Cow::Borrowed(name),
-            value: Value::Bytes(value),
-        }))
+        self.pos = end;
+        self.line += lines;
+        Ok(match value {
+            Some(v) => Fast::Attr(Attr {
+                name: Cow::Borrowed(name),
+                value: Value::Bytes(v),
+            }),
+            None => Fast::Skipped,
+        })
     }
 
     fn read_mods(&mut self, rec: &mut RecordBuilder) -> PResult<Vec<Mod<'a>>> {
@@ -840,6 +979,8 @@ impl<'a> Iterator for Parser<'a> {
 enum Fast<'a> {
     /// It read one attribute line.
     Attr(Attr<'a>),
+    /// It read and checked one attribute line the filter drops.
+    Skipped,
     /// The record ends here (blank line or end of input; not consumed).
     End,
     /// The next line needs the general path.
@@ -858,36 +999,30 @@ impl RecordBuilder {
         self.count_at(p, l.line, l.offset)
     }
 
-    #[inline]
+    #[inline(always)]
     fn count_at(&mut self, p: &Parser<'_>, line: u64, offset: usize) -> PResult<()> {
         self.values += 1;
-        if self.values > p.limits.max_values {
-            return Err(p.err(
-                ErrorKind::Limit {
-                    detail: format!(
-                        "more than {} values in one record (--max-values)",
-                        p.limits.max_values
-                    ),
-                },
-                line,
-                offset,
-                self.dn_line,
-            ));
-        }
-        if offset - self.start > p.limits.max_record {
-            return Err(p.err(
-                ErrorKind::Limit {
-                    detail: format!(
-                        "record larger than {} bytes (--max-record-bytes)",
-                        p.limits.max_record
-                    ),
-                },
-                line,
-                offset,
-                self.dn_line,
-            ));
+        if self.values > p.limits.max_values || offset - self.start > p.limits.max_record {
+            return Err(self.over_limit(p, line, offset));
         }
         Ok(())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn over_limit(&self, p: &Parser<'_>, line: u64, offset: usize) -> Box<ParseError> {
+        let detail = if self.values > p.limits.max_values {
+            format!(
+                "more than {} values in one record (--max-values)",
+                p.limits.max_values
+            )
+        } else {
+            format!(
+                "record larger than {} bytes (--max-record-bytes)",
+                p.limits.max_record
+            )
+        };
+        p.err(ErrorKind::Limit { detail }, line, offset, self.dn_line)
     }
 }
 
