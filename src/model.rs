@@ -148,6 +148,13 @@ impl Attr {
             .find(|a| a.ldap_name().as_bytes().eq_ignore_ascii_case(base))
     }
 
+    /// Whether an attribute description names an attribute ldifix reads: the filter for
+    /// [`Parser::with_attr_filter`](crate::ldif::Parser::with_attr_filter) when records are
+    /// only read to become [`Entry`]s.
+    pub fn is_read(desc: &str) -> bool {
+        Attr::from_desc(desc).is_some()
+    }
+
     fn is_counted(self) -> bool {
         COUNTED.contains(&self)
     }
@@ -228,7 +235,7 @@ impl<'a> Entry<'a> {
         if dn_bytes.is_some() {
             non_utf8 = true;
         }
-        let mut values = Vec::with_capacity(32);
+        let mut values = Vec::with_capacity(attrs.len());
         let mut counts = [0u32; 3];
         for a in attrs {
             let Some(attr) = Attr::from_desc(&a.name) else {

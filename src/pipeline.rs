@@ -197,6 +197,12 @@ impl<'a> ChunkParser<'a> {
         }
     }
 
+    /// Keep only the attributes `keep` accepts ([`Parser::with_attr_filter`]).
+    pub fn with_attr_filter(mut self, keep: fn(&str) -> bool) -> Self {
+        self.parser = self.parser.with_attr_filter(keep);
+        self
+    }
+
     /// Warnings gathered so far, with input line numbers.
     pub fn take_warnings(&mut self) -> Vec<Warning> {
         let mut w = self.parser.take_warnings();

@@ -327,7 +327,7 @@ pub fn scan_chunk<'a>(
         .copied()
         .unwrap_or(InputFormat::Ldif);
     let mut parser = if format == InputFormat::Ldif {
-        Reader::Ldif(ChunkParser::new(input, chunk, opts.limits))
+        Reader::Ldif(ChunkParser::new(input, chunk, opts.limits).with_attr_filter(Attr::is_read))
     } else {
         Reader::Other(Records::new(chunk.bytes(input), format, opts.limits))
     };
@@ -905,7 +905,10 @@ fn entry_at<'a>(
     limits: Limits,
 ) -> Option<Entry<'a>> {
     let rest = bytes.get(pos.offset..)?;
-    match Parser::with_limits(rest, limits).next()? {
+    match Parser::with_limits(rest, limits)
+        .with_attr_filter(Attr::is_read)
+        .next()?
+    {
         Ok(Item::Record(r)) => {
             let mut e = Entry::from_record(file, r)?;
             e.line = pos.line;
