@@ -116,7 +116,8 @@ impl Attr {
     /// Look up an attribute description (case-insensitive; options ignored).
     pub fn from_desc(desc: &str) -> Option<Attr> {
         let b = desc.as_bytes();
-        let base = match memchr::memchr(b';', b) {
+        // Names are short: a plain loop beats starting a vectorised search.
+        let base = match b.iter().position(|&c| c == b';') {
             Some(i) => &b[..i],
             None => b,
         };

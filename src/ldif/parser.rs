@@ -134,7 +134,7 @@ impl<'a> NameCache<'a> {
         let mut h = Self::slot_of(b);
         loop {
             let slot = self.slots[h];
-            if slot.0.as_bytes() == b {
+            if same_name(slot.0.as_bytes(), b) {
                 return Some(slot);
             }
             if slot.0.is_empty() {
@@ -159,6 +159,22 @@ impl<'a> NameCache<'a> {
         self.slots[h] = (s, keep);
         self.used += 1;
         Some((s, keep))
+    }
+}
+
+/// `a == b` for attribute names, without a `memcmp` call for the usual 8–16 bytes (two
+/// overlapping word compares cover them exactly).
+#[inline]
+fn same_name(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if (8..=16).contains(&n) {
+        let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or_default());
+        word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8)
+    } else {
+        a == b
     }
 }
 
