@@ -123,7 +123,8 @@ impl EntraContext {
 pub fn check(entry: &Entry, ctx: &EntraContext) -> Vec<Finding> {
     let mut out = Vec::new();
     for v in entry.all(Attr::DisplayName) {
-        push(&mut out, check_display_name(&v.text, &entry.cn()));
+        // The cn is only needed (and, without a `cn` value, only built) for a blank name.
+        push(&mut out, display_name(&v.text, || entry.cn()));
     }
     for v in entry.all(Attr::GivenName) {
         push(&mut out, check_given_name(&v.text));
@@ -214,7 +215,7 @@ pub fn address_key(attr: Attr, value: &str) -> Option<String> {
 
 /// A `type:address` value split at its first `:` (`None` without a non-empty type).
 pub fn split_prefix(value: &str) -> Option<(&str, &str)> {
-    let p = value.find(':')?;
+    let p = find_byte(value, b':')?;
     (p > 0).then(|| (&value[..p], &value[p + 1..]))
 }
 
@@ -261,19 +262,64 @@ pub fn is_invisible(c: char) -> bool {
 }
 
 fn has_invisible(s: &str) -> bool {
+    // Fast path: printable ASCII holds no invisible character.
+    if all_bytes(s, is_printable_ascii) {
+        return false;
+    }
     if s.is_ascii() {
         return s.bytes().any(|b| b < 0x20 || b == 0x7f);
     }
     s.chars().any(is_invisible)
 }
 
+/// `b` is a printable ASCII character (space to `~`): not invisible, not a byte of a
+/// multi-byte character, and whitespace only if it is the space itself.
+fn is_printable_ascii(b: u8) -> bool {
+    (0x20..0x7f).contains(&b)
+}
+
+/// Whether `s` holds a whitespace character (Unicode `White_Space`).
+fn has_whitespace(s: &str) -> bool {
+    // Fast path: printable ASCII other than the space itself is never whitespace.
+    if all_bytes(s, |b| b.is_ascii_graphic()) {
+        return false;
+    }
+    s.chars().any(char::is_whitespace)
+}
+
+/// Whether `pred` holds for every byte of `s`. Written without an early exit, which
+/// lets the compiler process many bytes per step: the fast paths use it on short values
+/// that nearly always pass.
+fn all_bytes(s: &str, pred: impl Fn(u8) -> bool) -> bool {
+    s.bytes().fold(true, |all, b| all & pred(b))
+}
+
+// Values are short: a plain byte loop finds a character faster than a general search
+// (`str::find(char)`, `memchr`) gets started.
+
+/// Byte position of the first `b` (an ASCII byte, so always a character boundary).
+fn find_byte(s: &str, b: u8) -> Option<usize> {
+    s.bytes().position(|c| c == b)
+}
+
+/// Byte position of the last `b` (an ASCII byte, so always a character boundary).
+fn rfind_byte(s: &str, b: u8) -> Option<usize> {
+    s.bytes().rposition(|c| c == b)
+}
+
+/// Whether `s` contains the ASCII byte `b` (mostly asked of values that do not, so
+/// without an early exit, like [`all_bytes`]).
+fn has_byte(s: &str, b: u8) -> bool {
+    !all_bytes(s, |c| c != b)
+}
+
 /// UPN characters Entra allows: `A–Z a–z 0–9 ' . - _ ! # ^ ~`.
-fn upn_char_ok(c: char) -> bool {
+const fn upn_char_ok(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '\'' | '.' | '-' | '_' | '!' | '#' | '^' | '~')
 }
 
 /// RFC 5322 `atext`.
-fn atext(c: char) -> bool {
+const fn atext(c: char) -> bool {
     c.is_ascii_alphanumeric()
         || matches!(
             c,
@@ -300,11 +346,11 @@ fn atext(c: char) -> bool {
 
 /// mailNickname characters (besides `.`): ASCII letters, digits and
 /// ``! # $ % ' * + - / = ? ^ _ ` { | } ~``.
-fn nick_char_ok(c: char) -> bool {
+const fn nick_char_ok(c: char) -> bool {
     c != '&' && atext(c)
 }
 
-fn sam_char_bad(c: char) -> bool {
+const fn sam_char_bad(c: char) -> bool {
     matches!(
         c,
         '[' | ']'
@@ -324,6 +370,123 @@ fn sam_char_bad(c: char) -> bool {
             | '\''
     )
 }
+
+/// `mail` and SMTP address characters: `atext`, `.` and `@`.
+const fn mail_char_ok(c: char) -> bool {
+    atext(c) || c == '.' || c == '@'
+}
+
+/// mailNickname characters including `.` (whose placement has its own rule).
+const fn nick_or_dot_ok(c: char) -> bool {
+    nick_char_ok(c) || c == '.'
+}
+
+/// `char::is_whitespace` on ASCII (`\t \n \x0b \x0c \r` and space), usable in a `const fn`.
+const fn is_ascii_space(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\x0b' | '\x0c' | '\r' | ' ')
+}
+
+/// SMTP proxyAddresses characters after the prefix (`:` is judged by its own rule).
+const fn proxy_smtp_char_ok(c: char) -> bool {
+    mail_char_ok(c) || c == ':'
+}
+
+/// X400/X500 proxyAddresses characters after the prefix.
+const fn proxy_x_char_ok(c: char) -> bool {
+    c.is_ascii() && !matches!(c, '[' | ']' | '"' | '\'')
+}
+
+/// Other proxyAddresses types (SIP, EUM, ...): characters after the prefix.
+const fn proxy_other_char_ok(c: char) -> bool {
+    c.is_ascii()
+        && !is_ascii_space(c)
+        && !matches!(c, '<' | '>' | '(' | ')' | ',' | '[' | ']' | '"')
+}
+
+/// Non-SMTP targetAddress characters after the prefix, for ASCII (any non-ASCII
+/// character but whitespace is accepted).
+const fn target_other_ascii_ok(c: char) -> bool {
+    !is_ascii_space(c)
+        && !matches!(
+            c,
+            '\\' | '<' | '>' | '(' | ')' | ';' | ',' | '[' | ']' | '"'
+        )
+}
+
+/// A set of accepted characters: a table for ASCII, computed at compile time from the
+/// set's `const fn` predicate, and a predicate for everything else. The table lets a
+/// value that is all ASCII be judged byte by byte, without decoding characters.
+struct CharSet {
+    /// Indexed by byte; the entries of non-ASCII bytes are `false`.
+    ascii: [bool; 256],
+    non_ascii: fn(char) -> bool,
+}
+
+impl CharSet {
+    fn contains(&self, c: char) -> bool {
+        if c.is_ascii() {
+            self.ascii[c as usize]
+        } else {
+            (self.non_ascii)(c)
+        }
+    }
+
+    /// Whether `s` is ASCII and every character is in the set (a byte-wise fast path).
+    fn accepts_ascii(&self, s: &str) -> bool {
+        all_bytes(s, |b| self.ascii[usize::from(b)])
+    }
+}
+
+/// The ASCII table of a `const fn(char) -> bool`, built at compile time (256 entries,
+/// so any byte indexes it; non-ASCII bytes are rejected).
+macro_rules! ascii_table {
+    ($pred:path) => {{
+        let mut table = [false; 256];
+        let mut i = 0;
+        while i < 128 {
+            table[i] = $pred(i as u8 as char);
+            i += 1;
+        }
+        table
+    }};
+}
+
+fn no_non_ascii(_: char) -> bool {
+    false
+}
+
+fn not_whitespace(c: char) -> bool {
+    !c.is_whitespace()
+}
+
+static UPN_CHARS: CharSet = CharSet {
+    ascii: ascii_table!(upn_char_ok),
+    non_ascii: no_non_ascii,
+};
+static MAIL_CHARS: CharSet = CharSet {
+    ascii: ascii_table!(mail_char_ok),
+    non_ascii: no_non_ascii,
+};
+static NICK_CHARS: CharSet = CharSet {
+    ascii: ascii_table!(nick_or_dot_ok),
+    non_ascii: no_non_ascii,
+};
+static PROXY_SMTP_CHARS: CharSet = CharSet {
+    ascii: ascii_table!(proxy_smtp_char_ok),
+    non_ascii: no_non_ascii,
+};
+static PROXY_X_CHARS: CharSet = CharSet {
+    ascii: ascii_table!(proxy_x_char_ok),
+    non_ascii: no_non_ascii,
+};
+static PROXY_OTHER_CHARS: CharSet = CharSet {
+    ascii: ascii_table!(proxy_other_char_ok),
+    non_ascii: no_non_ascii,
+};
+static TARGET_OTHER_CHARS: CharSet = CharSet {
+    ascii: ascii_table!(target_other_ascii_ok),
+    non_ascii: not_whitespace,
+};
 
 /// The ASCII spelling of a Latin letter with diacritics (`é`→`e`, `ß`→`ss`, `Ø`→`O`,
 /// `ł`→`l`, `Æ`→`AE`); `None` for other characters.
@@ -481,12 +644,16 @@ impl<'v> Acc<'v> {
     }
 }
 
-/// Judge characters against `ok`: returns (some rejected character has no ASCII
+/// Judge characters against `set`: returns (some rejected character has no ASCII
 /// spelling, some rejected character is a letter with diacritics).
-fn scan_chars(s: &str, ok: impl Fn(char) -> bool) -> (bool, bool) {
+fn scan_chars(s: &str, set: &CharSet) -> (bool, bool) {
+    // Fast path: an all-ASCII value whose bytes are all accepted rejects nothing.
+    if set.accepts_ascii(s) {
+        return (false, false);
+    }
     let (mut bad, mut dia) = (false, false);
     for c in s.chars() {
-        if ok(c) {
+        if set.contains(c) {
             continue;
         }
         if transliterate(c).is_some() {
@@ -498,11 +665,11 @@ fn scan_chars(s: &str, ok: impl Fn(char) -> bool) -> (bool, bool) {
     (bad, dia)
 }
 
-/// Keep the characters `ok` accepts, transliterate letters with diacritics, drop the rest.
-fn repair_chars(s: &str, ok: impl Fn(char) -> bool) -> String {
+/// Keep the characters of `set`, transliterate letters with diacritics, drop the rest.
+fn repair_chars(s: &str, set: &CharSet) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if ok(c) {
+        if set.contains(c) {
             out.push(c);
         } else if let Some(t) = transliterate(c) {
             out.push_str(t);
@@ -513,7 +680,8 @@ fn repair_chars(s: &str, ok: impl Fn(char) -> bool) -> String {
 
 /// Dot-separated labels without empty ones: no leading/trailing `.`, no `..`.
 fn dots_ok(s: &str) -> bool {
-    !s.starts_with('.') && !s.ends_with('.') && !s.contains("..")
+    let b = s.as_bytes();
+    b.first() != Some(&b'.') && b.last() != Some(&b'.') && !b.windows(2).any(|w| w == b"..")
 }
 
 fn repair_dots(s: &str) -> String {
@@ -527,9 +695,9 @@ fn repair_dots(s: &str) -> String {
 /// ending with `-`, at most 63 long; at least `min_labels` labels.
 fn hostname_ok(d: &str, min_labels: usize) -> bool {
     let mut n = 0;
-    for label in d.split('.') {
+    // Byte-wise: `.` is ASCII, and any non-ASCII byte fails the label test anyway.
+    for b in d.as_bytes().split(|&c| c == b'.') {
         n += 1;
-        let b = label.as_bytes();
         if b.is_empty()
             || b.len() > 63
             || b[0] == b'-'
@@ -569,17 +737,20 @@ struct SmtpFlags {
 /// of at least two labels without a trailing dot.
 fn smtp_structure(a: &str) -> SmtpFlags {
     let mut f = SmtpFlags::default();
-    let Some(at) = a.find('@') else {
+    let Some(at) = find_byte(a, b'@') else {
         f.format = true;
         return f;
     };
     let (local, domain) = (&a[..at], &a[at + 1..]);
-    if local.is_empty() || domain.is_empty() || domain.contains('@') {
+    // A valid host name holds no `@`, so the domain is searched for a second one only
+    // when it is not a valid host name.
+    let domain_ok = hostname_ok(domain, 2);
+    if local.is_empty() || domain.is_empty() || (!domain_ok && has_byte(domain, b'@')) {
         f.format = true;
         return f;
     }
     f.local = !dots_ok(local);
-    f.domain = !hostname_ok(domain, 2);
+    f.domain = !domain_ok;
     f
 }
 
@@ -630,7 +801,7 @@ pub fn check_upn(value: &str, ctx: &EntraContext) -> Option<Finding> {
     acc.invisible(id::UPN_INVISIBLE);
     acc.trim(id::UPN_WHITESPACE);
 
-    let at = acc.cur.rfind('@');
+    let at = rfind_byte(&acc.cur, b'@');
     let at_ok = matches!(at, Some(p) if p > 0 && p + 1 < acc.cur.len());
     if !at_ok {
         acc.log.fail(ErrorName::Format, id::UPN_AT);
@@ -640,9 +811,9 @@ pub fn check_upn(value: &str, ctx: &EntraContext) -> Option<Finding> {
     // Characters: the local part (any extra `@` included) against Entra's set, the suffix
     // against the same set (its host-name shape is judged below).
     let split = at.unwrap_or(acc.cur.len());
-    let (bad_l, dia_l) = scan_chars(&acc.cur[..split], upn_char_ok);
+    let (bad_l, dia_l) = scan_chars(&acc.cur[..split], &UPN_CHARS);
     let (bad_d, dia_d) = match at {
-        Some(p) => scan_chars(&acc.cur[p + 1..], upn_char_ok),
+        Some(p) => scan_chars(&acc.cur[p + 1..], &UPN_CHARS),
         None => (false, false),
     };
     if bad_l || bad_d {
@@ -655,17 +826,17 @@ pub fn check_upn(value: &str, ctx: &EntraContext) -> Option<Finding> {
         let fixed = match at {
             Some(p) => format!(
                 "{}@{}",
-                repair_chars(&acc.cur[..p], upn_char_ok),
-                repair_chars(&acc.cur[p + 1..], upn_char_ok)
+                repair_chars(&acc.cur[..p], &UPN_CHARS),
+                repair_chars(&acc.cur[p + 1..], &UPN_CHARS)
             ),
-            None => repair_chars(&acc.cur, upn_char_ok),
+            None => repair_chars(&acc.cur, &UPN_CHARS),
         };
         acc.set(fixed);
     }
 
     let mut domain_for_tld = None;
     if at_ok {
-        if let Some(p) = acc.cur.rfind('@') {
+        if let Some(p) = rfind_byte(&acc.cur, b'@') {
             let (local, domain) = (&acc.cur[..p], &acc.cur[p + 1..]);
             let local_bad = !local.is_empty() && !dots_ok(local);
             let domain_bad = !domain.is_empty() && !hostname_ok(domain, 1);
@@ -684,7 +855,7 @@ pub fn check_upn(value: &str, ctx: &EntraContext) -> Option<Finding> {
 
     // Lengths, judged on the value as exported.
     acc.max_len(UPN_MAX, id::UPN_LENGTH, false);
-    if let Some(p) = value.rfind('@') {
+    if let Some(p) = rfind_byte(value, b'@') {
         if longer_than(&value[..p], UPN_LOCAL_MAX) {
             acc.log.fail(ErrorName::Length, id::UPN_LOCAL_LENGTH);
         }
@@ -693,7 +864,7 @@ pub fn check_upn(value: &str, ctx: &EntraContext) -> Option<Finding> {
         }
     }
     // Repair: shorten the local part so both its own and the total limit hold.
-    if let Some(p) = acc.cur.rfind('@') {
+    if let Some(p) = rfind_byte(&acc.cur, b'@') {
         let (local, domain) = (&acc.cur[..p], &acc.cur[p + 1..]);
         let room = UPN_MAX
             .saturating_sub(1 + utf16_len(domain))
@@ -708,14 +879,14 @@ pub fn check_upn(value: &str, ctx: &EntraContext) -> Option<Finding> {
             }
         }
     }
-    if let Some(p) = acc.cur.rfind('@') {
+    if let Some(p) = rfind_byte(&acc.cur, b'@') {
         if p + 1 < acc.cur.len() {
             domain_for_tld = Some(p + 1);
         }
     }
 
     // Repairs that emptied a side of `@` leave nothing sensible to propose.
-    match acc.cur.rfind('@') {
+    match rfind_byte(&acc.cur, b'@') {
         Some(p) if p > 0 && p + 1 < acc.cur.len() => {}
         _ => acc.log.no_update = true,
     }
@@ -737,16 +908,15 @@ pub fn check_upn(value: &str, ctx: &EntraContext) -> Option<Finding> {
 pub fn check_mail(value: &str) -> Option<Finding> {
     let mut acc = Acc::new(Attr::Mail, value);
     acc.invisible(id::MAIL_INVISIBLE);
-    if acc.cur.chars().any(char::is_whitespace) {
+    if has_whitespace(&acc.cur) {
         acc.log.fail(ErrorName::Character, id::MAIL_WHITESPACE);
         let v: String = acc.cur.chars().filter(|c| !c.is_whitespace()).collect();
         acc.set(v);
     }
-    let ok = |c: char| atext(c) || c == '.' || c == '@';
-    let (bad, dia) = scan_chars(&acc.cur, ok);
+    let (bad, dia) = scan_chars(&acc.cur, &MAIL_CHARS);
     if bad || dia {
         acc.log.fail(ErrorName::Character, id::MAIL_CHARACTER);
-        let v = repair_chars(&acc.cur, ok);
+        let v = repair_chars(&acc.cur, &MAIL_CHARS);
         acc.set(v);
     }
     let f = smtp_structure(&acc.cur);
@@ -776,11 +946,10 @@ pub fn check_mail(value: &str) -> Option<Finding> {
 pub fn check_mail_nickname(value: &str) -> Option<Finding> {
     let mut acc = Acc::new(Attr::MailNickname, value);
     acc.invisible(id::NICK_INVISIBLE);
-    let ok = |c: char| nick_char_ok(c) || c == '.';
-    let (bad, dia) = scan_chars(&acc.cur, ok);
+    let (bad, dia) = scan_chars(&acc.cur, &NICK_CHARS);
     if bad || dia {
         acc.log.fail(ErrorName::Character, id::NICK_CHARACTER);
-        let v = repair_chars(&acc.cur, ok);
+        let v = repair_chars(&acc.cur, &NICK_CHARS);
         acc.set(v);
     }
     if !acc.cur.is_empty() && !dots_ok(&acc.cur) {
@@ -827,15 +996,11 @@ fn type_ok(ty: &str) -> bool {
 }
 
 /// Characters allowed after the prefix, per type (`:` is judged separately for SMTP).
-fn proxy_char_ok(t: ProxyType, c: char) -> bool {
+fn proxy_chars(t: ProxyType) -> &'static CharSet {
     match t {
-        ProxyType::Smtp => atext(c) || c == '.' || c == '@' || c == ':',
-        ProxyType::X400 | ProxyType::X500 => c.is_ascii() && !matches!(c, '[' | ']' | '"' | '\''),
-        ProxyType::Other => {
-            c.is_ascii()
-                && !c.is_whitespace()
-                && !matches!(c, '<' | '>' | '(' | ')' | ',' | '[' | ']' | '"')
-        }
+        ProxyType::Smtp => &PROXY_SMTP_CHARS,
+        ProxyType::X400 | ProxyType::X500 => &PROXY_X_CHARS,
+        ProxyType::Other => &PROXY_OTHER_CHARS,
     }
 }
 
@@ -853,7 +1018,7 @@ pub fn check_proxy(value: &str, primary_seen: &mut bool, ctx: &EntraContext) -> 
         Some(p) => p,
         None => {
             acc.log.fail(ErrorName::Format, id::PROXY_PREFIX);
-            if acc.cur.contains('@') && !acc.cur.contains(':') {
+            if has_byte(&acc.cur, b'@') && !has_byte(&acc.cur, b':') {
                 let v = format!("smtp:{}", acc.cur);
                 acc.set(v);
                 4
@@ -865,21 +1030,21 @@ pub fn check_proxy(value: &str, primary_seen: &mut bool, ctx: &EntraContext) -> 
         }
     };
     let t = proxy_type(&acc.cur[..p]);
-    let ok = |c: char| proxy_char_ok(t, c);
-    let (bad, dia) = scan_chars(&acc.cur[p + 1..], ok);
+    let set = proxy_chars(t);
+    let (bad, dia) = scan_chars(&acc.cur[p + 1..], set);
     if bad || dia {
         acc.log.fail(ErrorName::Character, id::PROXY_CHARACTER);
-        let v = format!("{}{}", &acc.cur[..=p], repair_chars(&acc.cur[p + 1..], ok));
+        let v = format!("{}{}", &acc.cur[..=p], repair_chars(&acc.cur[p + 1..], set));
         acc.set(v);
     }
     if t == ProxyType::Smtp {
-        if acc.cur[p + 1..].contains(':') {
+        if has_byte(&acc.cur[p + 1..], b':') {
             acc.log.fail(ErrorName::Character, id::PROXY_COLON);
             let v = format!("{}{}", &acc.cur[..=p], acc.cur[p + 1..].replace(':', ""));
             acc.set(v);
         }
         if smtp_checks(&mut acc, p + 1, id::PROXY_SMTP_FORMAT) {
-            let at = acc.cur.rfind('@').unwrap_or(acc.cur.len());
+            let at = rfind_byte(&acc.cur, b'@').unwrap_or(acc.cur.len());
             let domain = acc.cur.get(at + 1..).unwrap_or("");
             if !ctx.tlds.is_routable_domain(domain) {
                 acc.log
@@ -914,7 +1079,7 @@ pub fn check_target(value: &str) -> Option<Finding> {
         Some(p) => p,
         None => {
             acc.log.fail(ErrorName::Format, id::TARGET_PREFIX);
-            if acc.cur.contains('@') && !acc.cur.contains(':') {
+            if has_byte(&acc.cur, b'@') && !has_byte(&acc.cur, b':') {
                 let v = format!("SMTP:{}", acc.cur);
                 acc.set(v);
                 4
@@ -926,21 +1091,15 @@ pub fn check_target(value: &str) -> Option<Finding> {
         }
     };
     let smtp = proxy_type(&acc.cur[..p]) == ProxyType::Smtp;
-    let ok = |c: char| {
-        if smtp {
-            atext(c) || c == '.' || c == '@'
-        } else {
-            !c.is_whitespace()
-                && !matches!(
-                    c,
-                    '\\' | '<' | '>' | '(' | ')' | ';' | ',' | '[' | ']' | '"'
-                )
-        }
+    let set = if smtp {
+        &MAIL_CHARS
+    } else {
+        &TARGET_OTHER_CHARS
     };
-    let (bad, dia) = scan_chars(&acc.cur[p + 1..], ok);
+    let (bad, dia) = scan_chars(&acc.cur[p + 1..], set);
     if bad || (smtp && dia) {
         acc.log.fail(ErrorName::Character, id::TARGET_CHARACTER);
-        let v = format!("{}{}", &acc.cur[..=p], repair_chars(&acc.cur[p + 1..], ok));
+        let v = format!("{}{}", &acc.cur[..=p], repair_chars(&acc.cur[p + 1..], set));
         acc.set(v);
     }
     if smtp && !smtp_checks(&mut acc, p + 1, id::TARGET_SMTP_FORMAT) {
@@ -954,7 +1113,13 @@ pub fn check_target(value: &str) -> Option<Finding> {
 pub fn check_sam(value: &str, is_user: bool) -> Option<Finding> {
     let mut acc = Acc::new(Attr::SamAccountName, value);
     acc.invisible(id::SAM_INVISIBLE);
-    if acc.cur.chars().any(sam_char_bad) {
+    // Byte-wise: every rejected character is ASCII, and no byte of a multi-byte
+    // character is.
+    if acc
+        .cur
+        .bytes()
+        .any(|b| b.is_ascii() && sam_char_bad(b as char))
+    {
         acc.log.fail(ErrorName::Character, id::SAM_CHARACTER);
         let v: String = acc.cur.chars().filter(|c| !sam_char_bad(*c)).collect();
         acc.set(v);
@@ -967,11 +1132,16 @@ pub fn check_sam(value: &str, is_user: bool) -> Option<Finding> {
 
 /// displayName: present but blank (update = `cn`), or too long.
 pub fn check_display_name(value: &str, cn: &str) -> Option<Finding> {
+    display_name(value, || Cow::Borrowed(cn))
+}
+
+/// [`check_display_name`] with the cn computed only when the name is blank.
+fn display_name<'c>(value: &str, cn: impl FnOnce() -> Cow<'c, str>) -> Option<Finding> {
     let mut acc = Acc::new(Attr::DisplayName, value);
     acc.invisible(id::DISPLAYNAME_INVISIBLE);
     if acc.cur.trim().is_empty() {
         acc.log.fail(ErrorName::Blank, id::DISPLAYNAME_BLANK);
-        let v = truncate_utf16(cn.trim(), ADDRESS_MAX).to_string();
+        let v = truncate_utf16(cn().trim(), ADDRESS_MAX).to_string();
         acc.set(v);
     }
     acc.max_len(ADDRESS_MAX, id::DISPLAYNAME_LENGTH, true);
@@ -1720,6 +1890,24 @@ mod tests {
         assert_eq!(transliterate('×'), None);
         assert_eq!(transliterate('a'), None);
         assert_eq!(transliterate('ж'), None);
+    }
+
+    #[test]
+    fn ascii_tables_match_the_char_predicates() {
+        for b in 0..=0x7fu8 {
+            let c = char::from(b);
+            assert_eq!(is_ascii_space(c), c.is_whitespace(), "{c:?}");
+            assert_eq!(has_whitespace(&c.to_string()), c.is_whitespace(), "{c:?}");
+            assert_eq!(has_invisible(&c.to_string()), is_invisible(c), "{c:?}");
+            assert_eq!(MAIL_CHARS.contains(c), mail_char_ok(c), "{c:?}");
+            assert_eq!(MAIL_CHARS.accepts_ascii(&c.to_string()), mail_char_ok(c));
+        }
+        // Non-ASCII: judged by the set's predicate, never by the byte table.
+        for c in ['é', '\u{a0}', '\u{3000}', '\u{1F600}'] {
+            assert!(!MAIL_CHARS.contains(c) && !MAIL_CHARS.accepts_ascii(&c.to_string()));
+            assert_eq!(TARGET_OTHER_CHARS.contains(c), !c.is_whitespace(), "{c:?}");
+            assert!(!TARGET_OTHER_CHARS.accepts_ascii(&c.to_string()));
+        }
     }
 
     #[test]

@@ -87,23 +87,33 @@ enum Kind {
 }
 
 fn kind(e: &Entry) -> Option<Kind> {
-    if e.has_class("computer") {
-        return None;
+    // One pass over the objectClass values; the precedence is applied after it: a
+    // computer is never selected, then group, contact, person.
+    let (mut computer, mut group, mut contact, mut person) = (false, false, false, false);
+    for v in e.all(Attr::ObjectClass) {
+        let class: &str = &v.text;
+        let is = |name: &str| class.eq_ignore_ascii_case(name);
+        if is("computer") {
+            computer = true;
+        } else if is("group") {
+            group = true;
+        } else if is("contact") {
+            contact = true;
+        } else if is("user") || is("inetOrgPerson") || is("person") || is("organizationalPerson") {
+            person = true;
+        }
     }
-    if e.has_class("group") {
-        return Some(Kind::Group);
+    if computer {
+        None
+    } else if group {
+        Some(Kind::Group)
+    } else if contact {
+        Some(Kind::Contact)
+    } else if person {
+        Some(Kind::User)
+    } else {
+        None
     }
-    if e.has_class("contact") {
-        return Some(Kind::Contact);
-    }
-    if e.has_class("user")
-        || e.has_class("inetOrgPerson")
-        || e.has_class("person")
-        || e.has_class("organizationalPerson")
-    {
-        return Some(Kind::User);
-    }
-    None
 }
 
 /// Decide whether `entry` is checked under `profile`.
@@ -240,7 +250,18 @@ fn parse_int(s: &str) -> Option<i64> {
 
 /// Whether the first RDN marks a replication conflict object.
 fn is_conflict(e: &Entry) -> bool {
+    // Every marker below needs a line feed, raw or escaped (`\0A`, `\` + line feed):
+    // without a `\` or a line feed a text cannot hold one, so most entries are decided
+    // without searching, or building the unescaped RDN value.
+    let may_mark = |s: &str| memchr::memchr2(b'\\', b'\n', s.as_bytes()).is_some();
+    let cn_marked = || {
+        e.get(Attr::Cn)
+            .is_some_and(|c| may_mark(c) && c.contains("\nCNF:"))
+    };
     let dn: &str = &e.dn;
+    if !may_mark(dn) {
+        return cn_marked();
+    }
     // The first RDN as written (up to the first unescaped comma).
     let bytes = dn.as_bytes();
     let mut end = bytes.len();
@@ -259,15 +280,19 @@ fn is_conflict(e: &Entry) -> bool {
     contains_ci(rdn, "\\0ACNF:")
         || rdn.contains("\nCNF:")
         || first_rdn_value(dn).contains("\nCNF:")
-        || e.get(Attr::Cn).is_some_and(|c| c.contains("\nCNF:"))
+        || cn_marked()
 }
 
 /// Mail-enabled as Entra Connect judges it: a primary `SMTP:` proxy with `@`, or a
 /// `mail` with `@`.
 fn mail_enabled(e: &Entry) -> bool {
     e.all(Attr::ProxyAddresses)
-        .any(|v| v.text.starts_with("SMTP:") && v.text.contains('@'))
-        || e.all(Attr::Mail).any(|v| v.text.contains('@'))
+        .any(|v| v.text.starts_with("SMTP:") && has_at(&v.text))
+        || e.all(Attr::Mail).any(|v| has_at(&v.text))
+}
+
+fn has_at(s: &str) -> bool {
+    s.bytes().any(|b| b == b'@')
 }
 
 fn entra(e: &Entry, kind: Kind) -> Scope {

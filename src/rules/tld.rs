@@ -156,7 +156,10 @@ impl TldSet {
         if domain.is_empty() || domain.ends_with('.') || is_special_use(domain) {
             return false;
         }
-        let last = domain.rsplit('.').next().unwrap_or(domain);
+        let last = match memchr::memrchr(b'.', domain.as_bytes()) {
+            Some(dot) => &domain[dot + 1..],
+            None => domain,
+        };
         self.contains(last)
     }
 
@@ -181,8 +184,27 @@ impl TldSet {
 /// on label boundaries; a trailing dot is ignored).
 pub fn is_special_use(domain: &str) -> bool {
     let d = domain.strip_suffix('.').unwrap_or(domain);
-    SPECIAL_USE.iter().any(|s| ends_with_labels(d, s))
+    // Fast path: a name can only end with a special-use name if it ends with the same
+    // letter, and most domains (`.com`, `.org`) end with a letter none of them ends with.
+    match d.as_bytes().last() {
+        Some(&b) if SPECIAL_USE_LAST[usize::from(b.to_ascii_lowercase())] => {
+            SPECIAL_USE.iter().any(|s| ends_with_labels(d, s))
+        }
+        _ => false,
+    }
 }
+
+/// For each byte, whether some [`SPECIAL_USE`] name ends with it (lower-cased).
+const SPECIAL_USE_LAST: [bool; 256] = {
+    let mut set = [false; 256];
+    let mut i = 0;
+    while i < SPECIAL_USE.len() {
+        let name = SPECIAL_USE[i].as_bytes();
+        set[name[name.len() - 1].to_ascii_lowercase() as usize] = true;
+        i += 1;
+    }
+    set
+};
 
 /// Whether `domain` equals `suffix` or ends with `.` + `suffix` (ASCII case-insensitive).
 pub fn ends_with_labels(domain: &str, suffix: &str) -> bool {
