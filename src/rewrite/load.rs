@@ -5,9 +5,12 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::csvin::{InputFormat, Records};
-use crate::ldif::{Item, Limits};
-use crate::model::{Entry, FileId};
+use crate::ldif::{Item, Limits, ParseError, Warning};
+use crate::model::{Attr, Entry, FileId};
+use crate::pipeline::{self, Chunk, ChunkParser};
 use crate::source::Input;
 
 /// Open every input. Errors carry the path.
@@ -20,6 +23,10 @@ pub fn open_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
 
 /// Parse every input into entries (content and `changetype: add` records), in input
 /// order. Warnings are printed to stderr; the first parse error is returned.
+///
+/// LDIF inputs are parsed on all cores, in chunks split at record boundaries (the scan's
+/// pipeline), keeping only the attributes an [`Entry`] reads; the entries, warnings and
+/// the first error come out in input order, exactly as a sequential read gives them.
 pub fn parse_entries<'a>(
     inputs: &'a [Input],
     limits: Limits,
@@ -33,33 +40,84 @@ pub fn parse_entries<'a>(
     for (i, input) in inputs.iter().enumerate() {
         let file = FileId::try_from(i).map_err(|_| "too many inputs".to_string())?;
         let name = input.name();
-        let mut parser = Records::new(input.bytes(), format, limits);
-        while let Some(item) = parser.next() {
-            for w in parser.take_warnings() {
-                eprintln!("{name}:{}: warning: {}", w.line, w.message);
+        let bytes = input.bytes();
+        let located = |e: ParseError| match e.hint() {
+            Some(h) => format!("{name}:{e}\n  hint: {h}"),
+            None => format!("{name}:{e}"),
+        };
+        if format.resolve(bytes) == InputFormat::Ldif {
+            let chunks = pipeline::plan(&[bytes], pipeline::DEFAULT_CHUNK_BYTES);
+            let parts: Vec<Part<'a>> = chunks
+                .par_iter()
+                .map(|c| {
+                    let part = parse_chunk(bytes, c, file, limits);
+                    bar.inc(c.len() as u64);
+                    part
+                })
+                .collect();
+            for part in parts {
+                for w in &part.warnings {
+                    eprintln!("{name}:{}: warning: {}", w.line, w.message);
+                }
+                if let Some(e) = part.error {
+                    return Err(located(e));
+                }
+                entries.extend(part.entries);
             }
-            match item {
-                Ok(Item::Record(r)) => {
-                    if let Some(e) = Entry::from_record(file, r) {
-                        entries.push(e);
-                        if entries.len() % 4096 == 0 {
-                            bar.set_position(done + parser.position() as u64);
+        } else {
+            let mut parser = Records::new(bytes, format, limits);
+            while let Some(item) = parser.next() {
+                for w in parser.take_warnings() {
+                    eprintln!("{name}:{}: warning: {}", w.line, w.message);
+                }
+                match item {
+                    Ok(Item::Record(r)) => {
+                        if let Some(e) = Entry::from_record(file, r) {
+                            entries.push(e);
+                            if entries.len() % 4096 == 0 {
+                                bar.set_position(done + parser.position() as u64);
+                            }
                         }
                     }
-                }
-                Ok(Item::Skipped { .. }) => {}
-                Err(e) => {
-                    return Err(match e.hint() {
-                        Some(h) => format!("{name}:{e}\n  hint: {h}"),
-                        None => format!("{name}:{e}"),
-                    })
+                    Ok(Item::Skipped { .. }) => {}
+                    Err(e) => return Err(located(e)),
                 }
             }
         }
-        done += input.bytes().len() as u64;
+        done += bytes.len() as u64;
+        bar.set_position(done);
     }
     bar.finish_and_clear();
     Ok(entries)
+}
+
+/// What one chunk of an LDIF input gave: its entries and warnings, up to its first error.
+struct Part<'a> {
+    entries: Vec<Entry<'a>>,
+    warnings: Vec<Warning>,
+    error: Option<ParseError>,
+}
+
+fn parse_chunk<'a>(bytes: &'a [u8], chunk: &Chunk, file: FileId, limits: Limits) -> Part<'a> {
+    let mut part = Part {
+        entries: Vec::new(),
+        warnings: Vec::new(),
+        error: None,
+    };
+    let mut parser = ChunkParser::new(bytes, chunk, limits).with_attr_filter(Attr::is_read);
+    while let Some(item) = parser.next() {
+        part.warnings.extend(parser.take_warnings());
+        match item {
+            Ok(Item::Record(r)) => part.entries.extend(Entry::from_record(file, r)),
+            Ok(Item::Skipped { .. }) => {}
+            Err(e) => {
+                part.error = Some(e);
+                break;
+            }
+        }
+    }
+    part.warnings.extend(parser.take_warnings());
+    part
 }
 
 /// Refuse an output path that names one of the inputs (inputs are never modified).
