@@ -162,20 +162,27 @@ impl<'a> NameCache<'a> {
     }
 }
 
-/// `a == b` for attribute names, without a `memcmp` call for the usual 8–16 bytes (two
-/// overlapping word compares cover them exactly).
+/// `a == b` for attribute names, without a `memcmp` call: names of 8 bytes or more are
+/// compared a word at a time (the last word overlapping), shorter ones byte by byte.
 #[inline]
 fn same_name(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n != b.len() {
         return false;
     }
-    if (8..=16).contains(&n) {
-        let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or_default());
-        word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8)
-    } else {
-        a == b
+    if n < 8 {
+        return a == b;
     }
+    let word =
+        |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or_default());
+    let mut at = 0;
+    while at + 8 < n {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
 }
 
 /// The `changetype:` keywords (any case), lower-cased, with ldifde's schema variants.
