@@ -33,7 +33,21 @@ pub fn parse_entries<'a>(
     format: InputFormat,
     quiet: bool,
 ) -> Result<Vec<Entry<'a>>, String> {
+    parse_entries_with(inputs, limits, format, quiet, &|_| ()).map(|(entries, _)| entries)
+}
+
+/// [`parse_entries`], also computing `facts(entry)` for every entry right after it is
+/// parsed, on the core that parsed it (while the entry is still in that core's cache),
+/// returned in the same order as the entries.
+pub fn parse_entries_with<'a, T: Send>(
+    inputs: &'a [Input],
+    limits: Limits,
+    format: InputFormat,
+    quiet: bool,
+    facts: &(dyn Fn(&Entry<'a>) -> T + Sync),
+) -> Result<(Vec<Entry<'a>>, Vec<T>), String> {
     let mut entries = Vec::new();
+    let mut all_facts = Vec::new();
     let total: u64 = inputs.iter().map(|i| i.bytes().len() as u64).sum();
     let bar = crate::progress::bar("read", quiet, total, crate::progress::Unit::Bytes);
     let mut done = 0u64;
@@ -47,10 +61,10 @@ pub fn parse_entries<'a>(
         };
         if format.resolve(bytes) == InputFormat::Ldif {
             let chunks = pipeline::plan(&[bytes], pipeline::DEFAULT_CHUNK_BYTES);
-            let parts: Vec<Part<'a>> = chunks
+            let parts: Vec<Part<'a, T>> = chunks
                 .par_iter()
                 .map(|c| {
-                    let part = parse_chunk(bytes, c, file, limits);
+                    let part = parse_chunk(bytes, c, file, limits, facts);
                     bar.inc(c.len() as u64);
                     part
                 })
@@ -63,6 +77,7 @@ pub fn parse_entries<'a>(
                     return Err(located(e));
                 }
                 entries.extend(part.entries);
+                all_facts.extend(part.facts);
             }
         } else {
             let mut parser = Records::new(bytes, format, limits);
@@ -73,6 +88,7 @@ pub fn parse_entries<'a>(
                 match item {
                     Ok(Item::Record(r)) => {
                         if let Some(e) = Entry::from_record(file, r) {
+                            all_facts.push(facts(&e));
                             entries.push(e);
                             if entries.len() % 4096 == 0 {
                                 bar.set_position(done + parser.position() as u64);
@@ -88,19 +104,27 @@ pub fn parse_entries<'a>(
         bar.set_position(done);
     }
     bar.finish_and_clear();
-    Ok(entries)
+    Ok((entries, all_facts))
 }
 
 /// What one chunk of an LDIF input gave: its entries and warnings, up to its first error.
-struct Part<'a> {
+struct Part<'a, T> {
     entries: Vec<Entry<'a>>,
+    facts: Vec<T>,
     warnings: Vec<Warning>,
     error: Option<ParseError>,
 }
 
-fn parse_chunk<'a>(bytes: &'a [u8], chunk: &Chunk, file: FileId, limits: Limits) -> Part<'a> {
+fn parse_chunk<'a, T>(
+    bytes: &'a [u8],
+    chunk: &Chunk,
+    file: FileId,
+    limits: Limits,
+    facts: &(dyn Fn(&Entry<'a>) -> T + Sync),
+) -> Part<'a, T> {
     let mut part = Part {
         entries: Vec::new(),
+        facts: Vec::new(),
         warnings: Vec::new(),
         error: None,
     };
@@ -108,7 +132,12 @@ fn parse_chunk<'a>(bytes: &'a [u8], chunk: &Chunk, file: FileId, limits: Limits)
     while let Some(item) = parser.next() {
         part.warnings.extend(parser.take_warnings());
         match item {
-            Ok(Item::Record(r)) => part.entries.extend(Entry::from_record(file, r)),
+            Ok(Item::Record(r)) => {
+                if let Some(e) = Entry::from_record(file, r) {
+                    part.facts.push(facts(&e));
+                    part.entries.push(e);
+                }
+            }
             Ok(Item::Skipped { .. }) => {}
             Err(e) => {
                 part.error = Some(e);

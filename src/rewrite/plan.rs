@@ -11,7 +11,10 @@
 //! - a change to a value that is not in the export (stale edit), to an attribute holding
 //!   several values where one is expected, or to `cn` (the RDN: a rename, not a modify).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
+
+use ahash::{AHashMap, AHashSet};
+use rayon::prelude::*;
 
 use crate::model::{Attr, Entry, FileId};
 use crate::rules::{Action, ErrorName, Finding};
@@ -190,7 +193,7 @@ impl Plan {
 }
 
 /// What the planner needs from the rules: scope, findings and the UPN check.
-pub trait Checks {
+pub trait Checks: Sync {
     /// Whether the entry is in scope of the profile (only those are changed).
     fn in_scope(&self, entry: &Entry<'_>) -> bool;
     /// The profile's findings for the entry (for `--accept`).
@@ -273,14 +276,49 @@ pub fn is_multi(attr: Attr) -> bool {
 
 /// Proposals for `ldifix fix`, then [`resolve`]d into a plan.
 pub fn plan_fix(entries: &[Entry<'_>], opts: &FixOptions, checks: &dyn Checks) -> Plan {
+    let hasher = ahash::RandomState::new();
+    let facts: Vec<EntryFacts> = entries
+        .par_iter()
+        .map(|e| EntryFacts::of(e, checks, &hasher))
+        .collect();
+    plan_fix_with(entries, &facts, opts, checks)
+}
+
+/// What planning needs to know of each entry on its own, computed where the entry is
+/// parsed ([`super::load::parse_entries_with`]): a hash of its normalised DN (with the
+/// run's one hasher) and whether it is in scope.
+#[derive(Debug, Clone, Copy)]
+pub struct EntryFacts {
+    dn_hash: u64,
+    in_scope: bool,
+}
+
+impl EntryFacts {
+    /// The facts of `e`.
+    pub fn of(e: &Entry<'_>, checks: &dyn Checks, hasher: &ahash::RandomState) -> EntryFacts {
+        EntryFacts {
+            dn_hash: hasher.hash_one(super::dn_key(e.dn.as_bytes())),
+            in_scope: checks.in_scope(e),
+        }
+    }
+}
+
+/// [`plan_fix`] with every entry's [`EntryFacts`] (one per entry, same order).
+pub fn plan_fix_with(
+    entries: &[Entry<'_>],
+    facts: &[EntryFacts],
+    opts: &FixOptions,
+    checks: &dyn Checks,
+) -> Plan {
     let verified: HashSet<String> = opts.verified().into_iter().collect();
     let mut props = Vec::new();
     let mut refused = Vec::new();
     let mut unverified_mail = 0usize;
-    let objects = object_ids(entries);
+    let hashes: Vec<u64> = facts.iter().map(|f| f.dn_hash).collect();
+    let objects = number_objects(entries, &hashes);
     for (i, e) in entries.iter().enumerate() {
         // A record repeating an earlier record's DN describes the same object: plan once.
-        if objects[i] != i || !checks.in_scope(e) {
+        if objects[i] != i || !facts[i].in_scope {
             continue;
         }
         if !opts.accept.is_empty() {
@@ -319,10 +357,13 @@ pub fn plan_fix(entries: &[Entry<'_>], opts: &FixOptions, checks: &dyn Checks) -
         if !opts.upn_suffixes.is_empty() && e.count(Attr::UserPrincipalName) == 1 {
             if let Some(v) = e.first(Attr::UserPrincipalName) {
                 // The UPN as composed so far (an accepted fix may already change it).
-                let current = composed_single(&props, i, Attr::UserPrincipalName)
-                    .unwrap_or_else(|| Some(v.bytes().to_vec()));
+                let composed = composed_single(&props, i, Attr::UserPrincipalName);
+                let current = match &composed {
+                    Some(c) => c.as_deref(),
+                    None => Some(v.bytes()),
+                };
                 if let Some(cur) = current {
-                    if let Some(new) = rewrite_suffix(&cur, &opts.upn_suffixes) {
+                    if let Some(new) = rewrite_suffix(cur, &opts.upn_suffixes) {
                         props.push(Proposal {
                             entry: i,
                             attr: Attr::UserPrincipalName,
@@ -335,7 +376,7 @@ pub fn plan_fix(entries: &[Entry<'_>], opts: &FixOptions, checks: &dyn Checks) -
             }
         }
     }
-    let mut plan = resolve(entries, props, checks);
+    let mut plan = resolve_objects(entries, &objects, props, checks);
     refused.append(&mut plan.refused);
     plan.refused = refused;
     plan.unverified_mail = unverified_mail;
@@ -365,8 +406,11 @@ fn composed_single(props: &[Proposal], entry: usize, attr: Attr) -> Option<Optio
 pub fn rewrite_suffix(upn: &[u8], rules: &[SuffixRewrite]) -> Option<Vec<u8>> {
     let at = upn.iter().rposition(|&b| b == b'@')?;
     let suffix = std::str::from_utf8(&upn[at + 1..]).ok()?;
+    // Unicode case folding only when some side is not ASCII (it allocates).
     let rule = rules.iter().find(|r| {
-        suffix.eq_ignore_ascii_case(&r.old) || suffix.to_lowercase() == r.old.to_lowercase()
+        suffix.eq_ignore_ascii_case(&r.old)
+            || (!(suffix.is_ascii() && r.old.is_ascii())
+                && suffix.to_lowercase() == r.old.to_lowercase())
     })?;
     if suffix == rule.new {
         return None;
@@ -489,11 +533,40 @@ fn propose_accepted(
 /// For each entry, the index of the first entry with the same DN (compared with
 /// [`super::dn_key`]): records repeating a DN describe one object.
 pub fn object_ids(entries: &[Entry<'_>]) -> Vec<usize> {
-    let mut first: HashMap<Vec<u8>, usize> = HashMap::with_capacity(entries.len());
-    entries
+    // Normalising DNs is the costly part: it runs on all cores and only a 64-bit hash of
+    // each key is kept.
+    let state = ahash::RandomState::new();
+    let hashes: Vec<u64> = entries
+        .par_iter()
+        .map(|e| state.hash_one(super::dn_key(e.dn.as_bytes())))
+        .collect();
+    number_objects(entries, &hashes)
+}
+
+/// [`object_ids`] from the hashes of the entries' DN keys. Numbering is sequential; when
+/// a hash was seen before, the two keys are compared, and DNs whose hashes merely
+/// collide are told apart exactly.
+fn number_objects(entries: &[Entry<'_>], hashes: &[u64]) -> Vec<usize> {
+    let key = |i: usize| super::dn_key(entries[i].dn.as_bytes());
+    let mut first: AHashMap<u64, usize> = AHashMap::with_capacity(entries.len());
+    let mut exact: AHashMap<Vec<u8>, usize> = AHashMap::new();
+    hashes
         .iter()
         .enumerate()
-        .map(|(i, e)| *first.entry(super::dn_key(e.dn.as_bytes())).or_insert(i))
+        .map(|(i, &h)| match first.get(&h) {
+            None => {
+                first.insert(h, i);
+                i
+            }
+            Some(&f) => {
+                let k = key(i);
+                if k == key(f) {
+                    f
+                } else {
+                    *exact.entry(k).or_insert(i)
+                }
+            }
+        })
         .collect()
 }
 
@@ -569,6 +642,16 @@ impl Candidate {
 
 /// Fold proposals per (entry, attribute), check them, and build the plan.
 pub fn resolve(entries: &[Entry<'_>], proposals: Vec<Proposal>, checks: &dyn Checks) -> Plan {
+    resolve_objects(entries, &object_ids(entries), proposals, checks)
+}
+
+/// [`resolve`] with the entries' [`object_ids`] already computed.
+fn resolve_objects(
+    entries: &[Entry<'_>],
+    objects: &[usize],
+    proposals: Vec<Proposal>,
+    checks: &dyn Checks,
+) -> Plan {
     let mut refused = Vec::new();
     // Group, keeping proposal order inside a group.
     let mut groups: BTreeMap<(usize, Attr), Vec<Proposal>> = BTreeMap::new();
@@ -727,21 +810,11 @@ pub fn resolve(entries: &[Entry<'_>], proposals: Vec<Proposal>, checks: &dyn Che
         }
     }
 
-    // Existing address keys of every object, and the new ones. Records sharing a DN
-    // are one object.
-    let objects = object_ids(entries);
-    let mut existing: HashMap<(Namespace, String), Vec<usize>> = HashMap::new();
-    for (i, e) in entries.iter().enumerate() {
-        for v in &e.values {
-            if let Some(k) = unique_key(v.attr, &v.text) {
-                let owners = existing.entry(k).or_default();
-                if !owners.contains(&objects[i]) {
-                    owners.push(objects[i]);
-                }
-            }
-        }
-    }
-    let mut newkeys: HashMap<(Namespace, String), Vec<usize>> = HashMap::new();
+    // The keys the changes write, with the objects writing them; then the objects that
+    // already hold one of those keys (keys no change writes are never stored, so memory
+    // follows the size of the plan, not of the export). Records sharing a DN are one
+    // object.
+    let mut newkeys: AHashMap<(Namespace, String), Vec<usize>> = AHashMap::new();
     for c in cands.iter().filter(|c| c.refused.is_none()) {
         for k in c.new_keys() {
             let owners = newkeys.entry(k).or_default();
@@ -750,7 +823,38 @@ pub fn resolve(entries: &[Entry<'_>], proposals: Vec<Proposal>, checks: &dyn Che
             }
         }
     }
-
+    let mut existing: AHashMap<(Namespace, String), Vec<usize>> = AHashMap::new();
+    if !newkeys.is_empty() {
+        // Keys are computed on all cores, each into one reused buffer; only a key some
+        // change writes is copied out.
+        let wanted: AHashSet<&str> = newkeys.keys().map(|(_, k)| k.as_str()).collect();
+        let hits: Vec<(usize, (Namespace, String))> = entries
+            .par_iter()
+            .enumerate()
+            .map_init(String::new, |buf, (i, e)| {
+                let mut found = Vec::new();
+                for v in &e.values {
+                    let ns =
+                        crate::index::key_into(crate::rules::Profile::Entra, v.attr, &v.text, buf);
+                    if let Some(ns) = ns {
+                        if wanted.contains(buf.as_str()) {
+                            found.push((i, (ns, buf.clone())));
+                        }
+                    }
+                }
+                found
+            })
+            .flatten_iter()
+            .collect();
+        for (i, k) in hits {
+            if newkeys.contains_key(&k) {
+                let owners = existing.entry(k).or_default();
+                if !owners.contains(&objects[i]) {
+                    owners.push(objects[i]);
+                }
+            }
+        }
+    }
     for c in cands.iter_mut().filter(|c| c.refused.is_none()) {
         let e = &entries[c.entry];
         for k in c.new_keys() {
@@ -1144,6 +1248,14 @@ mod tests {
         let p = plan_fix(&es, &suffix("contoso.local", "contoso.com"), &NONE);
         assert!(p.refused.is_empty(), "{:?}", p.refused);
         assert_eq!(p.changes.len(), 1);
+    }
+
+    #[test]
+    fn objects_with_colliding_dn_hashes_stay_apart() {
+        let es = entries("dn: CN=A,DC=x\ncn: A\n\ndn: CN=B,DC=x\ncn: B\n\ndn: cn=a,dc=x\ncn: A\n\ndn: cn=b,dc=x\ncn: B\n");
+        // Every hash the same, as if all four DNs collided: only equal DNs are merged.
+        assert_eq!(number_objects(&es, &[7, 7, 7, 7]), [0, 1, 0, 1]);
+        assert_eq!(object_ids(&es), [0, 1, 0, 1]);
     }
 
     #[test]
