@@ -116,37 +116,48 @@ impl Attr {
     /// Look up an attribute description (case-insensitive; options ignored).
     pub fn from_desc(desc: &str) -> Option<Attr> {
         let b = desc.as_bytes();
-        // Names are short: a plain loop beats starting a vectorised search.
-        let base = match b.iter().position(|&c| c == b';') {
-            Some(i) => &b[..i],
-            None => b,
-        };
-        // Candidates by length (this runs once per attribute line of every record).
-        let candidates: &[Attr] = match base.len() {
-            2 => &[Attr::Cn, Attr::Sn],
-            4 => &[Attr::Mail],
-            6 => &[Attr::Member],
-            7 => &[Attr::HomeMdb],
-            9 => &[Attr::GivenName, Attr::GroupType],
-            11 => &[Attr::DisplayName, Attr::ObjectClass],
-            12 => &[Attr::MailNickname],
-            13 => &[Attr::TargetAddress],
-            14 => &[Attr::ProxyAddresses, Attr::SamAccountName],
-            15 => &[Attr::UserCertificate],
-            17 => &[Attr::UserPrincipalName],
-            18 => &[Attr::UserAccountControl],
-            20 => &[Attr::UserSmimeCertificate],
-            22 => &[Attr::IsCriticalSystemObject],
-            26 => &[
-                Attr::MsExchHideFromAddressLists,
-                Attr::MsExchRecipientTypeDetails,
-            ],
+        // Most descriptions carry no option: try the whole name first, and look for a
+        // `;` only when that fails.
+        Self::from_type(b).or_else(|| {
+            let i = b.iter().position(|&c| c == b';')?;
+            Self::from_type(&b[..i])
+        })
+    }
+
+    /// The attribute whose name is `name` (case-insensitive, no options).
+    #[inline]
+    fn from_type(name: &[u8]) -> Option<Attr> {
+        // One candidate by length and one distinguishing letter (this runs once per
+        // kept attribute line of every record), then one comparison.
+        let at = |i: usize| name.get(i).map_or(0, u8::to_ascii_lowercase);
+        let candidate = match name.len() {
+            2 if at(0) == b'c' => Attr::Cn,
+            2 => Attr::Sn,
+            4 => Attr::Mail,
+            6 => Attr::Member,
+            7 => Attr::HomeMdb,
+            9 if at(1) == b'i' => Attr::GivenName,
+            9 => Attr::GroupType,
+            11 if at(0) == b'd' => Attr::DisplayName,
+            11 => Attr::ObjectClass,
+            12 => Attr::MailNickname,
+            13 => Attr::TargetAddress,
+            14 if at(0) == b'p' => Attr::ProxyAddresses,
+            14 => Attr::SamAccountName,
+            15 => Attr::UserCertificate,
+            17 => Attr::UserPrincipalName,
+            18 => Attr::UserAccountControl,
+            20 => Attr::UserSmimeCertificate,
+            22 => Attr::IsCriticalSystemObject,
+            26 if at(6) == b'h' => Attr::MsExchHideFromAddressLists,
+            26 => Attr::MsExchRecipientTypeDetails,
             _ => return None,
         };
-        candidates
-            .iter()
-            .copied()
-            .find(|a| a.ldap_name().as_bytes().eq_ignore_ascii_case(base))
+        candidate
+            .ldap_name()
+            .as_bytes()
+            .eq_ignore_ascii_case(name)
+            .then_some(candidate)
     }
 
     /// Whether an attribute description names an attribute ldifix reads: the filter for
