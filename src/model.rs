@@ -180,7 +180,7 @@ pub struct AttrValue<'a> {
     /// The value as text (Windows-1252 reading when the bytes were not UTF-8).
     pub text: Cow<'a, str>,
     /// The original bytes when they differ from `text` (not valid UTF-8).
-    pub raw: Option<Vec<u8>>,
+    pub raw: Option<Box<[u8]>>,
 }
 
 impl AttrValue<'_> {
@@ -202,8 +202,9 @@ pub struct Entry<'a> {
     pub line: u64,
     /// Byte offset of the record in its (decoded) input.
     pub offset: usize,
-    /// The DN exactly as exported (decoded from base64 if `dn::`).
-    pub dn_raw: Cow<'a, [u8]>,
+    /// The DN's original bytes when they differ from `dn` (not valid UTF-8); see
+    /// [`Entry::dn_raw`].
+    dn_bytes: Option<Box<[u8]>>,
     /// The DN as text.
     pub dn: Cow<'a, str>,
     /// Values of the known attributes, in file order.
@@ -214,13 +215,13 @@ pub struct Entry<'a> {
 }
 
 /// Decode bytes as UTF-8, else Windows-1252.
-pub fn decode_text(b: Cow<'_, [u8]>) -> (Cow<'_, str>, Option<Vec<u8>>) {
+pub fn decode_text(b: Cow<'_, [u8]>) -> (Cow<'_, str>, Option<Box<[u8]>>) {
     match b {
         Cow::Borrowed(s) => match std::str::from_utf8(s) {
             Ok(t) => (Cow::Borrowed(t), None),
             Err(_) => {
                 let (t, _, _) = encoding_rs::WINDOWS_1252.decode(s);
-                (Cow::Owned(t.into_owned()), Some(s.to_vec()))
+                (Cow::Owned(t.into_owned()), Some(s.into()))
             }
         },
         Cow::Owned(v) => match String::from_utf8(v) {
@@ -228,13 +229,18 @@ pub fn decode_text(b: Cow<'_, [u8]>) -> (Cow<'_, str>, Option<Vec<u8>>) {
             Err(e) => {
                 let v = e.into_bytes();
                 let (t, _, _) = encoding_rs::WINDOWS_1252.decode(&v);
-                (Cow::Owned(t.into_owned()), Some(v))
+                (Cow::Owned(t.into_owned()), Some(v.into_boxed_slice()))
             }
         },
     }
 }
 
 impl<'a> Entry<'a> {
+    /// The DN exactly as exported (decoded from base64 if `dn::`).
+    pub fn dn_raw(&self) -> &[u8] {
+        self.dn_bytes.as_deref().unwrap_or(self.dn.as_bytes())
+    }
+
     /// The entry a content or `changetype: add` record describes; `None` for other
     /// change records (delete, modify, modrdn), which describe no object.
     pub fn from_record(file: FileId, rec: Record<'a>) -> Option<Entry<'a>> {
@@ -243,7 +249,7 @@ impl<'a> Entry<'a> {
             _ => return None,
         };
         let mut non_utf8 = false;
-        let (dn, dn_bytes) = decode_text(rec.dn.clone());
+        let (dn, dn_bytes) = decode_text(rec.dn);
         if dn_bytes.is_some() {
             non_utf8 = true;
         }
@@ -273,7 +279,7 @@ impl<'a> Entry<'a> {
             file,
             line: rec.line,
             offset: rec.offset,
-            dn_raw: rec.dn,
+            dn_bytes,
             dn,
             values,
             counts,

@@ -264,7 +264,7 @@ fn csvde_and_ldif_fixtures_give_the_same_entries() {
         let ec = Entry::from_record(0, c).expect("content record");
         let el = Entry::from_record(1, l).expect("add record");
         assert_eq!(ec.dn, el.dn);
-        assert_eq!(ec.dn_raw, el.dn_raw);
+        assert_eq!(ec.dn_raw(), el.dn_raw());
         assert_eq!(ec.object_class(), el.object_class(), "{}", ec.dn);
         assert_eq!(ec.cn(), el.cn());
         assert!(!ec.non_utf8);

@@ -932,7 +932,7 @@ fn resolve_objects(
         .map(|(i, mods)| {
             let e = &entries[i];
             ObjectChange {
-                dn_raw: e.dn_raw.to_vec(),
+                dn_raw: e.dn_raw().to_vec(),
                 dn: e.dn.to_string(),
                 file: e.file,
                 line: e.line,
