@@ -251,12 +251,24 @@ pub fn write_outputs(
         None => None,
     };
 
-    let (undo_bytes, undo_map) = emit::undo_bytes(plan, opts);
-    let (change_bytes, change_map) = emit::change_bytes(plan, opts, register);
-    undo_f.write_all(&undo_bytes)?;
-    change_f.write_all(&change_bytes)?;
-    undo_map_f.write_all(&emit::map_csv(&undo_map))?;
-    change_map_f.write_all(&emit::map_csv(&change_map))?;
+    // The undo file and the change file (each with its line map) are written on two
+    // threads, straight into their temporary files: nothing is held in memory.
+    let (undo_records, change_records) = rayon::join(
+        || -> std::io::Result<usize> {
+            let (_, map) = emit::write_undo(&mut undo_f, plan, opts)?;
+            emit::write_map_csv(&mut undo_map_f, &map)?;
+            Ok(map.len())
+        },
+        || -> std::io::Result<usize> {
+            let (_, map) = emit::write_changes(&mut change_f, plan, opts, register)?;
+            emit::write_map_csv(&mut change_map_f, &map)?;
+            Ok(map.len())
+        },
+    );
+    let undo_records =
+        undo_records.with_context(|| format!("cannot write {}", undo_path.display()))?;
+    let change_records =
+        change_records.with_context(|| format!("cannot write {}", change_path.display()))?;
     if let (Some(f), Some(p)) = (report_f.as_mut(), &out.report) {
         f.write_all(&report::report_bytes(p, plan, report_paths)?)?;
     }
@@ -272,9 +284,9 @@ pub fn write_outputs(
         o,
         "wrote {} ({} records) and {} ({} records)",
         undo_path.display(),
-        undo_map.len(),
+        undo_records,
         change_path.display(),
-        change_map.len()
+        change_records
     )?;
     if let Some(p) = &out.report {
         writeln!(o, "report: {}", p.display())?;

@@ -15,6 +15,7 @@
 //! Both writers return a map of output line → DN (the `dn:` line of every record), so
 //! ldifde's "entry starting on line N" can be traced back to an object.
 
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use crate::ldif::writer::{LdifWriter, WriterOptions};
@@ -160,12 +161,23 @@ pub fn undo_bytes(plan: &Plan, opts: WriterOptions) -> (Vec<u8>, Vec<LineMapEntr
 
 /// The line map as CSV (`line,dn`).
 pub fn map_csv(map: &[LineMapEntry]) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(["line", "dn"]);
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = write_map_csv(&mut out, map);
+    out
+}
+
+/// Write the line map as CSV (`line,dn`) to `w`.
+pub fn write_map_csv<W: Write>(w: W, map: &[LineMapEntry]) -> io::Result<()> {
+    let mut w = csv::Writer::from_writer(w);
+    w.write_record(["line", "dn"])?;
+    let mut line = String::with_capacity(20);
     for m in map {
-        let _ = w.write_record([m.line.to_string(), m.dn.clone()]);
+        line.clear();
+        let _ = write!(line, "{}", m.line);
+        w.write_record([line.as_bytes(), m.dn.as_bytes()])?;
     }
-    w.into_inner().unwrap_or_default()
+    w.flush()
 }
 
 #[cfg(test)]
