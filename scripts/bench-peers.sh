@@ -7,6 +7,9 @@
 #   - ldifix scan FILE                 all rules and the collision index, no report file
 #   - ldifix scan FILE --json TMP      the same plus the JSON report
 #   - ldifix fix FILE --upn-suffix contoso.local=contoso.com -o TMP --undo TMP2 --force
+#                                      (the generated forest's few .local UPNs; all collide)
+#   - ldifix fix FILE --upn-suffix contoso.com=fabrikam.com -o TMP --undo TMP2 --force
+#                                      (a change and an undo record for nearly every user)
 #   - memchr pass                      examples/count_records.rs: mmap, count record
 #                                      separators with memchr::memmem on 2 threads
 #   - ldapmodify -n -f FILE            OpenLDAP's C parser, no server
@@ -128,6 +131,15 @@ for n in $USERS; do
         -o "$WORK/changes.ldf" --undo "$WORK/undo.ldf" --force
     fix_plan=$(grep -m1 '^plan:' "$WORK/fix.out" || echo '?')
 
+    # The same file with every routable UPN moved to another suffix: a change and an undo
+    # record for nearly every user (the heaviest fix a real run would plan).
+    $HELPER time --label "ldifix fix, every UPN" --file "$f" --out "$RESULTS" --runs "$RUNS" --ok 0,1 \
+        --stdout "$WORK/fix-all.out" \
+        -- "$LDIFIX" fix "$f" --upn-suffix contoso.com=fabrikam.com \
+        -o "$WORK/changes.ldf" --undo "$WORK/undo.ldf" --force
+    fix_all_plan=$(grep -m1 '^plan:' "$WORK/fix-all.out" || echo '?')
+    rm -f "$WORK"/changes.ldf* "$WORK"/undo.ldf*
+
     $HELPER time --label "memchr pass (2 threads)" --file "$f" --out "$RESULTS" --runs "$RUNS" \
         --stdout "$WORK/count.out" -- "$COUNT" "$f" 2
     count_records=$(cat "$WORK/count.out")
@@ -159,7 +171,7 @@ for n in $USERS; do
 
     # ldapmodify prints one "adding new entry" line per record it parsed (untimed check).
     lm_records=$(ldapmodify -n -f "$f" 2>/dev/null | grep -c '^!adding new entry' || true)
-    CHECKS+=("$(basename "$f"): records counted by ldifix scan $scan_records, memchr pass $count_records, ldapmodify -n $lm_records, python-ldap $py_records; ldifix fix: $fix_plan")
+    CHECKS+=("$(basename "$f"): records counted by ldifix scan $scan_records, memchr pass $count_records, ldapmodify -n $lm_records, python-ldap $py_records; ldifix fix: $fix_plan; ldifix fix, every UPN: $fix_all_plan")
 done
 LOAD_END=$($HELPER loadavg)
 
