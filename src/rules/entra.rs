@@ -451,6 +451,16 @@ macro_rules! ascii_table {
     }};
 }
 
+/// A [`CharSet`] of the ASCII characters `$pred` accepts; no other character is allowed.
+macro_rules! ascii_set {
+    ($pred:path) => {
+        CharSet {
+            ascii: ascii_table!($pred),
+            non_ascii: no_non_ascii,
+        }
+    };
+}
+
 fn no_non_ascii(_: char) -> bool {
     false
 }
@@ -459,30 +469,12 @@ fn not_whitespace(c: char) -> bool {
     !c.is_whitespace()
 }
 
-static UPN_CHARS: CharSet = CharSet {
-    ascii: ascii_table!(upn_char_ok),
-    non_ascii: no_non_ascii,
-};
-static MAIL_CHARS: CharSet = CharSet {
-    ascii: ascii_table!(mail_char_ok),
-    non_ascii: no_non_ascii,
-};
-static NICK_CHARS: CharSet = CharSet {
-    ascii: ascii_table!(nick_or_dot_ok),
-    non_ascii: no_non_ascii,
-};
-static PROXY_SMTP_CHARS: CharSet = CharSet {
-    ascii: ascii_table!(proxy_smtp_char_ok),
-    non_ascii: no_non_ascii,
-};
-static PROXY_X_CHARS: CharSet = CharSet {
-    ascii: ascii_table!(proxy_x_char_ok),
-    non_ascii: no_non_ascii,
-};
-static PROXY_OTHER_CHARS: CharSet = CharSet {
-    ascii: ascii_table!(proxy_other_char_ok),
-    non_ascii: no_non_ascii,
-};
+static UPN_CHARS: CharSet = ascii_set!(upn_char_ok);
+static MAIL_CHARS: CharSet = ascii_set!(mail_char_ok);
+static NICK_CHARS: CharSet = ascii_set!(nick_or_dot_ok);
+static PROXY_SMTP_CHARS: CharSet = ascii_set!(proxy_smtp_char_ok);
+static PROXY_X_CHARS: CharSet = ascii_set!(proxy_x_char_ok);
+static PROXY_OTHER_CHARS: CharSet = ascii_set!(proxy_other_char_ok);
 static TARGET_OTHER_CHARS: CharSet = CharSet {
     ascii: ascii_table!(target_other_ascii_ok),
     non_ascii: not_whitespace,
