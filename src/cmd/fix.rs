@@ -254,21 +254,18 @@ pub fn write_outputs(
     // The undo file and the change file (each with its line map) are written on two
     // threads, straight into their temporary files: nothing is held in memory.
     let (undo_records, change_records) = rayon::join(
-        || -> std::io::Result<usize> {
-            let (_, map) = emit::write_undo(&mut undo_f, plan, opts)?;
-            emit::write_map_csv(&mut undo_map_f, &map)?;
-            Ok(map.len())
+        || {
+            write_with_map(&mut undo_f, &mut undo_map_f, |f| {
+                emit::write_undo(f, plan, opts).map(|(_, map)| map)
+            })
         },
-        || -> std::io::Result<usize> {
-            let (_, map) = emit::write_changes(&mut change_f, plan, opts, register)?;
-            emit::write_map_csv(&mut change_map_f, &map)?;
-            Ok(map.len())
+        || {
+            write_with_map(&mut change_f, &mut change_map_f, |f| {
+                emit::write_changes(f, plan, opts, register).map(|(_, map)| map)
+            })
         },
     );
-    let undo_records =
-        undo_records.with_context(|| format!("cannot write {}", undo_path.display()))?;
-    let change_records =
-        change_records.with_context(|| format!("cannot write {}", change_path.display()))?;
+    let (undo_records, change_records) = (undo_records?, change_records?);
     if let (Some(f), Some(p)) = (report_f.as_mut(), &out.report) {
         f.write_all(&report::report_bytes(p, plan, report_paths)?)?;
     }
@@ -292,6 +289,19 @@ pub fn write_outputs(
         writeln!(o, "report: {}", p.display())?;
     }
     Ok(if plan.refused.is_empty() { 0 } else { 1 })
+}
+
+/// Write one LDIF output with `emit`, then its line map; an error names the file it
+/// happened in. Returns the number of records written.
+fn write_with_map(
+    ldif: &mut AtomicFile,
+    map_f: &mut AtomicFile,
+    emit: impl FnOnce(&mut AtomicFile) -> std::io::Result<Vec<emit::LineMapEntry>>,
+) -> Result<usize> {
+    let map = emit(ldif).with_context(|| format!("cannot write {}", ldif.dest().display()))?;
+    emit::write_map_csv(&mut *map_f, &map)
+        .with_context(|| format!("cannot write {}", map_f.dest().display()))?;
+    Ok(map.len())
 }
 
 /// Run.

@@ -144,29 +144,6 @@ fn mod_spec<W: Write>(
     lw.keyword_line("-")
 }
 
-/// The change file as bytes.
-pub fn change_bytes(
-    plan: &Plan,
-    opts: WriterOptions,
-    register: Option<&Registration>,
-) -> (Vec<u8>, Vec<LineMapEntry>) {
-    // Writing to a Vec cannot fail.
-    write_changes(Vec::new(), plan, opts, register).unwrap_or_default()
-}
-
-/// The undo file as bytes.
-pub fn undo_bytes(plan: &Plan, opts: WriterOptions) -> (Vec<u8>, Vec<LineMapEntry>) {
-    write_undo(Vec::new(), plan, opts).unwrap_or_default()
-}
-
-/// The line map as CSV (`line,dn`).
-pub fn map_csv(map: &[LineMapEntry]) -> Vec<u8> {
-    let mut out = Vec::new();
-    // Writing to a Vec cannot fail.
-    let _ = write_map_csv(&mut out, map);
-    out
-}
-
 /// Write the line map as CSV (`line,dn`) to `w`.
 pub fn write_map_csv<W: Write>(w: W, map: &[LineMapEntry]) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(w);
@@ -183,6 +160,20 @@ pub fn write_map_csv<W: Write>(w: W, map: &[LineMapEntry]) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The change file as bytes (writing to a Vec cannot fail).
+    fn change_bytes(
+        plan: &Plan,
+        opts: WriterOptions,
+        register: Option<&Registration>,
+    ) -> (Vec<u8>, Vec<LineMapEntry>) {
+        write_changes(Vec::new(), plan, opts, register).unwrap()
+    }
+
+    /// The undo file as bytes.
+    fn undo_bytes(plan: &Plan, opts: WriterOptions) -> (Vec<u8>, Vec<LineMapEntry>) {
+        write_undo(Vec::new(), plan, opts).unwrap()
+    }
     use crate::ldif::writer::LineEnding;
     use crate::rewrite::plan::{AttrChange, ChangeKind, ObjectChange};
 
