@@ -153,11 +153,9 @@ impl Attr {
             26 => Attr::MsExchRecipientTypeDetails,
             _ => return None,
         };
-        candidate
-            .ldap_name()
-            .as_bytes()
-            .eq_ignore_ascii_case(name)
-            .then_some(candidate)
+        // Exports spell names as AD does: compare bytes first, ignore case only then.
+        let want = candidate.ldap_name().as_bytes();
+        (want == name || want.eq_ignore_ascii_case(name)).then_some(candidate)
     }
 
     /// Whether an attribute description names an attribute ldifix reads: the filter for

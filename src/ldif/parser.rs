@@ -774,9 +774,13 @@ impl<'a> Parser<'a> {
                     Err(_) => return Ok(Fast::General),
                 }
             } else {
-                self.scratch2.clear();
-                if B64.decode_vec(raw, &mut self.scratch2).is_err() {
-                    return Ok(Fast::General);
+                // Only checked: the plain shape is recognised without decoding, anything
+                // else is left to the decoder.
+                if !base64_surely_valid(raw) {
+                    self.scratch2.clear();
+                    if B64.decode_vec(raw, &mut self.scratch2).is_err() {
+                        return Ok(Fast::General);
+                    }
                 }
                 None
             }
@@ -1090,6 +1094,36 @@ const fn class_table(opt: bool) -> [bool; 256] {
         c += 1;
     }
     t
+}
+
+/// The standard base64 alphabet (no padding).
+static B64_CHARS: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0usize;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || b == b'+' || b == b'/';
+        c += 1;
+    }
+    t
+};
+
+/// Whether [`B64`] surely accepts `raw` (non-empty, trailing spaces removed), checked
+/// without decoding: alphabet characters only, then either no padding and a length that
+/// is not 1 modulo 4, or the canonical one or two `=` that complete a group of four.
+/// `false` means "not this shape", not "invalid": the decoder decides those.
+fn base64_surely_valid(raw: &[u8]) -> bool {
+    let pad = raw.iter().rev().take(3).take_while(|&&c| c == b'=').count();
+    let body = &raw[..raw.len() - pad];
+    if !body.iter().all(|&c| B64_CHARS[c as usize]) {
+        return false;
+    }
+    match pad {
+        0 => body.len() % 4 != 1,
+        1 => body.len() % 4 == 3,
+        2 => body.len() % 4 == 2,
+        _ => false,
+    }
 }
 
 /// Characters of an AttributeType: letters, digits, '-', '_' (tolerated) and '.' (OIDs).
@@ -1427,6 +1461,39 @@ mod tests {
 
     fn val<'a>(r: &'a Record<'_>, i: usize) -> &'a [u8] {
         r.attrs()[i].value.as_bytes()
+    }
+
+    /// Every string of up to 8 characters over a small alphabet (two symbols differing
+    /// only in low bits, '+', '/', '=', a non-alphabet byte): whatever the shortcut
+    /// accepts, the decoder accepts too, and the shortcut does accept the usual shapes.
+    #[test]
+    fn base64_shortcut_never_accepts_what_the_decoder_refuses() {
+        const SYMBOLS: [u8; 6] = [b'A', b'B', b'+', b'/', b'=', b'!'];
+        let mut accepted = 0usize;
+        for len in 1..=8u32 {
+            for mut n in 0..SYMBOLS.len().pow(len) {
+                let mut s = Vec::with_capacity(len as usize);
+                for _ in 0..len {
+                    s.push(SYMBOLS[n % SYMBOLS.len()]);
+                    n /= SYMBOLS.len();
+                }
+                if base64_surely_valid(&s) {
+                    accepted += 1;
+                    assert!(B64.decode(&s).is_ok(), "{}", String::from_utf8_lossy(&s));
+                }
+            }
+        }
+        assert!(accepted > 10_000);
+        for ok in [
+            &b"zR8wEzOPOkunbb+2iLjXDg=="[..],
+            b"AQQAAAAAAAUVAAAAAVKAHnmc7LeBZBfR",
+            b"AQUAAAAAAAUVAAAAAVKAHnmc7LeBZBfRLysAAA==",
+            b"YWI",
+            b"YWJj",
+            b"YQ=",
+        ] {
+            assert_eq!(base64_surely_valid(ok), ok != b"YQ=");
+        }
     }
 
     #[test]
