@@ -311,76 +311,110 @@ pub fn plan_fix_with(
     checks: &dyn Checks,
 ) -> Plan {
     let verified: HashSet<String> = opts.verified().into_iter().collect();
-    let mut props = Vec::new();
-    let mut refused = Vec::new();
-    let mut unverified_mail = 0usize;
     let hashes: Vec<u64> = facts.iter().map(|f| f.dn_hash).collect();
     let objects = number_objects(entries, &hashes);
-    for (i, e) in entries.iter().enumerate() {
-        // A record repeating an earlier record's DN describes the same object: plan once.
-        if objects[i] != i || !facts[i].in_scope {
-            continue;
-        }
-        if !opts.accept.is_empty() {
-            propose_accepted(i, e, &opts.accept, checks, &mut props, &mut refused);
-        }
-        if opts.upn_from_mail && e.has_class("user") && !e.has_class("computer") {
-            match primary_smtp(e) {
-                Ok(Some(addr)) => {
-                    let domain = addr
-                        .rsplit_once('@')
-                        .map(|(_, d)| d.to_lowercase())
-                        .unwrap_or_default();
-                    if verified.contains(&domain) {
-                        props.push(Proposal {
-                            entry: i,
-                            attr: Attr::UserPrincipalName,
-                            op: Op::Set(Some(addr.into_bytes())),
-                            kind: ChangeKind::UpnFromMail,
-                            check_upn: true,
-                        });
-                    } else {
-                        unverified_mail += 1;
-                    }
-                }
-                Ok(None) => {}
-                Err(n) => refused.push(refusal(
-                    e,
-                    Attr::UserPrincipalName,
-                    joined(e, Attr::UserPrincipalName),
-                    String::new(),
-                    format!("ambiguous primary address: {n} SMTP: proxy addresses"),
-                    ChangeKind::UpnFromMail,
-                )),
+    // Each entry's proposals depend on that entry alone: computed on all cores, then
+    // concatenated in entry order.
+    let per_entry: Vec<EntryProposals> = entries
+        .par_iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let mut out = EntryProposals::default();
+            // A record repeating an earlier record's DN describes the same object: plan
+            // once.
+            if objects[i] == i && facts[i].in_scope {
+                propose_entry(i, e, opts, &verified, checks, &mut out);
             }
-        }
-        if !opts.upn_suffixes.is_empty() && e.count(Attr::UserPrincipalName) == 1 {
-            if let Some(v) = e.first(Attr::UserPrincipalName) {
-                // The UPN as composed so far (an accepted fix may already change it).
-                let composed = composed_single(&props, i, Attr::UserPrincipalName);
-                let current = match &composed {
-                    Some(c) => c.as_deref(),
-                    None => Some(v.bytes()),
-                };
-                if let Some(cur) = current {
-                    if let Some(new) = rewrite_suffix(cur, &opts.upn_suffixes) {
-                        props.push(Proposal {
-                            entry: i,
-                            attr: Attr::UserPrincipalName,
-                            op: Op::Set(Some(new)),
-                            kind: ChangeKind::UpnSuffix,
-                            check_upn: true,
-                        });
-                    }
-                }
-            }
-        }
+            out
+        })
+        .collect();
+    let mut props = Vec::with_capacity(per_entry.iter().map(|p| p.props.len()).sum());
+    let mut refused = Vec::new();
+    let mut unverified_mail = 0usize;
+    for p in per_entry {
+        props.extend(p.props);
+        refused.extend(p.refused);
+        unverified_mail += usize::from(p.unverified_mail);
     }
     let mut plan = resolve_objects(entries, &objects, props, checks);
     refused.append(&mut plan.refused);
     plan.refused = refused;
     plan.unverified_mail = unverified_mail;
     plan
+}
+
+/// What [`plan_fix_with`] proposes for one entry.
+#[derive(Default)]
+struct EntryProposals {
+    props: Vec<Proposal>,
+    refused: Vec<Refusal>,
+    unverified_mail: bool,
+}
+
+/// The proposals of one in-scope entry, in the order they compose.
+fn propose_entry(
+    i: usize,
+    e: &Entry<'_>,
+    opts: &FixOptions,
+    verified: &HashSet<String>,
+    checks: &dyn Checks,
+    out: &mut EntryProposals,
+) {
+    let props = &mut out.props;
+    if !opts.accept.is_empty() {
+        propose_accepted(i, e, &opts.accept, checks, props, &mut out.refused);
+    }
+    if opts.upn_from_mail && e.has_class("user") && !e.has_class("computer") {
+        match primary_smtp(e) {
+            Ok(Some(addr)) => {
+                let domain = addr
+                    .rsplit_once('@')
+                    .map(|(_, d)| d.to_lowercase())
+                    .unwrap_or_default();
+                if verified.contains(&domain) {
+                    props.push(Proposal {
+                        entry: i,
+                        attr: Attr::UserPrincipalName,
+                        op: Op::Set(Some(addr.into_bytes())),
+                        kind: ChangeKind::UpnFromMail,
+                        check_upn: true,
+                    });
+                } else {
+                    out.unverified_mail = true;
+                }
+            }
+            Ok(None) => {}
+            Err(n) => out.refused.push(refusal(
+                e,
+                Attr::UserPrincipalName,
+                joined(e, Attr::UserPrincipalName),
+                String::new(),
+                format!("ambiguous primary address: {n} SMTP: proxy addresses"),
+                ChangeKind::UpnFromMail,
+            )),
+        }
+    }
+    if !opts.upn_suffixes.is_empty() && e.count(Attr::UserPrincipalName) == 1 {
+        if let Some(v) = e.first(Attr::UserPrincipalName) {
+            // The UPN as composed so far (an accepted fix may already change it).
+            let composed = composed_single(props, i, Attr::UserPrincipalName);
+            let current = match &composed {
+                Some(c) => c.as_deref(),
+                None => Some(v.bytes()),
+            };
+            if let Some(cur) = current {
+                if let Some(new) = rewrite_suffix(cur, &opts.upn_suffixes) {
+                    props.push(Proposal {
+                        entry: i,
+                        attr: Attr::UserPrincipalName,
+                        op: Op::Set(Some(new)),
+                        kind: ChangeKind::UpnSuffix,
+                        check_upn: true,
+                    });
+                }
+            }
+        }
+    }
 }
 
 /// The value a single-valued attribute has after the proposals so far (`None` when no
@@ -646,184 +680,65 @@ pub fn resolve(entries: &[Entry<'_>], proposals: Vec<Proposal>, checks: &dyn Che
 }
 
 /// [`resolve`] with the entries' [`object_ids`] already computed.
+///
+/// Every step that looks at one change or one entry at a time runs on all cores; the
+/// steps that combine them (collecting the keys the changes write) run in plan order, so
+/// the plan is the same whatever the number of threads.
 fn resolve_objects(
     entries: &[Entry<'_>],
     objects: &[usize],
     proposals: Vec<Proposal>,
     checks: &dyn Checks,
 ) -> Plan {
+    // Group by (entry, attribute): a stable sort keeps proposal order inside a group
+    // (proposals from `fix` arrive sorted already).
+    let mut proposals: Vec<Proposal> = proposals
+        .into_iter()
+        .filter(|p| p.entry < entries.len())
+        .collect();
+    proposals.par_sort_by_key(|p| (p.entry, p.attr));
+    let groups: Vec<&[Proposal]> = proposals
+        .chunk_by(|a, b| a.entry == b.entry && a.attr == b.attr)
+        .collect();
+    let grouped: Vec<(Vec<Candidate>, Vec<Refusal>)> = groups
+        .par_iter()
+        .map(|ps| {
+            let (mut cands, mut refused) = (Vec::new(), Vec::new());
+            group_candidates(entries, ps, &mut cands, &mut refused);
+            (cands, refused)
+        })
+        .collect();
+    drop(groups);
+    drop(proposals);
+    let mut cands: Vec<Candidate> = Vec::with_capacity(grouped.iter().map(|g| g.0.len()).sum());
     let mut refused = Vec::new();
-    // Group, keeping proposal order inside a group.
-    let mut groups: BTreeMap<(usize, Attr), Vec<Proposal>> = BTreeMap::new();
-    for p in proposals {
-        if p.entry >= entries.len() {
-            continue;
-        }
-        groups.entry((p.entry, p.attr)).or_default().push(p);
-    }
-
-    let mut cands: Vec<Candidate> = Vec::new();
-    for ((ei, attr), ps) in groups {
-        let e = &entries[ei];
-        let before: Vec<Vec<u8>> = e.all(attr).map(|v| v.bytes().to_vec()).collect();
-        let last_kind = ps
-            .last()
-            .map(|p| p.kind.clone())
-            .unwrap_or(ChangeKind::CsvEdit);
-        let check_upn = ps.iter().any(|p| p.check_upn);
-        if !changeable(attr) {
-            for p in &ps {
-                refused.push(refusal(
-                    e,
-                    attr,
-                    joined(e, attr),
-                    op_text(&p.op),
-                    format!("not changeable by modify: {}", attr.ldap_name()),
-                    p.kind.clone(),
-                ));
-            }
-            continue;
-        }
-        if is_multi(attr) {
-            let mut consumed: Vec<Vec<u8>> = Vec::new();
-            let mut added: Vec<String> = Vec::new();
-            for p in ps {
-                let (old, new) = match p.op {
-                    Op::ReplaceValue { old, new } => (Some(old), new),
-                    Op::AddValue(v) => (None, Some(v)),
-                    Op::Set(v) => (None, v),
-                };
-                let mut c = Candidate {
-                    entry: ei,
-                    attr,
-                    before: before.clone(),
-                    old: old.clone().into_iter().collect(),
-                    new: new.clone().into_iter().collect(),
-                    kind: p.kind,
-                    check_upn: p.check_upn,
-                    refused: None,
-                };
-                if let Some(o) = &old {
-                    if !before.contains(o) {
-                        c.refused = Some(("stale: the value is not in the export".into(), vec![]));
-                    } else if consumed.contains(o) {
-                        c.refused = Some((
-                            "conflict: the value is already changed by another proposal".into(),
-                            vec![],
-                        ));
-                    } else {
-                        consumed.push(o.clone());
-                    }
-                }
-                if c.refused.is_none() {
-                    if let Some(n) = &new {
-                        let nk = String::from_utf8_lossy(n).to_lowercase();
-                        let clash = before.iter().any(|b| {
-                            Some(b) != old.as_ref()
-                                && String::from_utf8_lossy(b).to_lowercase() == nk
-                        });
-                        if clash || added.contains(&nk) {
-                            c.refused =
-                                Some(("exists: the object already has this value".into(), vec![]));
-                        } else if n.is_empty() {
-                            c.refused =
-                                Some(("empty: an empty value cannot be written".into(), vec![]));
-                        } else if old.as_ref() == Some(n) {
-                            continue; // no change
-                        } else {
-                            added.push(nk);
-                        }
-                    }
-                }
-                cands.push(c);
-            }
-        } else {
-            if before.len() > 1 {
-                for p in &ps {
-                    refused.push(refusal(
-                        e,
-                        attr,
-                        joined(e, attr),
-                        op_text(&p.op),
-                        format!(
-                            "multiple values: {} has {} values where one is expected",
-                            attr.ldap_name(),
-                            before.len()
-                        ),
-                        p.kind.clone(),
-                    ));
-                }
-                continue;
-            }
-            let mut cur: Option<Vec<u8>> = before.first().cloned();
-            let mut stale = None;
-            for p in &ps {
-                match &p.op {
-                    Op::Set(v) => cur = v.clone(),
-                    Op::ReplaceValue { old, new } => {
-                        if cur.as_ref() == Some(old) {
-                            cur = new.clone();
-                        } else {
-                            stale = Some(p);
-                        }
-                    }
-                    Op::AddValue(v) => {
-                        if cur.is_none() {
-                            cur = Some(v.clone());
-                        } else {
-                            stale = Some(p);
-                        }
-                    }
-                }
-            }
-            if let Some(p) = stale {
-                refused.push(refusal(
-                    e,
-                    attr,
-                    joined(e, attr),
-                    op_text(&p.op),
-                    "stale: the value is not in the export".into(),
-                    p.kind.clone(),
-                ));
-                continue;
-            }
-            if cur.as_ref() == before.first() {
-                continue; // no net change
-            }
-            let mut c = Candidate {
-                entry: ei,
-                attr,
-                before: before.clone(),
-                old: before.clone(),
-                new: cur.clone().into_iter().collect(),
-                kind: last_kind,
-                check_upn,
-                refused: None,
-            };
-            if cur.as_ref().is_some_and(|v| v.is_empty()) {
-                c.refused = Some((
-                    "empty: an empty value cannot be written (remove the attribute instead)".into(),
-                    vec![],
-                ));
-            }
-            cands.push(c);
-        }
+    for (c, r) in grouped {
+        cands.extend(c);
+        refused.extend(r);
     }
 
     // The keys the changes write, with the objects writing them; then the objects that
     // already hold one of those keys (keys no change writes are never stored, so memory
     // follows the size of the plan, not of the export). Records sharing a DN are one
     // object.
-    let mut newkeys: AHashMap<(Namespace, String), Vec<usize>> = AHashMap::new();
-    for c in cands.iter().filter(|c| c.refused.is_none()) {
-        for k in c.new_keys() {
-            let owners = newkeys.entry(k).or_default();
-            if !owners.contains(&objects[c.entry]) {
-                owners.push(objects[c.entry]);
+    let keys: Vec<Vec<(Namespace, String)>> = cands
+        .par_iter()
+        .map(|c| {
+            if c.refused.is_none() {
+                c.new_keys()
+            } else {
+                Vec::new()
             }
+        })
+        .collect();
+    let mut newkeys: AHashMap<&(Namespace, String), Owners> =
+        AHashMap::with_capacity(keys.iter().map(Vec::len).sum());
+    for (c, ks) in cands.iter().zip(&keys) {
+        for k in ks {
+            newkeys.entry(k).or_default().add(objects[c.entry]);
         }
     }
-    let mut existing: AHashMap<(Namespace, String), Vec<usize>> = AHashMap::new();
+    let mut existing: AHashMap<(Namespace, String), Owners> = AHashMap::new();
     if !newkeys.is_empty() {
         // Keys are computed on all cores, each into one reused buffer; only a key some
         // change writes is copied out.
@@ -848,58 +763,61 @@ fn resolve_objects(
             .collect();
         for (i, k) in hits {
             if newkeys.contains_key(&k) {
-                let owners = existing.entry(k).or_default();
-                if !owners.contains(&objects[i]) {
-                    owners.push(objects[i]);
-                }
+                existing.entry(k).or_default().add(objects[i]);
             }
         }
     }
-    for c in cands.iter_mut().filter(|c| c.refused.is_none()) {
-        let e = &entries[c.entry];
-        for k in c.new_keys() {
-            let mut others: Vec<usize> = Vec::new();
-            let mut held = false;
-            let mut planned = false;
-            let me = objects[c.entry];
-            for &o in existing.get(&k).map(Vec::as_slice).unwrap_or(&[]) {
-                if o != me && !others.contains(&o) {
-                    others.push(o);
-                    held = true;
+    cands
+        .par_iter_mut()
+        .zip(keys.par_iter())
+        .filter(|(c, _)| c.refused.is_none())
+        .for_each(|(c, ks)| {
+            let e = &entries[c.entry];
+            for k in ks {
+                let mut others: Vec<usize> = Vec::new();
+                let mut held = false;
+                let mut planned = false;
+                let me = objects[c.entry];
+                for o in existing.get(k).into_iter().flat_map(Owners::iter) {
+                    if o != me && !others.contains(&o) {
+                        others.push(o);
+                        held = true;
+                    }
+                }
+                for o in newkeys.get(k).into_iter().flat_map(Owners::iter) {
+                    if o != me && !others.contains(&o) {
+                        others.push(o);
+                        planned = true;
+                    }
+                }
+                if !others.is_empty() {
+                    let what = match (held, planned) {
+                        (true, false) => "another object already holds",
+                        (false, true) => "another change also writes",
+                        _ => "other objects hold or are given",
+                    };
+                    c.refused = Some((
+                        format!("collision: {what} '{}' ({} namespace)", k.1, k.0.as_str()),
+                        others.iter().map(|&o| entries[o].dn.to_string()).collect(),
+                    ));
+                    break;
                 }
             }
-            for &o in newkeys.get(&k).map(Vec::as_slice).unwrap_or(&[]) {
-                if o != me && !others.contains(&o) {
-                    others.push(o);
-                    planned = true;
+            if c.refused.is_none() && c.attr == Attr::UserPrincipalName && c.check_upn {
+                if let Some(v) = c.new.first() {
+                    if !v.is_ascii() {
+                        c.refused = Some(("entra: the new UPN is not ASCII".into(), vec![]));
+                    } else if let Some(p) = checks.upn_problem(e, &String::from_utf8_lossy(v)) {
+                        c.refused = Some((format!("entra: {p}"), vec![]));
+                    }
                 }
             }
-            if !others.is_empty() {
-                let what = match (held, planned) {
-                    (true, false) => "another object already holds",
-                    (false, true) => "another change also writes",
-                    _ => "other objects hold or are given",
-                };
-                c.refused = Some((
-                    format!("collision: {what} '{}' ({} namespace)", k.1, k.0.as_str()),
-                    others.iter().map(|&o| entries[o].dn.to_string()).collect(),
-                ));
-                break;
-            }
-        }
-        if c.refused.is_none() && c.attr == Attr::UserPrincipalName && c.check_upn {
-            if let Some(v) = c.new.first() {
-                if !v.is_ascii() {
-                    c.refused = Some(("entra: the new UPN is not ASCII".into(), vec![]));
-                } else if let Some(p) = checks.upn_problem(e, &String::from_utf8_lossy(v)) {
-                    c.refused = Some((format!("entra: {p}"), vec![]));
-                }
-            }
-        }
-    }
+        });
+    drop(newkeys);
+    drop(keys);
 
-    // Build the plan, grouped per object in input order.
-    let mut by_entry: BTreeMap<usize, Vec<AttrChange>> = BTreeMap::new();
+    // Build the plan, grouped per object in input order (candidates are sorted by entry).
+    let mut by_entry: Vec<(usize, Vec<AttrChange>)> = Vec::new();
     for c in cands {
         let e = &entries[c.entry];
         match c.refused {
@@ -918,17 +836,23 @@ fn resolve_objects(
                 conflicting_dns: others,
                 kind: c.kind,
             }),
-            None => by_entry.entry(c.entry).or_default().push(AttrChange {
-                attr: c.attr,
-                before: c.before,
-                old: c.old,
-                new: c.new,
-                kind: c.kind,
-            }),
+            None => {
+                let change = AttrChange {
+                    attr: c.attr,
+                    before: c.before,
+                    old: c.old,
+                    new: c.new,
+                    kind: c.kind,
+                };
+                match by_entry.last_mut() {
+                    Some((i, mods)) if *i == c.entry => mods.push(change),
+                    _ => by_entry.push((c.entry, vec![change])),
+                }
+            }
         }
     }
     let changes = by_entry
-        .into_iter()
+        .into_par_iter()
         .map(|(i, mods)| {
             let e = &entries[i];
             ObjectChange {
@@ -944,6 +868,185 @@ fn resolve_objects(
         changes,
         refused,
         unverified_mail: 0,
+    }
+}
+
+/// The objects holding or writing one key, in the order first seen, each once: nearly
+/// always a single one, kept without an allocation.
+#[derive(Default)]
+struct Owners {
+    first: Option<usize>,
+    more: Vec<usize>,
+}
+
+impl Owners {
+    fn add(&mut self, o: usize) {
+        match self.first {
+            None => self.first = Some(o),
+            Some(f) if f == o => {}
+            Some(_) => {
+                if !self.more.contains(&o) {
+                    self.more.push(o);
+                }
+            }
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.first.into_iter().chain(self.more.iter().copied())
+    }
+}
+
+/// The candidates (or refusals) of one (entry, attribute) group of proposals.
+fn group_candidates(
+    entries: &[Entry<'_>],
+    ps: &[Proposal],
+    cands: &mut Vec<Candidate>,
+    refused: &mut Vec<Refusal>,
+) {
+    let (ei, attr) = (ps[0].entry, ps[0].attr);
+    let e = &entries[ei];
+    let before: Vec<Vec<u8>> = e.all(attr).map(|v| v.bytes().to_vec()).collect();
+    let last_kind = ps
+        .last()
+        .map(|p| p.kind.clone())
+        .unwrap_or(ChangeKind::CsvEdit);
+    let check_upn = ps.iter().any(|p| p.check_upn);
+    if !changeable(attr) {
+        for p in ps {
+            refused.push(refusal(
+                e,
+                attr,
+                joined(e, attr),
+                op_text(&p.op),
+                format!("not changeable by modify: {}", attr.ldap_name()),
+                p.kind.clone(),
+            ));
+        }
+        return;
+    }
+    if is_multi(attr) {
+        let mut consumed: Vec<Vec<u8>> = Vec::new();
+        let mut added: Vec<String> = Vec::new();
+        for p in ps {
+            let (old, new) = match &p.op {
+                Op::ReplaceValue { old, new } => (Some(old.clone()), new.clone()),
+                Op::AddValue(v) => (None, Some(v.clone())),
+                Op::Set(v) => (None, v.clone()),
+            };
+            let mut c = Candidate {
+                entry: ei,
+                attr,
+                before: before.clone(),
+                old: old.clone().into_iter().collect(),
+                new: new.clone().into_iter().collect(),
+                kind: p.kind.clone(),
+                check_upn: p.check_upn,
+                refused: None,
+            };
+            if let Some(o) = &old {
+                if !before.contains(o) {
+                    c.refused = Some(("stale: the value is not in the export".into(), vec![]));
+                } else if consumed.contains(o) {
+                    c.refused = Some((
+                        "conflict: the value is already changed by another proposal".into(),
+                        vec![],
+                    ));
+                } else {
+                    consumed.push(o.clone());
+                }
+            }
+            if c.refused.is_none() {
+                if let Some(n) = &new {
+                    let nk = String::from_utf8_lossy(n).to_lowercase();
+                    let clash = before.iter().any(|b| {
+                        Some(b) != old.as_ref() && String::from_utf8_lossy(b).to_lowercase() == nk
+                    });
+                    if clash || added.contains(&nk) {
+                        c.refused =
+                            Some(("exists: the object already has this value".into(), vec![]));
+                    } else if n.is_empty() {
+                        c.refused =
+                            Some(("empty: an empty value cannot be written".into(), vec![]));
+                    } else if old.as_ref() == Some(n) {
+                        continue; // no change
+                    } else {
+                        added.push(nk);
+                    }
+                }
+            }
+            cands.push(c);
+        }
+    } else {
+        if before.len() > 1 {
+            for p in ps {
+                refused.push(refusal(
+                    e,
+                    attr,
+                    joined(e, attr),
+                    op_text(&p.op),
+                    format!(
+                        "multiple values: {} has {} values where one is expected",
+                        attr.ldap_name(),
+                        before.len()
+                    ),
+                    p.kind.clone(),
+                ));
+            }
+            return;
+        }
+        let mut cur: Option<Vec<u8>> = before.first().cloned();
+        let mut stale = None;
+        for p in ps {
+            match &p.op {
+                Op::Set(v) => cur = v.clone(),
+                Op::ReplaceValue { old, new } => {
+                    if cur.as_ref() == Some(old) {
+                        cur = new.clone();
+                    } else {
+                        stale = Some(p);
+                    }
+                }
+                Op::AddValue(v) => {
+                    if cur.is_none() {
+                        cur = Some(v.clone());
+                    } else {
+                        stale = Some(p);
+                    }
+                }
+            }
+        }
+        if let Some(p) = stale {
+            refused.push(refusal(
+                e,
+                attr,
+                joined(e, attr),
+                op_text(&p.op),
+                "stale: the value is not in the export".into(),
+                p.kind.clone(),
+            ));
+            return;
+        }
+        if cur.as_ref() == before.first() {
+            return; // no net change
+        }
+        let mut c = Candidate {
+            entry: ei,
+            attr,
+            before: before.clone(),
+            old: before.clone(),
+            new: cur.clone().into_iter().collect(),
+            kind: last_kind,
+            check_upn,
+            refused: None,
+        };
+        if cur.as_ref().is_some_and(|v| v.is_empty()) {
+            c.refused = Some((
+                "empty: an empty value cannot be written (remove the attribute instead)".into(),
+                vec![],
+            ));
+        }
+        cands.push(c);
     }
 }
 
