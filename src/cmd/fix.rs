@@ -19,7 +19,7 @@ use crate::ldif::writer::{LineEnding, WriterOptions};
 use crate::output::{check_writable, AtomicFile};
 use crate::rewrite::checks::EntraChecks;
 use crate::rewrite::emit::{self, Registration};
-use crate::rewrite::plan::{plan_fix_with, EntryFacts};
+use crate::rewrite::plan::{plan_fix_with, read_without_accept, EntryFacts};
 use crate::rewrite::{load, report, FixOptions, Plan, SuffixRewrite};
 use crate::rules::{entra, ErrorName, RuleConfig};
 
@@ -361,7 +361,14 @@ pub fn run(args: Args) -> Result<i32> {
         args.limits.limits(),
         args.limits.input_format,
         args.out.quiet,
-        &|e| EntryFacts::of(e, &checks, &hasher),
+        &|e| {
+            let facts = EntryFacts::of(e, &checks, &hasher);
+            if opts.accept.is_empty() {
+                e.values.retain(|v| read_without_accept(v.attr));
+                e.values.shrink_to_fit();
+            }
+            facts
+        },
     ) {
         Ok(e) => e,
         Err(e) => {

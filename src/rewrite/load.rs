@@ -38,13 +38,14 @@ pub fn parse_entries<'a>(
 
 /// [`parse_entries`], also computing `facts(entry)` for every entry right after it is
 /// parsed, on the core that parsed it (while the entry is still in that core's cache),
-/// returned in the same order as the entries.
+/// returned in the same order as the entries. `facts` may also trim the entry (drop
+/// values the caller will not read).
 pub fn parse_entries_with<'a, T: Send>(
     inputs: &'a [Input],
     limits: Limits,
     format: InputFormat,
     quiet: bool,
-    facts: &(dyn Fn(&Entry<'a>) -> T + Sync),
+    facts: &(dyn Fn(&mut Entry<'a>) -> T + Sync),
 ) -> Result<(Vec<Entry<'a>>, Vec<T>), String> {
     let mut entries = Vec::new();
     let mut all_facts = Vec::new();
@@ -87,8 +88,8 @@ pub fn parse_entries_with<'a, T: Send>(
                 }
                 match item {
                     Ok(Item::Record(r)) => {
-                        if let Some(e) = Entry::from_record(file, r) {
-                            all_facts.push(facts(&e));
+                        if let Some(mut e) = Entry::from_record(file, r) {
+                            all_facts.push(facts(&mut e));
                             entries.push(e);
                             if entries.len() % 4096 == 0 {
                                 bar.set_position(done + parser.position() as u64);
@@ -120,7 +121,7 @@ fn parse_chunk<'a, T>(
     chunk: &Chunk,
     file: FileId,
     limits: Limits,
-    facts: &(dyn Fn(&Entry<'a>) -> T + Sync),
+    facts: &(dyn Fn(&mut Entry<'a>) -> T + Sync),
 ) -> Part<'a, T> {
     let mut part = Part {
         entries: Vec::new(),
@@ -133,8 +134,8 @@ fn parse_chunk<'a, T>(
         part.warnings.extend(parser.take_warnings());
         match item {
             Ok(Item::Record(r)) => {
-                if let Some(e) = Entry::from_record(file, r) {
-                    part.facts.push(facts(&e));
+                if let Some(mut e) = Entry::from_record(file, r) {
+                    part.facts.push(facts(&mut e));
                     part.entries.push(e);
                 }
             }

@@ -303,6 +303,21 @@ impl EntryFacts {
     }
 }
 
+/// The attributes [`plan_fix_with`] reads when no scan fix is accepted
+/// (`FixOptions::accept` empty): the UPN it changes, every value that can hold an address
+/// a new UPN may collide with, and `objectClass`. Scope is part of [`EntryFacts`], so once
+/// those are computed `fix` drops every other value and holds less memory.
+pub fn read_without_accept(attr: Attr) -> bool {
+    matches!(
+        attr,
+        Attr::UserPrincipalName
+            | Attr::Mail
+            | Attr::ProxyAddresses
+            | Attr::TargetAddress
+            | Attr::ObjectClass
+    )
+}
+
 /// [`plan_fix`] with every entry's [`EntryFacts`] (one per entry, same order).
 pub fn plan_fix_with(
     entries: &[Entry<'_>],
@@ -1383,5 +1398,138 @@ mod tests {
         assert_eq!(p.change_count(), 1);
         assert_eq!(p.refused.len(), 1);
         assert!(p.refused[0].reason.starts_with("exists"));
+    }
+}
+
+#[cfg(test)]
+mod pruning_tests {
+    use super::*;
+    use crate::ldif::{Item, Parser};
+
+    struct AllInScope;
+
+    impl Checks for AllInScope {
+        fn in_scope(&self, _e: &Entry<'_>) -> bool {
+            true
+        }
+        fn findings(&self, _e: &Entry<'_>) -> Vec<Finding> {
+            Vec::new()
+        }
+        fn upn_problem(&self, _e: &Entry<'_>, upn: &str) -> Option<String> {
+            upn.contains(' ').then(|| "Character".to_string())
+        }
+    }
+
+    /// Users whose new UPNs collide with a `mail`, an SMTP proxy, a `targetAddress`, each
+    /// other, and objects that do not change; plus values of every other attribute.
+    const FOREST: &str = "\
+dn: CN=A,DC=contoso,DC=local
+objectClass: user
+cn: A
+displayName: A Person
+sAMAccountName: a
+mailNickname: a
+userPrincipalName: a@contoso.local
+mail: a@contoso.com
+proxyAddresses: SMTP:a@contoso.com
+proxyAddresses: smtp:alias@contoso.com
+
+dn: CN=B,DC=contoso,DC=local
+objectClass: user
+sAMAccountName: b
+userPrincipalName: b@contoso.local
+givenName: B
+
+dn: CN=B Mail,DC=contoso,DC=local
+objectClass: contact
+mail: b@contoso.com
+
+dn: CN=C,DC=contoso,DC=local
+objectClass: user
+userPrincipalName: c@contoso.local
+proxyAddresses: SMTP:c.primary@contoso.com
+
+dn: CN=C Proxy,DC=contoso,DC=local
+objectClass: group
+proxyAddresses: smtp:c@contoso.com
+
+dn: CN=D,DC=contoso,DC=local
+objectClass: user
+userPrincipalName: d@contoso.local
+
+dn: CN=D Target,DC=contoso,DC=local
+objectClass: contact
+targetAddress: SMTP:d@contoso.com
+
+dn: CN=E,DC=contoso,DC=local
+objectClass: user
+userPrincipalName: e@contoso.local
+
+dn: CN=E2,DC=contoso,DC=local
+objectClass: user
+userPrincipalName: E@Contoso.Local
+mail: e.two@contoso.com
+
+dn: CN=F,DC=contoso,DC=local
+objectClass: user
+objectClass: computer
+userPrincipalName: f@contoso.local
+mail: f@contoso.com
+
+dn: CN=G,DC=contoso,DC=local
+objectClass: user
+userPrincipalName: g@contoso.local
+userPrincipalName: g2@contoso.local
+proxyAddresses: SMTP:g@contoso.com
+proxyAddresses: SMTP:g2@contoso.com
+
+dn: CN=H,DC=contoso,DC=local
+objectClass: user
+userPrincipalName: h x@contoso.local
+mail: nice@fabrikam.com
+";
+
+    fn entries(s: &str) -> Vec<Entry<'_>> {
+        Parser::new(s.as_bytes())
+            .filter_map(|i| match i.unwrap() {
+                Item::Record(r) => Entry::from_record(0, r),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// What `fix` does without `--accept` (drop every value planning does not read)
+    /// changes nothing in the plan.
+    #[test]
+    fn dropping_unread_values_does_not_change_the_plan() {
+        let all = entries(FOREST);
+        let mut pruned = entries(FOREST);
+        for e in &mut pruned {
+            e.values.retain(|v| read_without_accept(v.attr));
+        }
+        assert!(
+            pruned.iter().map(|e| e.values.len()).sum::<usize>()
+                < all.iter().map(|e| e.values.len()).sum::<usize>()
+        );
+        let suffix = vec![SuffixRewrite {
+            old: "contoso.local".into(),
+            new: "contoso.com".into(),
+        }];
+        for opts in [
+            FixOptions {
+                upn_suffixes: suffix.clone(),
+                ..FixOptions::default()
+            },
+            FixOptions {
+                upn_suffixes: suffix.clone(),
+                upn_from_mail: true,
+                verified_domains: vec!["contoso.com".into(), "fabrikam.com".into()],
+                ..FixOptions::default()
+            },
+        ] {
+            let full = plan_fix(&all, &opts, &AllInScope);
+            assert!(!full.changes.is_empty() && !full.refused.is_empty());
+            assert_eq!(full, plan_fix(&pruned, &opts, &AllInScope));
+        }
     }
 }
