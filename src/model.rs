@@ -165,6 +165,18 @@ impl Attr {
         Attr::from_desc(desc).is_some()
     }
 
+    /// How a parser should keep an attribute line for an [`Entry`]
+    /// ([`Parser::with_attr_classes`](crate::ldif::Parser::with_attr_classes)): the values
+    /// of attributes ldifix checks, only the presence of those it counts (members,
+    /// certificates), nothing of the rest.
+    pub fn read_class(desc: &str) -> crate::ldif::Keep {
+        match Attr::from_desc(desc) {
+            Some(a) if a.is_counted() => crate::ldif::Keep::Presence,
+            Some(_) => crate::ldif::Keep::Value,
+            None => crate::ldif::Keep::Drop,
+        }
+    }
+
     fn is_counted(self) -> bool {
         COUNTED.contains(&self)
     }

@@ -203,6 +203,12 @@ impl<'a> ChunkParser<'a> {
         self
     }
 
+    /// Keep attributes as `keep` says ([`Parser::with_attr_classes`]).
+    pub fn with_attr_classes(mut self, keep: fn(&str) -> crate::ldif::Keep) -> Self {
+        self.parser = self.parser.with_attr_classes(keep);
+        self
+    }
+
     /// Warnings gathered so far, with input line numbers.
     pub fn take_warnings(&mut self) -> Vec<Warning> {
         let mut w = self.parser.take_warnings();

@@ -327,7 +327,9 @@ pub fn scan_chunk<'a>(
         .copied()
         .unwrap_or(InputFormat::Ldif);
     let mut parser = if format == InputFormat::Ldif {
-        Reader::Ldif(ChunkParser::new(input, chunk, opts.limits).with_attr_filter(Attr::is_read))
+        Reader::Ldif(
+            ChunkParser::new(input, chunk, opts.limits).with_attr_classes(Attr::read_class),
+        )
     } else {
         Reader::Other(Records::new(chunk.bytes(input), format, opts.limits))
     };
@@ -906,7 +908,7 @@ fn entry_at<'a>(
 ) -> Option<Entry<'a>> {
     let rest = bytes.get(pos.offset..)?;
     match Parser::with_limits(rest, limits)
-        .with_attr_filter(Attr::is_read)
+        .with_attr_classes(Attr::read_class)
         .next()?
     {
         Ok(Item::Record(r)) => {

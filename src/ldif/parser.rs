@@ -83,14 +83,49 @@ pub struct Parser<'a> {
     warnings: Vec<Warning>,
     done: bool,
     names: NameCache<'a>,
-    /// Which attributes content records keep (`None`: all of them).
-    filter: Option<fn(&str) -> bool>,
+    /// Which attributes content records keep, and how.
+    filter: Filter,
     /// Attribute count of the previous record: the next record's vector is sized to it.
     attr_hint: usize,
     /// Reused buffers for values that are validated but not kept (folded base64 text,
     /// decoded bytes).
     scratch: Vec<u8>,
     scratch2: Vec<u8>,
+}
+
+/// What a reader wants of an attribute ([`Parser::with_attr_classes`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Not in the record (the line is still checked).
+    Drop,
+    /// In the record with its value.
+    Value,
+    /// In the record with an empty value (the line is checked, the value not decoded).
+    Presence,
+}
+
+/// The attribute filter of a parser.
+#[derive(Clone, Copy)]
+enum Filter {
+    All,
+    Bool(fn(&str) -> bool),
+    Classes(fn(&str) -> Keep),
+}
+
+impl Filter {
+    fn keep(self, desc: &str) -> Keep {
+        match self {
+            Filter::All => Keep::Value,
+            Filter::Bool(f) => {
+                if f(desc) {
+                    Keep::Value
+                } else {
+                    Keep::Drop
+                }
+            }
+            Filter::Classes(f) => f(desc),
+        }
+    }
 }
 
 /// Attribute names repeat on nearly every record; validating each one as UTF-8 again (and
@@ -100,7 +135,7 @@ pub struct Parser<'a> {
 /// addressing table (linear probing), emptied when it is three-quarters full so a file
 /// with endless distinct names costs no more than a miss per line.
 struct NameCache<'a> {
-    slots: Box<[(&'a str, bool); NAME_SLOTS]>,
+    slots: Box<[(&'a str, Keep); NAME_SLOTS]>,
     used: usize,
 }
 
@@ -109,7 +144,7 @@ const NAME_SLOTS: usize = 256;
 impl<'a> NameCache<'a> {
     fn new() -> Self {
         NameCache {
-            slots: Box::new([("", true); NAME_SLOTS]),
+            slots: Box::new([("", Keep::Value); NAME_SLOTS]),
             used: 0,
         }
     }
@@ -130,7 +165,7 @@ impl<'a> NameCache<'a> {
 
     /// The cached name with these bytes and the filter's answer for it.
     #[inline]
-    fn lookup(&self, b: &[u8]) -> Option<(&'a str, bool)> {
+    fn lookup(&self, b: &[u8]) -> Option<(&'a str, Keep)> {
         let mut h = Self::slot_of(b);
         loop {
             let slot = self.slots[h];
@@ -145,11 +180,11 @@ impl<'a> NameCache<'a> {
     }
 
     /// Cache a name that is not cached yet (`None` if it is not UTF-8).
-    fn insert(&mut self, b: &'a [u8], filter: Option<fn(&str) -> bool>) -> Option<(&'a str, bool)> {
+    fn insert(&mut self, b: &'a [u8], filter: Filter) -> Option<(&'a str, Keep)> {
         let s = std::str::from_utf8(b).ok()?;
-        let keep = filter.map_or(true, |f| f(s));
+        let keep = filter.keep(s);
         if self.used >= NAME_SLOTS * 3 / 4 {
-            self.slots.fill(("", true));
+            self.slots.fill(("", Keep::Value));
             self.used = 0;
         }
         let mut h = Self::slot_of(b);
@@ -225,7 +260,7 @@ impl<'a> Parser<'a> {
             warnings: Vec::new(),
             done: false,
             names: NameCache::new(),
-            filter: None,
+            filter: Filter::All,
             attr_hint: 16,
             scratch: Vec::new(),
             scratch2: Vec::new(),
@@ -240,7 +275,17 @@ impl<'a> Parser<'a> {
     /// filtered. A reader that looks at a few attributes of every object (a scan) saves
     /// most of the decoding and allocation that way.
     pub fn with_attr_filter(mut self, keep: fn(&str) -> bool) -> Self {
-        self.filter = Some(keep);
+        self.filter = Filter::Bool(keep);
+        self.names = NameCache::new();
+        self
+    }
+
+    /// [`Parser::with_attr_filter`] with a third answer, [`Keep::Presence`]: the attribute
+    /// line is read and checked like a dropped one, and appears in the record with an
+    /// empty value, for a reader that only counts an attribute's values (group members,
+    /// certificates) and need not pay for decoding or copying them.
+    pub fn with_attr_classes(mut self, keep: fn(&str) -> Keep) -> Self {
+        self.filter = Filter::Classes(keep);
         self.names = NameCache::new();
         self
     }
@@ -644,11 +689,16 @@ impl<'a> Parser<'a> {
             let s = split_line(&l, rec.dn_line)?;
             rec.count(self, &l)?;
             let value = s.value(&l, &mut self.warnings, rec.dn_line)?;
-            if self.filter.map_or(true, |keep| keep(s.name_str())) {
-                attrs.push(Attr {
+            match self.filter.keep(s.name_str()) {
+                Keep::Value => attrs.push(Attr {
                     name: s.name_cow(&l),
                     value,
-                });
+                }),
+                Keep::Presence => attrs.push(Attr {
+                    name: s.name_cow(&l),
+                    value: Value::Bytes(Cow::Borrowed(&[])),
+                }),
+                Keep::Drop => {}
             }
             // The common shape takes the fast path; anything else the general one.
             loop {
@@ -732,7 +782,7 @@ impl<'a> Parser<'a> {
             if base64 {
                 self.scratch.clear();
                 self.scratch.extend_from_slice(first);
-            } else if keep {
+            } else if keep == Keep::Value {
                 let mut v = Vec::with_capacity(first.len() + 96);
                 v.extend_from_slice(first);
                 joined = Some(v);
@@ -768,7 +818,7 @@ impl<'a> Parser<'a> {
             if raw.is_empty() {
                 return Ok(Fast::General);
             }
-            if keep {
+            if keep == Keep::Value {
                 match B64.decode(raw) {
                     Ok(v) => Some(Cow::Owned(v)),
                     Err(_) => return Ok(Fast::General),
@@ -784,13 +834,17 @@ impl<'a> Parser<'a> {
                 }
                 None
             }
-        } else if !keep {
+        } else if keep != Keep::Value {
             None
         } else {
             Some(match joined {
                 Some(v) => Cow::Owned(v),
                 None => Cow::Borrowed(first),
             })
+        };
+        let value = match keep {
+            Keep::Presence => Some(Cow::Borrowed(&[][..])),
+            _ => value,
         };
         rec.count_at(self, self.line, pos)?;
         self.pos = end;
@@ -1494,6 +1548,46 @@ mod tests {
         ] {
             assert_eq!(base64_surely_valid(ok), ok != b"YQ=");
         }
+    }
+
+    /// `Keep::Presence` attributes stay in the record, once per line, with empty values;
+    /// dropped ones disappear; both are still checked (bad base64 is an error at its line).
+    #[test]
+    fn presence_only_attributes_are_counted_and_checked() {
+        fn classes(desc: &str) -> Keep {
+            match desc {
+                "member" => Keep::Presence,
+                "cn" => Keep::Value,
+                _ => Keep::Drop,
+            }
+        }
+        let text =
+            "dn: cn=g\ncn: g\nmember: cn=a\nmember:: Y249YsOk\nmember: cn=very long\n  value\n\
+                    other:: AQID\nmember:: !!\n";
+        let items: Vec<_> = Parser::new(text.as_bytes())
+            .with_attr_classes(classes)
+            .collect();
+        // The bad base64 of the last member line fails the record, at its line.
+        let e = items[0].as_ref().unwrap_err();
+        assert_eq!(e.line, 8);
+        assert!(matches!(e.kind, ErrorKind::BadBase64 { .. }));
+
+        let good = &text[..text.find("member:: !!").unwrap()];
+        let rec = match Parser::new(good.as_bytes())
+            .with_attr_classes(classes)
+            .next()
+            .unwrap()
+            .unwrap()
+        {
+            Item::Record(r) => r,
+            _ => panic!(),
+        };
+        let names: Vec<&str> = rec.attrs().iter().map(|a| a.name.as_ref()).collect();
+        assert_eq!(names, ["cn", "member", "member", "member"]);
+        assert_eq!(val(&rec, 0), b"g");
+        assert!(rec.attrs()[1..]
+            .iter()
+            .all(|a| a.value.as_bytes().is_empty()));
     }
 
     #[test]

@@ -129,7 +129,7 @@ fn parse_chunk<'a, T>(
         warnings: Vec::new(),
         error: None,
     };
-    let mut parser = ChunkParser::new(bytes, chunk, limits).with_attr_filter(Attr::is_read);
+    let mut parser = ChunkParser::new(bytes, chunk, limits).with_attr_classes(Attr::read_class);
     while let Some(item) = parser.next() {
         part.warnings.extend(parser.take_warnings());
         match item {
