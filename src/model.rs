@@ -158,13 +158,6 @@ impl Attr {
         (want == name || want.eq_ignore_ascii_case(name)).then_some(candidate)
     }
 
-    /// Whether an attribute description names an attribute ldifix reads: the filter for
-    /// [`Parser::with_attr_filter`](crate::ldif::Parser::with_attr_filter) when records are
-    /// only read to become [`Entry`]s.
-    pub fn is_read(desc: &str) -> bool {
-        Attr::from_desc(desc).is_some()
-    }
-
     /// How a parser should keep an attribute line for an [`Entry`]
     /// ([`Parser::with_attr_classes`](crate::ldif::Parser::with_attr_classes)): the values
     /// of attributes ldifix checks, only the presence of those it counts (members,

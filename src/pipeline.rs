@@ -197,12 +197,6 @@ impl<'a> ChunkParser<'a> {
         }
     }
 
-    /// Keep only the attributes `keep` accepts ([`Parser::with_attr_filter`]).
-    pub fn with_attr_filter(mut self, keep: fn(&str) -> bool) -> Self {
-        self.parser = self.parser.with_attr_filter(keep);
-        self
-    }
-
     /// Keep attributes as `keep` says ([`Parser::with_attr_classes`]).
     pub fn with_attr_classes(mut self, keep: fn(&str) -> crate::ldif::Keep) -> Self {
         self.parser = self.parser.with_attr_classes(keep);

@@ -160,6 +160,8 @@ pub fn write_map_csv<W: Write>(w: W, map: &[LineMapEntry]) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ldif::writer::LineEnding;
+    use crate::rewrite::plan::{AttrChange, ChangeKind, ObjectChange};
 
     /// The change file as bytes (writing to a Vec cannot fail).
     fn change_bytes(
@@ -174,8 +176,6 @@ mod tests {
     fn undo_bytes(plan: &Plan, opts: WriterOptions) -> (Vec<u8>, Vec<LineMapEntry>) {
         write_undo(Vec::new(), plan, opts).unwrap()
     }
-    use crate::ldif::writer::LineEnding;
-    use crate::rewrite::plan::{AttrChange, ChangeKind, ObjectChange};
 
     fn plan() -> Plan {
         Plan {
