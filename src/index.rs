@@ -87,6 +87,12 @@ fn split_type(value: &str) -> Option<(&str, &str)> {
     Some((&v[..i], &v[i + 1..]))
 }
 
+/// Whether a `proxyAddresses`/`targetAddress` value is an SMTP address (its key is in the
+/// address namespace, with `userPrincipalName` and `mail`).
+pub fn is_smtp_proxy(value: &str) -> bool {
+    split_type(value).is_some_and(|(ty, _)| ty.trim().eq_ignore_ascii_case("smtp"))
+}
+
 /// The IdFix duplicate namespace of `attr` under `profile`, if IdFix checks it for
 /// duplicates.
 pub fn idfix_namespace(profile: Profile, attr: Attr) -> Option<&'static str> {

@@ -364,7 +364,7 @@ pub fn run(args: Args) -> Result<i32> {
         &|e| {
             let facts = EntryFacts::of(e, &checks, &hasher);
             if opts.accept.is_empty() {
-                e.values.retain(|v| read_without_accept(v.attr));
+                e.values.retain(|v| read_without_accept(v.attr, &v.text));
                 e.values.shrink_to_fit();
             }
             facts

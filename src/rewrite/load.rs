@@ -70,6 +70,10 @@ pub fn parse_entries_with<'a, T: Send>(
                     part
                 })
                 .collect();
+            // One allocation of the final size: growing by doubling would copy the
+            // entries several times and hold up to twice their size at the end.
+            entries.reserve_exact(parts.iter().map(|p| p.entries.len()).sum());
+            all_facts.reserve_exact(parts.iter().map(|p| p.facts.len()).sum());
             for part in parts {
                 for w in &part.warnings {
                     eprintln!("{name}:{}: warning: {}", w.line, w.message);

@@ -286,11 +286,13 @@ pub fn plan_fix(entries: &[Entry<'_>], opts: &FixOptions, checks: &dyn Checks) -
 
 /// What planning needs to know of each entry on its own, computed where the entry is
 /// parsed ([`super::load::parse_entries_with`]): a hash of its normalised DN (with the
-/// run's one hasher) and whether it is in scope.
+/// run's one hasher), whether it is in scope, and whether `--upn-from-mail` applies to
+/// its object class (a user, not a computer).
 #[derive(Debug, Clone, Copy)]
 pub struct EntryFacts {
     dn_hash: u64,
     in_scope: bool,
+    user: bool,
 }
 
 impl EntryFacts {
@@ -299,23 +301,23 @@ impl EntryFacts {
         EntryFacts {
             dn_hash: hasher.hash_one(super::dn_key(e.dn.as_bytes())),
             in_scope: checks.in_scope(e),
+            user: e.has_class("user") && !e.has_class("computer"),
         }
     }
 }
 
-/// The attributes [`plan_fix_with`] reads when no scan fix is accepted
-/// (`FixOptions::accept` empty): the UPN it changes, every value that can hold an address
-/// a new UPN may collide with, and `objectClass`. Scope is part of [`EntryFacts`], so once
-/// those are computed `fix` drops every other value and holds less memory.
-pub fn read_without_accept(attr: Attr) -> bool {
-    matches!(
-        attr,
-        Attr::UserPrincipalName
-            | Attr::Mail
-            | Attr::ProxyAddresses
-            | Attr::TargetAddress
-            | Attr::ObjectClass
-    )
+/// The values [`plan_fix_with`] reads when no scan fix is accepted
+/// (`FixOptions::accept` empty): the UPN it changes and every value that can hold an
+/// address a new UPN may collide with (`mail`, SMTP proxy and target addresses; X.500,
+/// SIP and other proxies are keys of another namespace). Scope and object class are part
+/// of [`EntryFacts`], so once those are computed `fix` drops every other value and holds
+/// less memory.
+pub fn read_without_accept(attr: Attr, text: &str) -> bool {
+    match attr {
+        Attr::UserPrincipalName | Attr::Mail => true,
+        Attr::ProxyAddresses | Attr::TargetAddress => crate::index::is_smtp_proxy(text),
+        _ => false,
+    }
 }
 
 /// [`plan_fix`] with every entry's [`EntryFacts`] (one per entry, same order).
@@ -329,18 +331,18 @@ pub fn plan_fix_with(
     let hashes: Vec<u64> = facts.iter().map(|f| f.dn_hash).collect();
     let objects = number_objects(entries, &hashes);
     // Each entry's proposals depend on that entry alone: computed on all cores, then
-    // concatenated in entry order.
+    // concatenated in entry order (only entries with something to say are kept).
     let per_entry: Vec<EntryProposals> = entries
         .par_iter()
         .enumerate()
-        .map(|(i, e)| {
+        .filter_map(|(i, e)| {
             let mut out = EntryProposals::default();
             // A record repeating an earlier record's DN describes the same object: plan
             // once.
             if objects[i] == i && facts[i].in_scope {
-                propose_entry(i, e, opts, &verified, checks, &mut out);
+                propose_entry(i, e, facts[i].user, opts, &verified, checks, &mut out);
             }
-            out
+            (!out.props.is_empty() || !out.refused.is_empty() || out.unverified_mail).then_some(out)
         })
         .collect();
     let mut props = Vec::with_capacity(per_entry.iter().map(|p| p.props.len()).sum());
@@ -370,6 +372,7 @@ struct EntryProposals {
 fn propose_entry(
     i: usize,
     e: &Entry<'_>,
+    user: bool,
     opts: &FixOptions,
     verified: &HashSet<String>,
     checks: &dyn Checks,
@@ -379,7 +382,7 @@ fn propose_entry(
     if !opts.accept.is_empty() {
         propose_accepted(i, e, &opts.accept, checks, props, &mut out.refused);
     }
-    if opts.upn_from_mail && e.has_class("user") && !e.has_class("computer") {
+    if opts.upn_from_mail && user {
         match primary_smtp(e) {
             Ok(Some(addr)) => {
                 let domain = addr
@@ -1401,7 +1404,8 @@ mod tests {
     }
 
     /// Users whose new UPNs collide with a `mail`, an SMTP proxy, a `targetAddress`, each
-    /// other, and objects that do not change; plus values of every other attribute.
+    /// other, and objects that do not change; one whose new UPN is only a SIP and X.500
+    /// address elsewhere (no collision); plus values of every other attribute.
     const FOREST: &str = "\
 dn: CN=A,DC=contoso,DC=local
 objectClass: user
@@ -1413,6 +1417,7 @@ userPrincipalName: a@contoso.local
 mail: a@contoso.com
 proxyAddresses: SMTP:a@contoso.com
 proxyAddresses: smtp:alias@contoso.com
+proxyAddresses: X500:/o=Contoso/ou=Exchange/cn=Recipients/cn=a
 
 dn: CN=B,DC=contoso,DC=local
 objectClass: user
@@ -1463,6 +1468,16 @@ userPrincipalName: g2@contoso.local
 proxyAddresses: SMTP:g@contoso.com
 proxyAddresses: SMTP:g2@contoso.com
 
+dn: CN=K,DC=contoso,DC=local
+objectClass: user
+userPrincipalName: k@contoso.local
+
+dn: CN=K Voice,DC=contoso,DC=local
+objectClass: contact
+proxyAddresses: SIP:k@contoso.com
+proxyAddresses: X500:k@contoso.com
+targetAddress: SIP:k@contoso.com
+
 dn: CN=H,DC=contoso,DC=local
 objectClass: user
 userPrincipalName: h x@contoso.local
@@ -1474,10 +1489,17 @@ mail: nice@fabrikam.com
     #[test]
     fn dropping_unread_values_does_not_change_the_plan() {
         let all = entries(FOREST);
+        // As `fix` does: facts first, from the whole entry, then the values dropped.
+        let hasher = ahash::RandomState::new();
         let mut pruned = entries(FOREST);
-        for e in &mut pruned {
-            e.values.retain(|v| read_without_accept(v.attr));
-        }
+        let facts: Vec<EntryFacts> = pruned
+            .iter_mut()
+            .map(|e| {
+                let f = EntryFacts::of(e, &NONE, &hasher);
+                e.values.retain(|v| read_without_accept(v.attr, &v.text));
+                f
+            })
+            .collect();
         assert!(
             pruned.iter().map(|e| e.values.len()).sum::<usize>()
                 < all.iter().map(|e| e.values.len()).sum::<usize>()
@@ -1500,7 +1522,12 @@ mail: nice@fabrikam.com
         ] {
             let full = plan_fix(&all, &opts, &NONE);
             assert!(!full.changes.is_empty() && !full.refused.is_empty());
-            assert_eq!(full, plan_fix(&pruned, &opts, &NONE));
+            // A SIP or X.500 address is no UPN collision, kept or dropped.
+            assert!(full
+                .changes
+                .iter()
+                .any(|c| c.dn == "CN=K,DC=contoso,DC=local"));
+            assert_eq!(full, plan_fix_with(&pruned, &facts, &opts, &NONE));
         }
     }
 }
