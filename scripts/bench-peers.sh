@@ -37,6 +37,11 @@ WAIT_LOAD=1.5
 WAIT_MAX=600
 PY_BUDGET=600
 PY_PREFIX_MB=256
+# The command line as given, for the report (arguments with spaces quoted).
+CMDLINE="scripts/bench-peers.sh"
+for a in "$@"; do
+    case "$a" in *" "*) CMDLINE+=" \"$a\"" ;; *) CMDLINE+=" $a" ;; esac
+done
 while [ $# -gt 0 ]; do
     case "$1" in
         --users) USERS=$2; shift 2 ;;
@@ -180,7 +185,7 @@ REPORT=$BENCH_DIR/peers-$DATE.md
 {
     echo "## ldifix and its peers ($DATE)"
     echo
-    echo "Command: \`scripts/bench-peers.sh --users \"$USERS\" --runs $RUNS\`${BENCH_GEN_ARGS:+ with BENCH_GEN_ARGS=\"$BENCH_GEN_ARGS\"}."
+    echo "Command: \`$CMDLINE\`${BENCH_GEN_ARGS:+ with BENCH_GEN_ARGS=\"$BENCH_GEN_ARGS\"}."
     echo "Inputs: \`ldifix generate --users N --seed 1${BENCH_GEN_ARGS:+ $BENCH_GEN_ARGS}\` (ldifde flavour). Every tool timed"
     echo "as a whole process, wall time, median of $RUNS runs, warm page cache; MB = 10^6 bytes;"
     echo "peak RSS from \`/usr/bin/time -f %M\` (includes mapped file pages); peak anon RSS: largest"

@@ -22,6 +22,11 @@ USERS="10000 100000 1000000"
 RUNS=3
 WAIT_LOAD=1.5
 WAIT_MAX=600
+# The command line as given, for the report (arguments with spaces quoted).
+CMDLINE="scripts/bench-scaling.sh"
+for a in "$@"; do
+    case "$a" in *" "*) CMDLINE+=" \"$a\"" ;; *) CMDLINE+=" $a" ;; esac
+done
 while [ $# -gt 0 ]; do
     case "$1" in
         --with-10m) USERS="$USERS 10000000"; shift ;;
@@ -102,7 +107,7 @@ REPORT=$BENCH_DIR/scaling-$DATE.md
 {
     echo "## ldifix scan scaling ($DATE)"
     echo
-    echo "Command: \`scripts/bench-scaling.sh --users \"$USERS\" --runs $RUNS\`."
+    echo "Command: \`$CMDLINE\`."
     echo "Inputs: \`ldifix generate --users N --seed 1\` (ldifde flavour); \`ldifix scan FILE\` (entra"
     echo "profile, all rules, collision index, no report file) as a whole process, wall time,"
     echo "median of $RUNS runs, warm page cache; MB = 10^6 bytes; peak RSS from"
