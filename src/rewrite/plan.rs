@@ -948,21 +948,21 @@ fn group_candidates(
         let mut added: Vec<String> = Vec::new();
         for p in ps {
             let (old, new) = match &p.op {
-                Op::ReplaceValue { old, new } => (Some(old.clone()), new.clone()),
-                Op::AddValue(v) => (None, Some(v.clone())),
-                Op::Set(v) => (None, v.clone()),
+                Op::ReplaceValue { old, new } => (Some(old), new.as_ref()),
+                Op::AddValue(v) => (None, Some(v)),
+                Op::Set(v) => (None, v.as_ref()),
             };
             let mut c = Candidate {
                 entry: ei,
                 attr,
                 before: before.clone(),
-                old: old.clone().into_iter().collect(),
-                new: new.clone().into_iter().collect(),
+                old: old.cloned().into_iter().collect(),
+                new: new.cloned().into_iter().collect(),
                 kind: p.kind.clone(),
                 check_upn: p.check_upn,
                 refused: None,
             };
-            if let Some(o) = &old {
+            if let Some(o) = old {
                 if !before.contains(o) {
                     c.refused = Some(("stale: the value is not in the export".into(), vec![]));
                 } else if consumed.contains(o) {
@@ -975,18 +975,18 @@ fn group_candidates(
                 }
             }
             if c.refused.is_none() {
-                if let Some(n) = &new {
+                if let Some(n) = new {
                     let nk = String::from_utf8_lossy(n).to_lowercase();
-                    let clash = before.iter().any(|b| {
-                        Some(b) != old.as_ref() && String::from_utf8_lossy(b).to_lowercase() == nk
-                    });
+                    let clash = before
+                        .iter()
+                        .any(|b| Some(b) != old && String::from_utf8_lossy(b).to_lowercase() == nk);
                     if clash || added.contains(&nk) {
                         c.refused =
                             Some(("exists: the object already has this value".into(), vec![]));
                     } else if n.is_empty() {
                         c.refused =
                             Some(("empty: an empty value cannot be written".into(), vec![]));
-                    } else if old.as_ref() == Some(n) {
+                    } else if old == Some(n) {
                         continue; // no change
                     } else {
                         added.push(nk);
@@ -1048,17 +1048,18 @@ fn group_candidates(
         if cur.as_ref() == before.first() {
             return; // no net change
         }
+        let empty = cur.as_ref().is_some_and(|v| v.is_empty());
         let mut c = Candidate {
             entry: ei,
             attr,
-            before: before.clone(),
             old: before.clone(),
-            new: cur.clone().into_iter().collect(),
+            before,
+            new: cur.into_iter().collect(),
             kind: last_kind,
             check_upn,
             refused: None,
         };
-        if cur.as_ref().is_some_and(|v| v.is_empty()) {
+        if empty {
             c.refused = Some((
                 "empty: an empty value cannot be written (remove the attribute instead)".into(),
                 vec![],
