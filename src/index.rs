@@ -90,7 +90,12 @@ fn split_type(value: &str) -> Option<(&str, &str)> {
 /// Whether a `proxyAddresses`/`targetAddress` value is an SMTP address (its key is in the
 /// address namespace, with `userPrincipalName` and `mail`).
 pub fn is_smtp_proxy(value: &str) -> bool {
-    split_type(value).is_some_and(|(ty, _)| ty.trim().eq_ignore_ascii_case("smtp"))
+    split_type(value).is_some_and(|(ty, _)| is_smtp_type(ty))
+}
+
+/// Whether an address type (the part before the first `:`) is SMTP, in any case.
+fn is_smtp_type(ty: &str) -> bool {
+    ty.trim().eq_ignore_ascii_case("smtp")
 }
 
 /// The IdFix duplicate namespace of `attr` under `profile`, if IdFix checks it for
@@ -139,7 +144,7 @@ pub fn key_into(profile: Profile, attr: Attr, value: &str, buf: &mut String) -> 
         }
         Attr::ProxyAddresses | Attr::TargetAddress => {
             let (ty, addr) = split_type(value)?;
-            if ty.trim().eq_ignore_ascii_case("smtp") {
+            if is_smtp_type(ty) {
                 fold_into(addr, buf);
                 Namespace::Address
             } else {
