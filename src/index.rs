@@ -62,7 +62,19 @@ impl Namespace {
 
 /// Trim and lower-case (Unicode; ASCII fast path), appending to `buf`.
 fn fold_into(s: &str, buf: &mut String) {
-    fold_untrimmed_into(s.trim(), buf);
+    fold_untrimmed_into(trim(s), buf);
+}
+
+/// `s.trim()`, answered without decoding characters when both ends are ASCII other
+/// than space and controls (no such byte is whitespace or part of a wider character),
+/// as nearly every value is.
+fn trim(s: &str) -> &str {
+    let plain = |b: &u8| (0x21..0x80).contains(b);
+    match s.as_bytes() {
+        [a, .., z] if plain(a) && plain(z) => s,
+        [a] if plain(a) => s,
+        _ => s.trim(),
+    }
 }
 
 /// Lower-case without trimming (IdFix compares values as they are, ignoring case),
@@ -79,8 +91,12 @@ fn fold_untrimmed_into(s: &str, buf: &mut String) {
 
 /// Split `type:address` at the first `:`; `None` when there is no non-empty type.
 fn split_type(value: &str) -> Option<(&str, &str)> {
-    let v = value.trim_start();
-    let i = v.find(':')?;
+    let v = match value.as_bytes().first() {
+        Some(b) if (0x21..0x80).contains(b) => value,
+        _ => value.trim_start(),
+    };
+    // `:` is ASCII: its byte position is a character boundary.
+    let i = v.bytes().position(|b| b == b':')?;
     if i == 0 {
         return None;
     }
@@ -95,7 +111,7 @@ pub fn is_smtp_proxy(value: &str) -> bool {
 
 /// Whether an address type (the part before the first `:`) is SMTP, in any case.
 fn is_smtp_type(ty: &str) -> bool {
-    ty.trim().eq_ignore_ascii_case("smtp")
+    trim(ty).eq_ignore_ascii_case("smtp")
 }
 
 /// The IdFix duplicate namespace of `attr` under `profile`, if IdFix checks it for
@@ -732,6 +748,17 @@ mod tests {
             key_for(p, Attr::Mail, "JÜRGEN@x.de"),
             Some((Namespace::Address, "jürgen@x.de".into()))
         );
+    }
+
+    proptest::proptest! {
+        /// The byte-level fast paths answer as the character-level functions do.
+        #[test]
+        fn trim_and_split_type_match_str(s in "[ \t\r\n\u{a0}\u{85}\u{2003}\u{3000}a:Z@.\u{e9}\u{7f}\u{1f}]{0,8}") {
+            proptest::prop_assert_eq!(trim(&s), s.trim());
+            let v = s.trim_start();
+            let reference = v.find(':').filter(|&i| i > 0).map(|i| (&v[..i], &v[i + 1..]));
+            proptest::prop_assert_eq!(split_type(&s), reference);
+        }
     }
 
     #[test]
