@@ -217,6 +217,52 @@ pub struct Entry<'a> {
     pub non_utf8: bool,
 }
 
+/// Buffers [`Entry::from_record_in`] reuses from one record to the next.
+#[derive(Debug, Default)]
+pub struct Spare<'a> {
+    /// The last record's attribute vector, emptied (for the parser).
+    pub attrs: Vec<crate::ldif::Attr<'a>>,
+    values: Vec<AttrValue<'a>>,
+    /// The text the records are read from, when it is valid UTF-8 as a whole.
+    text: Option<&'a str>,
+}
+
+impl<'a> Spare<'a> {
+    /// Buffers for records read from `bytes`, which are checked once for UTF-8 as a
+    /// whole: when they are valid, a value that borrows them needs no check of its own,
+    /// as any stretch of valid UTF-8 that starts and ends on character boundaries is
+    /// valid UTF-8 (values start and end at ASCII delimiters).
+    pub fn over(bytes: &'a [u8]) -> Self {
+        Spare {
+            text: std::str::from_utf8(bytes).ok(),
+            ..Spare::default()
+        }
+    }
+
+    /// `b` as text: a stretch of the checked text when it borrows it, else
+    /// [`decode_text`].
+    fn decode(&self, b: Cow<'a, [u8]>) -> (Cow<'a, str>, Option<Box<[u8]>>) {
+        if let (Some(text), Cow::Borrowed(s)) = (self.text, &b) {
+            // Where `s` lies in `text`, if it lies there at all (address arithmetic
+            // only: nothing is read through these numbers).
+            let start = (s.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+            if start <= text.len() && s.len() <= text.len() - start {
+                if let Some(t) = text.get(start..start + s.len()) {
+                    return (Cow::Borrowed(t), None);
+                }
+            }
+        }
+        decode_text(b)
+    }
+
+    /// Take back the value vector of an entry that is no longer needed.
+    pub fn keep_values(&mut self, entry: Entry<'a>) {
+        let mut v = entry.values;
+        v.clear();
+        self.values = v;
+    }
+}
+
 /// Decode bytes as UTF-8, else Windows-1252.
 pub fn decode_text(b: Cow<'_, [u8]>) -> (Cow<'_, str>, Option<Box<[u8]>>) {
     match b {
@@ -247,18 +293,32 @@ impl<'a> Entry<'a> {
     /// The entry a content or `changetype: add` record describes; `None` for other
     /// change records (delete, modify, modrdn), which describe no object.
     pub fn from_record(file: FileId, rec: Record<'a>) -> Option<Entry<'a>> {
-        let attrs = match rec.body {
+        Self::from_record_in(file, rec, &mut Spare::default())
+    }
+
+    /// [`Entry::from_record`] reusing buffers: the entry's value vector is `spare`'s
+    /// (handed back with [`Spare::keep_values`]), and the record's emptied attribute
+    /// vector is left in `spare.attrs` for the parser ([`crate::ldif::Parser::recycle`]).
+    /// A reader that looks at records one by one saves two allocations per record.
+    pub fn from_record_in(
+        file: FileId,
+        rec: Record<'a>,
+        spare: &mut Spare<'a>,
+    ) -> Option<Entry<'a>> {
+        let mut attrs = match rec.body {
             Body::Attrs(a) => a,
             _ => return None,
         };
         let mut non_utf8 = false;
-        let (dn, dn_bytes) = decode_text(rec.dn);
+        let (dn, dn_bytes) = spare.decode(rec.dn);
         if dn_bytes.is_some() {
             non_utf8 = true;
         }
-        let mut values = Vec::with_capacity(attrs.len());
+        let mut values = std::mem::take(&mut spare.values);
+        values.clear();
+        values.reserve(attrs.len());
         let mut counts = [0u32; 3];
-        for a in attrs {
+        for a in attrs.drain(..) {
             let Some(attr) = Attr::from_desc(&a.name) else {
                 continue;
             };
@@ -272,12 +332,13 @@ impl<'a> Entry<'a> {
                 Value::Bytes(b) => b,
                 Value::Url(_) => continue, // never opened; nothing to check
             };
-            let (text, raw) = decode_text(bytes);
+            let (text, raw) = spare.decode(bytes);
             if raw.is_some() {
                 non_utf8 = true;
             }
             values.push(AttrValue { attr, text, raw });
         }
+        spare.attrs = attrs;
         Some(Entry {
             file,
             line: rec.line,
@@ -566,6 +627,48 @@ mod tests {
         assert_eq!(e.count(Attr::UserCertificate), 1);
         assert_eq!(e.object_class(), Some("user"));
         assert_eq!(e.cn(), "A");
+    }
+
+    /// Entries read with reused buffers ([`Spare`]) equal entries read without, for a
+    /// UTF-8 input (values taken from the checked text), an ANSI input (checked value by
+    /// value) and values the parser had to own (folded, base64).
+    #[test]
+    fn entries_read_with_spare_buffers_are_the_same() {
+        let utf8 = "dn: CN=J\u{fc}rgen,DC=x\nobjectClass: user\ncn: J\u{fc}rgen\ndisplayName: Ab\n c\nmail:: anVyZ2VuQHguY29t\nmember: CN=a\nsn: Smith\n\ndn: CN=B,DC=x\nsn: B\u{e9}\ndescription: x\n\ndn: CN=C,DC=x\nchangetype: delete\n";
+        let mut ansi = utf8.as_bytes().to_vec();
+        ansi.extend_from_slice(b"\ndn: CN=D,DC=x\nsn: M\xfcller\n");
+        for bytes in [utf8.as_bytes(), &ansi[..]] {
+            let plain: Vec<Option<Entry>> = Parser::new(bytes)
+                .map(|i| match i.unwrap() {
+                    Item::Record(r) => Entry::from_record(0, r),
+                    _ => None,
+                })
+                .collect();
+            let mut spare = Spare::over(bytes);
+            let mut parser = Parser::new(bytes);
+            let mut reused = Vec::new();
+            while let Some(i) = parser.next() {
+                let e = match i.unwrap() {
+                    Item::Record(r) => Entry::from_record_in(0, r, &mut spare),
+                    _ => None,
+                };
+                parser.recycle(std::mem::take(&mut spare.attrs));
+                reused.push(e.clone());
+                if let Some(e) = e {
+                    spare.keep_values(e);
+                }
+            }
+            assert_eq!(reused, plain);
+            assert!(plain
+                .iter()
+                .flatten()
+                .any(|e| e.get(Attr::Mail) == Some("jurgen@x.com")));
+        }
+        let last = Parser::new(&ansi[..]).last().unwrap().unwrap();
+        let Item::Record(r) = last else { panic!() };
+        let e = Entry::from_record_in(0, r, &mut Spare::over(&ansi)).unwrap();
+        assert_eq!(e.get(Attr::Sn), Some("M\u{fc}ller"));
+        assert!(e.non_utf8);
     }
 
     #[test]

@@ -203,6 +203,11 @@ impl<'a> ChunkParser<'a> {
         self
     }
 
+    /// Hand back a record's attribute vector for reuse ([`Parser::recycle`]).
+    pub fn recycle(&mut self, attrs: Vec<crate::ldif::Attr<'a>>) {
+        self.parser.recycle(attrs);
+    }
+
     /// Warnings gathered so far, with input line numbers.
     pub fn take_warnings(&mut self) -> Vec<Warning> {
         let mut w = self.parser.take_warnings();

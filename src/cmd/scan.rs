@@ -39,7 +39,7 @@ use crate::cmd::LimitArgs;
 use crate::csvin::{InputFormat, Records};
 use crate::index::{self, ChunkKeys, KeyHasher, KeyScratch, KeyTable, Namespace};
 use crate::ldif::{Item, Limits, ParseError, Parser, Warning};
-use crate::model::{Attr, Entry, FileId};
+use crate::model::{Attr, Entry, FileId, Spare};
 use crate::output::{check_writable, AtomicFile};
 use crate::pipeline::{self, Chunk, ChunkParser, LineBase};
 use crate::report::{self, CollisionReport, Holder, InputSummary, ScanReport};
@@ -334,6 +334,7 @@ pub fn scan_chunk<'a>(
         Reader::Other(Records::new(chunk.bytes(input), format, opts.limits))
     };
     let mut scratch = KeyScratch::default();
+    let mut spare = Spare::over(chunk.bytes(input));
     let mut suffix = String::new();
     // A line start seen last (offset in the chunk, line): counting the chunk's line
     // feeds then only reads the bytes after it.
@@ -356,46 +357,57 @@ pub fn scan_chunk<'a>(
             }
         };
         out.records += 1;
-        let Some(entry) = Entry::from_record(file, rec) else {
+        let Some(entry) = Entry::from_record_in(file, rec, &mut spare) else {
             continue;
         };
+        parser.recycle(std::mem::take(&mut spare.attrs));
         out.entries += 1;
-        let skip = match rules::scope::scope(&entry, opts.profile) {
-            Scope::NotApplicable => continue,
-            Scope::Skipped(reason) => Some(reason),
-            Scope::In if !opts.ou.allows(&entry.dn) => Some(catalog::SKIP_OU_FILTER),
-            Scope::In => None,
-        };
-        out.objects += 1;
-        if let Some(reason) = skip {
-            *out.skip_reasons.entry(reason).or_insert(0) += 1;
-            continue;
-        }
-        let local = out.in_scope.len() as u32;
-        out.in_scope.push(ObjectPos {
-            offset: entry.offset,
-            line: entry.line,
-        });
-        if let Some(upn) = entry.get(Attr::UserPrincipalName) {
-            if let Some((_, s)) = upn.rsplit_once('@') {
-                lower_into(s.trim(), &mut suffix);
-                match out.upn_suffixes.get_mut(suffix.as_str()) {
-                    Some(n) => *n += 1,
-                    None => {
-                        out.upn_suffixes.insert(suffix.clone(), 1);
+        // The entry comes back when it is done with, so its buffers serve the next.
+        let done = 'entry: {
+            let skip = match rules::scope::scope(&entry, opts.profile) {
+                Scope::NotApplicable => break 'entry Some(entry),
+                Scope::Skipped(reason) => Some(reason),
+                Scope::In if !opts.ou.allows(&entry.dn) => Some(catalog::SKIP_OU_FILTER),
+                Scope::In => None,
+            };
+            out.objects += 1;
+            if let Some(reason) = skip {
+                *out.skip_reasons.entry(reason).or_insert(0) += 1;
+                break 'entry Some(entry);
+            }
+            let local = out.in_scope.len() as u32;
+            out.in_scope.push(ObjectPos {
+                offset: entry.offset,
+                line: entry.line,
+            });
+            if let Some(upn) = entry.get(Attr::UserPrincipalName) {
+                if let Some((_, s)) = upn.rsplit_once('@') {
+                    lower_into(s.trim(), &mut suffix);
+                    match out.upn_suffixes.get_mut(suffix.as_str()) {
+                        Some(n) => *n += 1,
+                        None => {
+                            out.upn_suffixes.insert(suffix.clone(), 1);
+                        }
                     }
                 }
             }
-        }
-        out.keys
-            .add_entry(opts.profile, hasher, local, &entry, &mut scratch);
-        match check {
-            Check::Entra(ctx) => {
-                let findings = rules::entra::check(&entry, ctx);
-                out.rows
-                    .extend(findings.into_iter().map(|f| (local, row_for(&entry, f))));
+            out.keys
+                .add_entry(opts.profile, hasher, local, &entry, &mut scratch);
+            match check {
+                Check::Entra(ctx) => {
+                    let findings = rules::entra::check(&entry, ctx);
+                    out.rows
+                        .extend(findings.into_iter().map(|f| (local, row_for(&entry, f))));
+                    Some(entry)
+                }
+                Check::Later => {
+                    out.pending.push(entry);
+                    None
+                }
             }
-            Check::Later => out.pending.push(entry),
+        };
+        if let Some(e) = done {
+            spare.keep_values(e);
         }
     }
     out.warnings.extend(parser.take_warnings());
@@ -411,7 +423,14 @@ enum Reader<'a> {
     Other(Records<'a>),
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    /// Hand back a record's attribute vector (only the LDIF parser reuses it).
+    fn recycle(&mut self, attrs: Vec<crate::ldif::Attr<'a>>) {
+        if let Reader::Ldif(p) = self {
+            p.recycle(attrs);
+        }
+    }
+
     fn take_warnings(&mut self) -> Vec<Warning> {
         match self {
             Reader::Ldif(p) => p.take_warnings(),

@@ -91,6 +91,9 @@ pub struct Parser<'a> {
     /// decoded bytes).
     scratch: Vec<u8>,
     scratch2: Vec<u8>,
+    /// An emptied attribute vector handed back by the reader ([`Parser::recycle`]),
+    /// used for the next record instead of a new allocation.
+    spare: Vec<Attr<'a>>,
 }
 
 /// What a reader wants of an attribute ([`Parser::with_attr_classes`]).
@@ -140,6 +143,10 @@ struct NameCache<'a> {
 }
 
 const NAME_SLOTS: usize = 256;
+
+/// Bytes reserved beyond a folded line's first physical line when it is joined: room
+/// for three continuation lines of a typical export.
+const FOLD_ROOM: usize = 256;
 
 impl<'a> NameCache<'a> {
     fn new() -> Self {
@@ -264,6 +271,7 @@ impl<'a> Parser<'a> {
             attr_hint: 16,
             scratch: Vec::new(),
             scratch2: Vec::new(),
+            spare: Vec::new(),
         }
     }
 
@@ -293,6 +301,16 @@ impl<'a> Parser<'a> {
     /// Warnings gathered so far (taken out of the parser).
     pub fn take_warnings(&mut self) -> Vec<Warning> {
         std::mem::take(&mut self.warnings)
+    }
+
+    /// Hand back the attribute vector of a record that was read (its values are
+    /// cleared here): the next record's attributes go into it, which saves an
+    /// allocation per record for a reader that consumes records one by one.
+    pub fn recycle(&mut self, mut attrs: Vec<Attr<'a>>) {
+        attrs.clear();
+        if attrs.capacity() > self.spare.capacity() {
+            self.spare = attrs;
+        }
     }
 
     /// Byte offset the parser has reached.
@@ -413,8 +431,12 @@ impl<'a> Parser<'a> {
                     offset,
                 }));
             }
-            // Folded: join continuation lines into an owned buffer.
-            let mut owned = content.to_vec();
+            // Folded: join continuation lines into an owned buffer, sized for a few
+            // continuation lines up front (exports fold at 76-80 bytes and start many
+            // folds right after the colon, so growing from the first line's size would
+            // reallocate several times).
+            let mut owned = Vec::with_capacity(content.len() + FOLD_ROOM);
+            owned.extend_from_slice(content);
             while self.is_continuation(self.pos) {
                 let (c, n) = self.phys(self.pos);
                 owned.extend_from_slice(&c[1..]);
@@ -684,7 +706,11 @@ impl<'a> Parser<'a> {
         mut line: Option<LLine<'a>>,
         rec: &mut RecordBuilder,
     ) -> PResult<Vec<Attr<'a>>> {
-        let mut attrs = Vec::with_capacity(self.attr_hint);
+        let mut attrs = if self.spare.capacity() > 0 {
+            std::mem::take(&mut self.spare)
+        } else {
+            Vec::with_capacity(self.attr_hint)
+        };
         while let Some(l) = line {
             let s = split_line(&l, rec.dn_line)?;
             rec.count(self, &l)?;
@@ -783,7 +809,7 @@ impl<'a> Parser<'a> {
                 self.scratch.clear();
                 self.scratch.extend_from_slice(first);
             } else if keep == Keep::Value {
-                let mut v = Vec::with_capacity(first.len() + 96);
+                let mut v = Vec::with_capacity(first.len() + FOLD_ROOM);
                 v.extend_from_slice(first);
                 joined = Some(v);
             }
@@ -1150,17 +1176,13 @@ const fn class_table(opt: bool) -> [bool; 256] {
     t
 }
 
-/// The standard base64 alphabet (no padding).
-static B64_CHARS: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut c = 0usize;
-    while c < 256 {
-        let b = c as u8;
-        t[c] = b.is_ascii_alphanumeric() || b == b'+' || b == b'/';
-        c += 1;
-    }
-    t
-};
+/// A byte of the standard base64 alphabet (no padding). Compares rather than a table
+/// look-up, so a loop over many bytes runs on vector instructions (`c | 0x20` maps only
+/// upper- and lower-case letters into `a..=z`).
+#[inline]
+fn is_b64_char(c: u8) -> bool {
+    ((c | 0x20).wrapping_sub(b'a') < 26) | (c.wrapping_sub(b'0') < 10) | (c == b'+') | (c == b'/')
+}
 
 /// Whether [`B64`] surely accepts `raw` (non-empty, trailing spaces removed), checked
 /// without decoding: alphabet characters only, then either no padding and a length that
@@ -1169,7 +1191,9 @@ static B64_CHARS: [bool; 256] = {
 fn base64_surely_valid(raw: &[u8]) -> bool {
     let pad = raw.iter().rev().take(3).take_while(|&&c| c == b'=').count();
     let body = &raw[..raw.len() - pad];
-    if !body.iter().all(|&c| B64_CHARS[c as usize]) {
+    // Without an early exit: values are nearly always valid, and the whole-slice form
+    // is vectorised.
+    if !body.iter().fold(true, |ok, &c| ok & is_b64_char(c)) {
         return false;
     }
     match pad {
@@ -1497,6 +1521,14 @@ fn parse_control<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base64_alphabet_test_is_exact() {
+        for c in 0..=255u8 {
+            let want = c.is_ascii_alphanumeric() || c == b'+' || c == b'/';
+            assert_eq!(is_b64_char(c), want, "byte {c:#04x}");
+        }
+    }
 
     fn parse_all(s: &str) -> Vec<Record<'_>> {
         Parser::new(s.as_bytes())
