@@ -728,9 +728,8 @@ impl<'a> Parser<'a> {
             }
             // The common shape takes the fast path; anything else the general one.
             loop {
-                match self.fast_attr(rec)? {
-                    Fast::Attr(a) => attrs.push(a),
-                    Fast::Skipped => {}
+                match self.fast_attr(rec, &mut attrs)? {
+                    Fast::Pushed | Fast::Skipped => {}
                     Fast::End => {
                         self.attr_hint = attrs.len().max(4);
                         return Ok(attrs);
@@ -753,7 +752,7 @@ impl<'a> Parser<'a> {
     /// is joined straight into its own buffer (plain) or into a reused one (base64 text);
     /// a value the attribute filter drops is only checked, never stored.
     #[inline]
-    fn fast_attr(&mut self, rec: &mut RecordBuilder) -> PResult<Fast<'a>> {
+    fn fast_attr(&mut self, rec: &mut RecordBuilder, attrs: &mut Vec<Attr<'a>>) -> PResult<Fast> {
         let buf = self.buf;
         let pos = self.pos;
         if pos >= buf.len() {
@@ -876,10 +875,15 @@ impl<'a> Parser<'a> {
         self.pos = end;
         self.line += lines;
         Ok(match value {
-            Some(v) => Fast::Attr(Attr {
-                name: Cow::Borrowed(name),
-                value: Value::Bytes(v),
-            }),
+            Some(v) => {
+                // Pushed here rather than returned: the attribute is written once,
+                // straight into the record's vector.
+                attrs.push(Attr {
+                    name: Cow::Borrowed(name),
+                    value: Value::Bytes(v),
+                });
+                Fast::Pushed
+            }
             None => Fast::Skipped,
         })
     }
@@ -1083,9 +1087,9 @@ impl<'a> Iterator for Parser<'a> {
 }
 
 /// What the fast path did.
-enum Fast<'a> {
-    /// It read one attribute line.
-    Attr(Attr<'a>),
+enum Fast {
+    /// It read one attribute line and pushed it.
+    Pushed,
     /// It read and checked one attribute line the filter drops.
     Skipped,
     /// The record ends here (blank line or end of input; not consumed).
