@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::csvin::{InputFormat, Records};
 use crate::ldif::{Item, Limits, ParseError, Warning};
-use crate::model::{Attr, Entry, FileId};
+use crate::model::{Attr, Entry, FileId, Spare};
 use crate::pipeline::{self, Chunk, ChunkParser};
 use crate::source::Input;
 
@@ -134,11 +134,16 @@ fn parse_chunk<'a, T>(
         error: None,
     };
     let mut parser = ChunkParser::new(bytes, chunk, limits).with_attr_classes(Attr::read_class);
+    // The chunk is checked for UTF-8 once, and each record's attribute vector serves
+    // the next (entries are kept, so their value vectors are not reused).
+    let mut spare = Spare::over(chunk.bytes(bytes));
     while let Some(item) = parser.next() {
         part.warnings.extend(parser.take_warnings());
         match item {
             Ok(Item::Record(r)) => {
-                if let Some(mut e) = Entry::from_record(file, r) {
+                let entry = Entry::from_record_in(file, r, &mut spare);
+                parser.recycle(std::mem::take(&mut spare.attrs));
+                if let Some(mut e) = entry {
                     part.facts.push(facts(&mut e));
                     part.entries.push(e);
                 }
