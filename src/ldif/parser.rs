@@ -667,11 +667,12 @@ impl<'a> Parser<'a> {
         };
         let body = match kind {
             ChangeKind::Add => {
-                let first = self.next_lline(dn_line)?;
-                if first.is_none() {
+                // Straight onto the fast path: no attribute line at all is an empty record.
+                let attrs = self.read_attrs(None, &mut rec)?;
+                if rec.values == 0 {
                     return Err(self.err(ErrorKind::EmptyRecord, line.line, line.offset, dn_line));
                 }
-                Body::Attrs(self.read_attrs(first, &mut rec)?)
+                Body::Attrs(attrs)
             }
             ChangeKind::Delete => {
                 if let Some(l) = self.next_lline(dn_line)? {
@@ -711,20 +712,24 @@ impl<'a> Parser<'a> {
         } else {
             Vec::with_capacity(self.attr_hint)
         };
-        while let Some(l) = line {
-            let s = split_line(&l, rec.dn_line)?;
-            rec.count(self, &l)?;
-            let value = s.value(&l, &mut self.warnings, rec.dn_line)?;
-            match self.filter.keep(s.name_str()) {
-                Keep::Value => attrs.push(Attr {
-                    name: s.name_cow(&l),
-                    value,
-                }),
-                Keep::Presence => attrs.push(Attr {
-                    name: s.name_cow(&l),
-                    value: Value::Bytes(Cow::Borrowed(&[])),
-                }),
-                Keep::Drop => {}
+        // `line`, when given, was read already (the general path takes it); without one,
+        // reading starts on the fast path.
+        loop {
+            if let Some(l) = line.take() {
+                let s = split_line(&l, rec.dn_line)?;
+                rec.count(self, &l)?;
+                let value = s.value(&l, &mut self.warnings, rec.dn_line)?;
+                match self.filter.keep(s.name_str()) {
+                    Keep::Value => attrs.push(Attr {
+                        name: s.name_cow(&l),
+                        value,
+                    }),
+                    Keep::Presence => attrs.push(Attr {
+                        name: s.name_cow(&l),
+                        value: Value::Bytes(Cow::Borrowed(&[])),
+                    }),
+                    Keep::Drop => {}
+                }
             }
             // The common shape takes the fast path; anything else the general one.
             loop {
@@ -738,6 +743,9 @@ impl<'a> Parser<'a> {
                 }
             }
             line = self.next_lline(rec.dn_line)?;
+            if line.is_none() {
+                break;
+            }
         }
         self.attr_hint = attrs.len().max(4);
         Ok(attrs)
