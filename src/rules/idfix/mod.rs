@@ -37,6 +37,7 @@ pub mod text;
 use std::cmp::Ordering;
 
 use ahash::AHashMap;
+use std::collections::hash_map::Entry as Slot;
 
 use crate::model::{Attr, Entry};
 use crate::rules::catalog as id;
@@ -561,23 +562,28 @@ impl IdfixEngine {
     /// attribute, which decides whether the proposed action is computed, §6.3).
     fn dup(&mut self, cx: &mut Ctx, ch: &mut Chain, ns: Ns, rule: &'static str, first: &str) {
         let key = text::fold_key(&ch.value);
-        let map = &mut self.store.maps[ns as usize];
-        if map.contains_key(key.as_str()) {
-            let action = duplicate_action(cx.entry, ns, &ch.value, first);
-            let update = Some(ch.value.clone());
-            ch.fail(rule, flags::DUPLICATE, update, action);
-            return;
-        }
-        let holder = match cx.holder {
-            Some(h) => h,
-            None => {
-                let h = u32::try_from(self.store.holders.len()).unwrap_or(u32::MAX);
-                self.store.holders.push(cx.entry_ref());
-                cx.holder = Some(h);
-                h
+        // One hash and one probe per value: the entry either holds the first holder
+        // (a duplicate) or takes this one.
+        let DupStore { maps, holders } = &mut self.store;
+        match maps[ns as usize].entry(key.into_boxed_str()) {
+            Slot::Occupied(_) => {
+                let action = duplicate_action(cx.entry, ns, &ch.value, first);
+                let update = Some(ch.value.clone());
+                ch.fail(rule, flags::DUPLICATE, update, action);
             }
-        };
-        self.store.maps[ns as usize].insert(key.into_boxed_str(), holder);
+            Slot::Vacant(slot) => {
+                let holder = match cx.holder {
+                    Some(h) => h,
+                    None => {
+                        let h = u32::try_from(holders.len()).unwrap_or(u32::MAX);
+                        holders.push(cx.entry_ref());
+                        cx.holder = Some(h);
+                        h
+                    }
+                };
+                slot.insert(holder);
+            }
+        }
     }
 
     /// Finish a composed rule and add its row (and, for a duplicate proposed for Edit, the
