@@ -41,6 +41,7 @@ use std::borrow::Cow;
 use crate::model::{Attr, Entry};
 use crate::rules::catalog as id;
 use crate::rules::tld::{ends_with_labels, TldSet};
+use crate::rules::{find_byte, rfind_byte};
 use crate::rules::{Action, ErrorName, Finding, RuleConfig};
 
 /// UPN: total length limit (UTF-16 units).
@@ -292,19 +293,6 @@ fn has_whitespace(s: &str) -> bool {
 /// that nearly always pass.
 fn all_bytes(s: &str, pred: impl Fn(u8) -> bool) -> bool {
     s.bytes().fold(true, |all, b| all & pred(b))
-}
-
-// Values are short: a plain byte loop finds a character faster than a general search
-// (`str::find(char)`, `memchr`) gets started.
-
-/// Byte position of the first `b` (an ASCII byte, so always a character boundary).
-fn find_byte(s: &str, b: u8) -> Option<usize> {
-    s.bytes().position(|c| c == b)
-}
-
-/// Byte position of the last `b` (an ASCII byte, so always a character boundary).
-fn rfind_byte(s: &str, b: u8) -> Option<usize> {
-    s.bytes().rposition(|c| c == b)
 }
 
 /// Whether `s` contains the ASCII byte `b` (mostly asked of values that do not, so

@@ -14,6 +14,19 @@ pub mod idfix;
 pub mod scope;
 pub mod tld;
 
+// Values are short: a plain byte loop finds a character faster than a general search
+// (`str::find(char)`, `memchr`) gets started.
+
+/// Byte position of the first `b` (an ASCII byte, so always a character boundary).
+pub(crate) fn find_byte(s: &str, b: u8) -> Option<usize> {
+    s.bytes().position(|c| c == b)
+}
+
+/// Byte position of the last `b` (an ASCII byte, so always a character boundary).
+pub(crate) fn rfind_byte(s: &str, b: u8) -> Option<usize> {
+    s.bytes().rposition(|c| c == b)
+}
+
 /// The error names reported in findings: IdFix's eight, then ldifix's own for what IdFix
 /// does not check. The discriminants of IdFix's names are its `[Flags]` values, which
 /// decide their order inside one IdFix rule's result.

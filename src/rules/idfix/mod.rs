@@ -41,6 +41,7 @@ use std::collections::hash_map::Entry as Slot;
 
 use crate::model::{Attr, Entry};
 use crate::rules::catalog as id;
+use crate::rules::find_byte;
 use crate::rules::tld::TldSet;
 use crate::rules::{Action, EntryRef, ErrorName, Finding, Row};
 
@@ -131,9 +132,9 @@ impl Chain {
 
     /// `FixProxyTargetAddressRule`: colons after the first one (not at index 0) removed.
     fn colon(&mut self, rule: &'static str) {
-        if let Some(p) = self.value.find(':') {
+        if let Some(p) = find_byte(&self.value, b':') {
             let suffix = &self.value[p + 1..];
-            if p > 0 && suffix.contains(':') {
+            if p > 0 && find_byte(suffix, b':').is_some() {
                 let update = format!("{}:{}", &self.value[..p], suffix.replace(':', ""));
                 self.fail(rule, flags::CHARACTER, Some(update), Action::Edit);
             }

@@ -14,6 +14,10 @@
 //! * Truncation to n UTF-16 units stops at the last character boundary ≤ n (.NET may split a
 //!   surrogate pair).
 
+use std::borrow::Cow;
+
+use crate::rules::{find_byte, rfind_byte};
+
 /// Whether `c` is in .NET's `\s` class (`[\f\n\r\t\v\x85\p{Z}]`), which is also the set
 /// `Char.IsWhiteSpace` and `String.Trim()` use.
 pub fn is_net_space(c: char) -> bool {
@@ -322,29 +326,33 @@ pub fn is_atext(c: char) -> bool {
 
 /// `[a-z0-9]+(?:\.[a-z0-9]+)*` over atext: a non-empty dot-atom.
 fn is_dot_atom(s: &str) -> bool {
+    // By bytes: `.` is ASCII, and atext is ASCII only, so a byte of a wider character
+    // fails the test exactly as the character would.
     !s.is_empty()
-        && s.split('.')
-            .all(|p| !p.is_empty() && p.chars().all(is_atext))
+        && s.as_bytes()
+            .split(|&b| b == b'.')
+            .all(|p| !p.is_empty() && p.iter().all(|&b| b.is_ascii() && is_atext(char::from(b))))
 }
 
 /// `(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:[a-z]{2,17})`, IgnoreCase, whole string.
 fn is_domain(s: &str) -> bool {
-    let Some((labels, tld)) = s.rsplit_once('.') else {
+    let Some(dot) = rfind_byte(s, b'.') else {
         return false;
     };
+    let (labels, tld) = (&s[..dot], &s[dot + 1..]);
     let tld_ok = (2..=17).contains(&tld.len()) && tld.bytes().all(|b| b.is_ascii_alphabetic());
     tld_ok
-        && labels.split('.').all(|l| {
-            let b = l.as_bytes();
-            match (b.first(), b.last()) {
+        && labels
+            .as_bytes()
+            .split(|&c| c == b'.')
+            .all(|b| match (b.first(), b.last()) {
                 (Some(f), Some(z)) => {
                     f.is_ascii_alphanumeric()
                         && z.is_ascii_alphanumeric()
                         && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
                 }
                 _ => false,
-            }
-        })
+            })
 }
 
 /// .NET `$` without `Multiline`: end of input, or before a final `\n`.
@@ -355,7 +363,7 @@ fn strip_final_newline(s: &str) -> &str {
 /// `DomainPartRegex` `@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:[a-z]{2,17})$`, unanchored
 /// at the start. Only the last `@` can start a match (the domain classes exclude `@`).
 pub fn domain_part_matches(a: &str) -> bool {
-    match a.rfind('@') {
+    match rfind_byte(a, b'@') {
         Some(at) => is_domain(strip_final_newline(&a[at + 1..])),
         None => false,
     }
@@ -364,7 +372,7 @@ pub fn domain_part_matches(a: &str) -> bool {
 /// `LocalPartRegex` `^[atext]+(?:\.[atext]+)*@`: the text before the first `@` is a
 /// dot-atom.
 pub fn local_part_matches(a: &str) -> bool {
-    match a.find('@') {
+    match find_byte(a, b'@') {
         Some(at) => is_dot_atom(&a[..at]),
         None => false,
     }
@@ -373,8 +381,8 @@ pub fn local_part_matches(a: &str) -> bool {
 /// `Rfc2822Regex` `^dot-atom@domain$` (`$` also before a final `\n`).
 pub fn rfc2822_matches(a: &str) -> bool {
     let a = strip_final_newline(a);
-    match a.split_once('@') {
-        Some((local, domain)) => is_dot_atom(local) && is_domain(domain),
+    match find_byte(a, b'@') {
+        Some(at) => is_dot_atom(&a[..at]) && is_domain(&a[at + 1..]),
         None => false,
     }
 }
@@ -403,19 +411,27 @@ pub mod flags {
 }
 
 /// IdFix's `RFC2822Rule` on the running value `v`: `Some((flags, updated value))` when it
-/// fails. `tld_ok(".com")` answers whether a lower-cased, dot-led TLD is in the list.
+/// fails. `tld_ok(".com")` answers whether a dot-led TLD is in the list, ignoring ASCII
+/// case (an ASCII tail is passed as written, any other lower-cased first).
 pub fn rfc2822_rule(v: &str, tld_ok: impl Fn(&str) -> bool) -> Option<(u16, String)> {
-    let smtp_colon = if is_smtp(v) { v.find(':') } else { None };
-    let mut a: String = match smtp_colon {
-        Some(p) => v[p + 1..].to_string(),
-        None => v.to_string(),
+    let smtp_colon = if is_smtp(v) { find_byte(v, b':') } else { None };
+    // The running address is copied only when a step repairs it.
+    let mut a: Cow<'_, str> = match smtp_colon {
+        Some(p) => Cow::Borrowed(&v[p + 1..]),
+        None => Cow::Borrowed(v),
     };
     let mut errs = 0u16;
-    // 1. top-level domain, on the unrepaired text
-    if let Some(dot) = a.rfind('.') {
+    // 1. top-level domain, on the unrepaired text (`tld_ok` ignores ASCII case itself, so
+    //    only a non-ASCII tail needs lower-casing first)
+    if let Some(dot) = rfind_byte(&a, b'.') {
         if dot + 1 < a.len() {
-            let tld = lower_invariant(&a[dot..]);
-            if !tld_ok(&tld) {
+            let tail = &a[dot..];
+            let ok = if tail.is_ascii() {
+                tld_ok(tail)
+            } else {
+                tld_ok(&lower_invariant(tail))
+            };
+            if !ok {
                 errs |= flags::TOP_LEVEL_DOMAIN;
             }
         }
@@ -423,25 +439,26 @@ pub fn rfc2822_rule(v: &str, tld_ok: impl Fn(&str) -> bool) -> Option<(u16, Stri
     // 2. domain part
     if !domain_part_matches(&a) {
         errs |= flags::DOMAIN_PART;
-        if let Some(at) = a.rfind('@') {
+        if let Some(at) = rfind_byte(&a, b'@') {
             let dom: String = a[at + 1..]
                 .chars()
                 .filter(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '-')
                 .collect();
-            a.truncate(at + 1);
-            a.push_str(&dom);
+            let mut repaired = a[..=at].to_string();
+            repaired.push_str(&dom);
+            a = Cow::Owned(repaired);
         }
     }
     // 3. local part (also when more than one '@')
-    if !local_part_matches(&a) || a.matches('@').count() > 1 {
+    if !local_part_matches(&a) || a.bytes().filter(|&b| b == b'@').count() > 1 {
         errs |= flags::LOCAL_PART;
-        if let Some(at) = a.rfind('@') {
+        if let Some(at) = rfind_byte(&a, b'@') {
             let mut loc: String = a[..at]
                 .chars()
                 .filter(|&c| is_atext(c) || c == '.')
                 .collect();
             loc.push_str(&a[at..]);
-            a = loc.replace(".@", "@");
+            a = Cow::Owned(loc.replace(".@", "@"));
         }
     }
     // 4. the whole address, after the repairs
@@ -453,7 +470,7 @@ pub fn rfc2822_rule(v: &str, tld_ok: impl Fn(&str) -> bool) -> Option<(u16, Stri
     }
     let update = match smtp_colon {
         Some(p) => format!("{}{}", net_trim(&v[..=p]), a),
-        None => a,
+        None => a.into_owned(),
     };
     Some((errs, update))
 }
