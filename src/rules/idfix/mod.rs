@@ -115,7 +115,8 @@ impl Chain {
 
     /// `StringMaxLengthRule(n)`.
     fn max_len(&mut self, rule: &'static str, n: usize) {
-        if text::utf16_len(&self.value) > n {
+        // A UTF-16 length never exceeds the UTF-8 one: short values need no count.
+        if self.value.len() > n && text::utf16_len(&self.value) > n {
             let cut = text::truncate_utf16(&self.value, n).to_string();
             self.fail(rule, flags::LENGTH, Some(cut), Action::Edit);
         }

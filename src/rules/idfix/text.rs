@@ -20,7 +20,7 @@ use crate::rules::{find_byte, rfind_byte};
 
 /// Whether `c` is in .NET's `\s` class (`[\f\n\r\t\v\x85\p{Z}]`), which is also the set
 /// `Char.IsWhiteSpace` and `String.Trim()` use.
-pub fn is_net_space(c: char) -> bool {
+pub const fn is_net_space(c: char) -> bool {
     matches!(
         c,
         '\u{9}'..='\u{D}'
@@ -39,6 +39,9 @@ pub fn is_net_space(c: char) -> bool {
 
 /// .NET `String.Length`: the number of UTF-16 code units.
 pub fn utf16_len(s: &str) -> usize {
+    if s.is_ascii() {
+        return s.len();
+    }
     s.chars().map(char::len_utf16).sum()
 }
 
@@ -152,7 +155,7 @@ pub enum CharClass {
 
 impl CharClass {
     /// Whether `c` matches the class.
-    pub fn matches(self, c: char) -> bool {
+    pub const fn matches(self, c: char) -> bool {
         match self {
             CharClass::ProxySmtp => {
                 is_net_space(c) || matches!(c, '<' | '>' | '(' | ')' | ';' | ',' | '[' | ']' | '"')
@@ -267,15 +270,54 @@ impl CharClass {
         }
     }
 
+    /// Every class, in declaration order (the order of [`ASCII_MASKS`]).
+    const ALL: [CharClass; 9] = [
+        CharClass::ProxySmtp,
+        CharClass::ProxyOther,
+        CharClass::ProxyX400X500,
+        CharClass::SamAccountName,
+        CharClass::TargetSmtp,
+        CharClass::TargetOther,
+        CharClass::Upn,
+        CharClass::DedicatedNickname,
+        CharClass::Space,
+    ];
+
     /// `Some(value without the matching characters)` when any character matches
     /// (`Regex.IsMatch` then `Regex.Replace(v, "")`), else `None`.
     pub fn strip(self, v: &str) -> Option<String> {
-        if !v.chars().any(|c| self.matches(c)) {
+        // Nearly every value is ASCII and matches nothing: judged with the class's
+        // ASCII bits, a shift and a mask per byte, without an early exit.
+        if v.is_ascii() {
+            let mask = ASCII_MASKS[self as usize];
+            if v.bytes().fold(0u128, |hit, b| hit | (mask & (1u128 << b))) == 0 {
+                return None;
+            }
+        } else if !v.chars().any(|c| self.matches(c)) {
             return None;
         }
         Some(v.chars().filter(|&c| !self.matches(c)).collect())
     }
 }
+
+/// For each [`CharClass`] (by its index in [`CharClass::ALL`]), the ASCII characters it
+/// matches, bit `c` for character `c`.
+const ASCII_MASKS: [u128; CharClass::ALL.len()] = {
+    let mut masks = [0u128; CharClass::ALL.len()];
+    let mut k = 0;
+    while k < masks.len() {
+        let class = CharClass::ALL[k];
+        let mut c = 0u8;
+        while c < 128 {
+            if class.matches(c as char) {
+                masks[k] |= 1u128 << c;
+            }
+            c += 1;
+        }
+        k += 1;
+    }
+    masks
+};
 
 /// MT mailNickname `^[.]+`: `Some(value without its leading dots)` when it starts with one.
 pub fn strip_leading_dots(v: &str) -> Option<String> {
@@ -498,6 +540,22 @@ mod tests {
         ] {
             assert!(!is_net_space(c), "{:X}", c as u32);
         }
+    }
+
+    #[test]
+    fn ascii_masks_agree_with_the_classes() {
+        for (i, class) in CharClass::ALL.into_iter().enumerate() {
+            assert_eq!(class as usize, i);
+            for c in 0u8..128 {
+                let v = format!("a{}b", c as char);
+                let want = class.matches(c as char);
+                assert_eq!(class.strip(&v).is_some(), want, "{class:?} {c:#04x}");
+            }
+        }
+        // A non-ASCII value is judged character by character.
+        assert_eq!(CharClass::Upn.strip("j\u{f6}rg").as_deref(), Some("jrg"));
+        assert_eq!(CharClass::Space.strip("a\u{a0}b").as_deref(), Some("ab"));
+        assert_eq!(CharClass::Space.strip("\u{e9}t\u{e9}"), None);
     }
 
     #[test]
