@@ -65,11 +65,15 @@ fn fold_into(s: &str, buf: &mut String) {
     fold_untrimmed_into(trim(s), buf);
 }
 
-/// `s.trim()`, answered without decoding characters when both ends are ASCII other
-/// than space and controls (no such byte is whitespace or part of a wider character),
-/// as nearly every value is.
+/// An ASCII byte above the space (`!` to DEL): never whitespace, never part of a wider
+/// character, so a value that starts (or ends) with one needs no trimming there.
+fn plain(b: &u8) -> bool {
+    (0x21..0x80).contains(b)
+}
+
+/// `s.trim()`, answered without decoding characters when both ends are [`plain`], as
+/// nearly every value is.
 fn trim(s: &str) -> &str {
-    let plain = |b: &u8| (0x21..0x80).contains(b);
     match s.as_bytes() {
         [a, .., z] if plain(a) && plain(z) => s,
         [a] if plain(a) => s,
@@ -92,7 +96,7 @@ fn fold_untrimmed_into(s: &str, buf: &mut String) {
 /// Split `type:address` at the first `:`; `None` when there is no non-empty type.
 fn split_type(value: &str) -> Option<(&str, &str)> {
     let v = match value.as_bytes().first() {
-        Some(b) if (0x21..0x80).contains(b) => value,
+        Some(b) if plain(b) => value,
         _ => value.trim_start(),
     };
     // `:` is ASCII: its byte position is a character boundary.

@@ -41,7 +41,7 @@ use std::borrow::Cow;
 use crate::model::{Attr, Entry};
 use crate::rules::catalog as id;
 use crate::rules::tld::{ends_with_labels, TldSet};
-use crate::rules::{find_byte, rfind_byte};
+use crate::rules::{find_byte, longer_than, rfind_byte, truncate_utf16, utf16_len};
 use crate::rules::{Action, ErrorName, Finding, RuleConfig};
 
 /// UPN: total length limit (UTF-16 units).
@@ -500,35 +500,6 @@ pub fn transliterate(c: char) -> Option<&'static str> {
         _ => "",
     };
     (!s.is_empty()).then_some(s)
-}
-
-// ---------------------------------------------------------------------------------------
-// Lengths in UTF-16 units
-
-/// Length in UTF-16 code units.
-pub fn utf16_len(s: &str) -> usize {
-    if s.is_ascii() {
-        return s.len();
-    }
-    s.chars().map(char::len_utf16).sum()
-}
-
-/// Whether `s` is longer than `n` UTF-16 units (a UTF-16 length never exceeds the UTF-8
-/// length, so short strings are decided without counting).
-fn longer_than(s: &str, n: usize) -> bool {
-    s.len() > n && utf16_len(s) > n
-}
-
-/// The longest prefix of `s` of at most `n` UTF-16 units, cut on a character boundary.
-pub fn truncate_utf16(s: &str, n: usize) -> &str {
-    let mut units = 0;
-    for (i, c) in s.char_indices() {
-        units += c.len_utf16();
-        if units > n {
-            return &s[..i];
-        }
-    }
-    s
 }
 
 // ---------------------------------------------------------------------------------------

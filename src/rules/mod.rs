@@ -27,6 +27,35 @@ pub(crate) fn rfind_byte(s: &str, b: u8) -> Option<usize> {
     s.bytes().rposition(|c| c == b)
 }
 
+// Lengths in UTF-16 units (.NET `String.Length`, Entra's limits), shared by both profiles.
+
+/// Length in UTF-16 code units.
+pub fn utf16_len(s: &str) -> usize {
+    if s.is_ascii() {
+        return s.len();
+    }
+    s.chars().map(char::len_utf16).sum()
+}
+
+/// Whether `s` is longer than `n` UTF-16 units (a UTF-16 length never exceeds the UTF-8
+/// length, so short strings are decided without counting).
+pub(crate) fn longer_than(s: &str, n: usize) -> bool {
+    s.len() > n && utf16_len(s) > n
+}
+
+/// The longest prefix of `s` that is at most `n` UTF-16 code units and ends on a character
+/// boundary (.NET `Substring(0, n)`, without splitting a surrogate pair).
+pub fn truncate_utf16(s: &str, n: usize) -> &str {
+    let mut units = 0;
+    for (i, c) in s.char_indices() {
+        units += c.len_utf16();
+        if units > n {
+            return &s[..i];
+        }
+    }
+    s
+}
+
 /// The error names reported in findings: IdFix's eight, then ldifix's own for what IdFix
 /// does not check. The discriminants of IdFix's names are its `[Flags]` values, which
 /// decide their order inside one IdFix rule's result.
@@ -200,4 +229,20 @@ pub struct RuleConfig {
     /// An override TLD list (one per line, with or without a leading dot) for the entra
     /// profile; `None`: the bundled IANA list.
     pub tld_override: Option<Vec<String>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf16_lengths_and_truncation() {
+        assert_eq!(utf16_len("abc"), 3);
+        assert_eq!(utf16_len("é"), 1);
+        assert_eq!(utf16_len("😀"), 2);
+        assert_eq!(truncate_utf16("abcdef", 4), "abcd");
+        assert_eq!(truncate_utf16("ab😀cd", 3), "ab"); // would split the pair
+        assert_eq!(truncate_utf16("ab😀cd", 4), "ab😀");
+        assert_eq!(truncate_utf16("ab", 5), "ab");
+    }
 }

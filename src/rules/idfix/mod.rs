@@ -41,8 +41,8 @@ use std::collections::hash_map::Entry as Slot;
 
 use crate::model::{Attr, Entry};
 use crate::rules::catalog as id;
-use crate::rules::find_byte;
 use crate::rules::tld::TldSet;
+use crate::rules::{find_byte, longer_than, truncate_utf16};
 use crate::rules::{Action, EntryRef, ErrorName, Finding, Row};
 
 use text::{flags, CharClass};
@@ -115,9 +115,8 @@ impl Chain {
 
     /// `StringMaxLengthRule(n)`.
     fn max_len(&mut self, rule: &'static str, n: usize) {
-        // A UTF-16 length never exceeds the UTF-8 one: short values need no count.
-        if self.value.len() > n && text::utf16_len(&self.value) > n {
-            let cut = text::truncate_utf16(&self.value, n).to_string();
+        if longer_than(&self.value, n) {
+            let cut = truncate_utf16(&self.value, n).to_string();
             self.fail(rule, flags::LENGTH, Some(cut), Action::Edit);
         }
     }
@@ -443,7 +442,7 @@ impl IdfixEngine {
                 let s = text::strip_edge_space(&ch.value);
                 ch.character(id::D_DN_CHAR, s, &cx.cn);
             }
-            let cn255 = text::truncate_utf16(&cx.cn, 255).to_string();
+            let cn255 = truncate_utf16(&cx.cn, 255).to_string();
             ch.blank(id::D_DN_BLANK, cx.is_type("group"), || Some(cn255));
             self.emit(
                 cx,
@@ -537,7 +536,7 @@ impl IdfixEngine {
             let mail = e.get(Attr::Mail);
             ch.blank(id::D_TGT_BLANK, applies, || {
                 if contact {
-                    mail.map(|m| text::truncate_utf16(&format!("SMTP:{m}"), 256).to_string())
+                    mail.map(|m| truncate_utf16(&format!("SMTP:{m}"), 256).to_string())
                 } else {
                     None
                 }

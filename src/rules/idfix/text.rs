@@ -1,7 +1,8 @@
 //! The text primitives of IdFix 2.6.0.3's rules, written by hand instead of with a regex
-//! engine: .NET string lengths (UTF-16 code units), the .NET `\s` class, the invalid
-//! character classes, and matchers equivalent to IdFix's three address regexes
-//! (`DomainPartRegex`, `LocalPartRegex`, `Rfc2822Regex`).
+//! engine: the .NET `\s` class, the invalid character classes, and matchers equivalent
+//! to IdFix's three address regexes (`DomainPartRegex`, `LocalPartRegex`,
+//! `Rfc2822Regex`). .NET string lengths (UTF-16 code units) are [`crate::rules`]'s,
+//! shared with the entra profile.
 //!
 //! Contract: every function is total (no panics on any input) and pure.
 //!
@@ -11,8 +12,8 @@
 //!   `k`, U+0130 → `i`). Here the classes are ASCII-case-insensitive only.
 //! * .NET's string `IndexOf`/`LastIndexOf` skip ignorable code points; here searches are
 //!   ordinal.
-//! * Truncation to n UTF-16 units stops at the last character boundary ≤ n (.NET may split a
-//!   surrogate pair).
+//! * Truncation to n UTF-16 units ([`crate::rules::truncate_utf16`]) stops at the last
+//!   character boundary ≤ n (.NET may split a surrogate pair).
 
 use std::borrow::Cow;
 
@@ -35,27 +36,6 @@ pub const fn is_net_space(c: char) -> bool {
             | '\u{205F}'
             | '\u{3000}'
     )
-}
-
-/// .NET `String.Length`: the number of UTF-16 code units.
-pub fn utf16_len(s: &str) -> usize {
-    if s.is_ascii() {
-        return s.len();
-    }
-    s.chars().map(char::len_utf16).sum()
-}
-
-/// The longest prefix of `s` that is at most `n` UTF-16 code units and ends on a character
-/// boundary (.NET `Substring(0, n)`, without splitting a surrogate pair).
-pub fn truncate_utf16(s: &str, n: usize) -> &str {
-    let mut units = 0;
-    for (i, c) in s.char_indices() {
-        units += c.len_utf16();
-        if units > n {
-            return &s[..i];
-        }
-    }
-    s
 }
 
 /// .NET `String.Trim()`: `s` without leading and trailing white space.
@@ -556,17 +536,6 @@ mod tests {
         assert_eq!(CharClass::Upn.strip("j\u{f6}rg").as_deref(), Some("jrg"));
         assert_eq!(CharClass::Space.strip("a\u{a0}b").as_deref(), Some("ab"));
         assert_eq!(CharClass::Space.strip("\u{e9}t\u{e9}"), None);
-    }
-
-    #[test]
-    fn utf16_lengths_and_truncation() {
-        assert_eq!(utf16_len("abc"), 3);
-        assert_eq!(utf16_len("é"), 1);
-        assert_eq!(utf16_len("😀"), 2);
-        assert_eq!(truncate_utf16("abcdef", 4), "abcd");
-        assert_eq!(truncate_utf16("ab😀cd", 3), "ab"); // would split the pair
-        assert_eq!(truncate_utf16("ab😀cd", 4), "ab😀");
-        assert_eq!(truncate_utf16("ab", 5), "ab");
     }
 
     #[test]
