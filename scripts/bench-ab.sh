@@ -21,7 +21,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=5
 THREADS=""
-CMDLINE="scripts/bench-ab.sh $*"
+. scripts/lib/cmdline.sh
+CMDLINE=$(cmdline scripts/bench-ab.sh "$@")
 while [ $# -gt 0 ]; do
     case "$1" in
         --rounds) ROUNDS=$2; shift 2 ;;

@@ -37,11 +37,9 @@ WAIT_LOAD=1.5
 WAIT_MAX=600
 PY_BUDGET=600
 PY_PREFIX_MB=256
-# The command line as given, for the report (arguments with spaces quoted).
-CMDLINE="scripts/bench-peers.sh"
-for a in "$@"; do
-    case "$a" in *" "*) CMDLINE+=" \"$a\"" ;; *) CMDLINE+=" $a" ;; esac
-done
+# The command line as given, for the report.
+. scripts/lib/cmdline.sh
+CMDLINE=$(cmdline scripts/bench-peers.sh "$@")
 while [ $# -gt 0 ]; do
     case "$1" in
         --users) USERS=$2; shift 2 ;;

@@ -22,11 +22,9 @@ USERS="10000 100000 1000000"
 RUNS=3
 WAIT_LOAD=1.5
 WAIT_MAX=600
-# The command line as given, for the report (arguments with spaces quoted).
-CMDLINE="scripts/bench-scaling.sh"
-for a in "$@"; do
-    case "$a" in *" "*) CMDLINE+=" \"$a\"" ;; *) CMDLINE+=" $a" ;; esac
-done
+# The command line as given, for the report.
+. scripts/lib/cmdline.sh
+CMDLINE=$(cmdline scripts/bench-scaling.sh "$@")
 while [ $# -gt 0 ]; do
     case "$1" in
         --with-10m) USERS="$USERS 10000000"; shift ;;
