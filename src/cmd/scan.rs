@@ -334,7 +334,12 @@ pub fn scan_chunk<'a>(
         Reader::Other(Records::new(chunk.bytes(input), format, opts.limits))
     };
     let mut scratch = KeyScratch::default();
-    let mut spare = Spare::over(chunk.bytes(input));
+    // The UTF-8 check of the whole chunk only pays for values that borrow it, which the
+    // CSV reader's never do (it owns every value).
+    let mut spare = match parser {
+        Reader::Ldif(_) => Spare::over(chunk.bytes(input)),
+        Reader::Other(_) => Spare::default(),
+    };
     let mut suffix = String::new();
     // A line start seen last (offset in the chunk, line): counting the chunk's line
     // feeds then only reads the bytes after it.
