@@ -314,8 +314,8 @@ impl<'a> Entry<'a> {
         if dn_bytes.is_some() {
             non_utf8 = true;
         }
+        // Empty: `keep_values` clears what it takes back.
         let mut values = std::mem::take(&mut spare.values);
-        values.clear();
         values.reserve(attrs.len());
         let mut counts = [0u32; 3];
         for a in attrs.drain(..) {
