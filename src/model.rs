@@ -448,35 +448,44 @@ pub fn dn_key(dn: &[u8]) -> Vec<u8> {
 /// multi-valued RDNs, no `;` separators, every RDN a `type=value` pair. One pass, one
 /// allocation; `None` for anything else, which [`general_dn_key`] handles.
 fn simple_dn_key(dn: &[u8]) -> Option<Vec<u8>> {
-    if dn.is_empty() || dn.iter().any(|&c| matches!(c, b'\\' | b'+' | b';')) {
+    if dn.is_empty() || memchr::memchr3(b'\\', b'+', b';', dn).is_some() {
         return None;
     }
-    let text = std::str::from_utf8(dn).ok()?;
+    if !dn.is_ascii() {
+        std::str::from_utf8(dn).ok()?;
+    }
+    // Byte by byte: `,` and `=` are ASCII, so they never fall inside a UTF-8 sequence,
+    // and every part between them is valid UTF-8 again.
     let mut out = Vec::with_capacity(dn.len());
-    for (i, rdn) in text.split(',').enumerate() {
-        let (ty, val) = rdn.split_once('=')?;
+    for (i, rdn) in dn.split(|&b| b == b',').enumerate() {
+        let eq = memchr::memchr(b'=', rdn)?;
         if i > 0 {
             out.push(b',');
         }
         out.extend(
-            trim_ascii_spaces(ty.as_bytes())
+            trim_ascii_spaces(&rdn[..eq])
                 .iter()
                 .map(u8::to_ascii_lowercase),
         );
         out.push(b'=');
-        let val = val.trim_matches(' ');
+        let val = trim_ascii_spaces(&rdn[eq + 1..]);
         let lowered;
         let val = if val.is_ascii() {
-            val.as_bytes()
+            val
         } else {
-            lowered = val.to_lowercase();
+            // Valid UTF-8: the whole DN is.
+            lowered = std::str::from_utf8(val).ok()?.to_lowercase();
             lowered.as_bytes()
         };
-        for &b in val {
-            if b == b'=' {
-                out.push(b'\\');
+        if memchr::memchr(b'=', val).is_none() {
+            out.extend(val.iter().map(u8::to_ascii_lowercase));
+        } else {
+            for &b in val {
+                if b == b'=' {
+                    out.push(b'\\');
+                }
+                out.push(b.to_ascii_lowercase());
             }
-            out.push(b.to_ascii_lowercase());
         }
     }
     Some(out)
