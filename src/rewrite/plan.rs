@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use ahash::{AHashMap, AHashSet};
+use ahash::AHashMap;
 use rayon::prelude::*;
 
 use crate::model::{Attr, Entry, FileId};
@@ -330,28 +330,28 @@ pub fn plan_fix_with(
     let verified: HashSet<String> = opts.verified().into_iter().collect();
     let hashes: Vec<u64> = facts.iter().map(|f| f.dn_hash).collect();
     let objects = number_objects(entries, &hashes);
-    // Each entry's proposals depend on that entry alone: computed on all cores, then
-    // concatenated in entry order (only entries with something to say are kept).
-    let per_entry: Vec<EntryProposals> = entries
+    // Each entry's proposals depend on that entry alone: computed on all cores, each
+    // core appending to the lists of its run of entries, then concatenated in entry
+    // order.
+    let per_run: Vec<EntryProposals> = entries
         .par_iter()
         .enumerate()
-        .filter_map(|(i, e)| {
-            let mut out = EntryProposals::default();
+        .fold(EntryProposals::default, |mut out, (i, e)| {
             // A record repeating an earlier record's DN describes the same object: plan
             // once.
             if objects[i] == i && facts[i].in_scope {
                 propose_entry(i, e, facts[i].user, opts, &verified, checks, &mut out);
             }
-            (!out.props.is_empty() || !out.refused.is_empty() || out.unverified_mail).then_some(out)
+            out
         })
         .collect();
-    let mut props = Vec::with_capacity(per_entry.iter().map(|p| p.props.len()).sum());
+    let mut props = Vec::with_capacity(per_run.iter().map(|p| p.props.len()).sum());
     let mut refused = Vec::new();
     let mut unverified_mail = 0usize;
-    for p in per_entry {
+    for p in per_run {
         props.extend(p.props);
         refused.extend(p.refused);
-        unverified_mail += usize::from(p.unverified_mail);
+        unverified_mail += p.unverified_mail;
     }
     let mut plan = resolve_objects(entries, &objects, props, checks);
     refused.append(&mut plan.refused);
@@ -360,15 +360,16 @@ pub fn plan_fix_with(
     plan
 }
 
-/// What [`plan_fix_with`] proposes for one entry.
+/// What [`plan_fix_with`] proposes for a run of entries, in entry order.
 #[derive(Default)]
 struct EntryProposals {
     props: Vec<Proposal>,
     refused: Vec<Refusal>,
-    unverified_mail: bool,
+    /// Users keeping their UPN because their primary SMTP domain is not verified.
+    unverified_mail: usize,
 }
 
-/// The proposals of one in-scope entry, in the order they compose.
+/// The proposals of one in-scope entry, in the order they compose, appended to `out`.
 fn propose_entry(
     i: usize,
     e: &Entry<'_>,
@@ -398,7 +399,7 @@ fn propose_entry(
                         check_upn: true,
                     });
                 } else {
-                    out.unverified_mail = true;
+                    out.unverified_mail += 1;
                 }
             }
             Ok(None) => {}
@@ -710,21 +711,22 @@ fn resolve_objects(
 ) -> Plan {
     // Group by (entry, attribute): a stable sort keeps proposal order inside a group
     // (proposals from `fix` arrive sorted already).
-    let mut proposals: Vec<Proposal> = proposals
-        .into_iter()
-        .filter(|p| p.entry < entries.len())
-        .collect();
+    let mut proposals = proposals;
+    proposals.retain(|p| p.entry < entries.len());
     proposals.par_sort_by_key(|p| (p.entry, p.attr));
     let groups: Vec<&[Proposal]> = proposals
         .chunk_by(|a, b| a.entry == b.entry && a.attr == b.attr)
         .collect();
+    // Each core appends the candidates of its run of groups to one pair of lists.
     let grouped: Vec<(Vec<Candidate>, Vec<Refusal>)> = groups
         .par_iter()
-        .map(|ps| {
-            let (mut cands, mut refused) = (Vec::new(), Vec::new());
-            group_candidates(entries, ps, &mut cands, &mut refused);
-            (cands, refused)
-        })
+        .fold(
+            || (Vec::new(), Vec::new()),
+            |(mut cands, mut refused), ps| {
+                group_candidates(entries, ps, &mut cands, &mut refused);
+                (cands, refused)
+            },
+        )
         .collect();
     drop(groups);
     drop(proposals);
@@ -749,40 +751,52 @@ fn resolve_objects(
             }
         })
         .collect();
-    let mut newkeys: AHashMap<&(Namespace, String), Owners> =
+    // Keyed by namespace and key text borrowed from `keys`, so a value of the export is
+    // looked up without copying its key.
+    // Each key gets a number (the order first written) for the hits below.
+    let mut newkeys: AHashMap<(Namespace, &str), (usize, Owners)> =
         AHashMap::with_capacity(keys.iter().map(Vec::len).sum());
     for (c, ks) in cands.iter().zip(&keys) {
-        for k in ks {
-            newkeys.entry(k).or_default().add(objects[c.entry]);
+        for (ns, k) in ks {
+            let id = newkeys.len();
+            newkeys
+                .entry((*ns, k.as_str()))
+                .or_insert_with(|| (id, Owners::default()))
+                .1
+                .add(objects[c.entry]);
         }
     }
-    let mut existing: AHashMap<(Namespace, String), Owners> = AHashMap::new();
+    // The objects of the export holding a written key, by key number.
+    let mut existing: AHashMap<usize, Owners> = AHashMap::new();
     if !newkeys.is_empty() {
-        // Keys are computed on all cores, each into one reused buffer; only a key some
-        // change writes is copied out.
-        let wanted: AHashSet<&str> = newkeys.keys().map(|(_, k)| k.as_str()).collect();
-        let hits: Vec<(usize, (Namespace, String))> = entries
+        // Keys are computed on all cores, each into one reused buffer; only the entries
+        // holding a key some change writes are noted, in entry order.
+        let hits: Vec<(usize, usize)> = entries
             .par_iter()
             .enumerate()
-            .map_init(String::new, |buf, (i, e)| {
-                let mut found = Vec::new();
-                for v in &e.values {
-                    let ns =
-                        crate::index::key_into(crate::rules::Profile::Entra, v.attr, &v.text, buf);
-                    if let Some(ns) = ns {
-                        if wanted.contains(buf.as_str()) {
-                            found.push((i, (ns, buf.clone())));
+            .fold(
+                || (String::new(), Vec::new()),
+                |(mut buf, mut found), (i, e)| {
+                    for v in &e.values {
+                        let ns = crate::index::key_into(
+                            crate::rules::Profile::Entra,
+                            v.attr,
+                            &v.text,
+                            &mut buf,
+                        );
+                        if let Some(ns) = ns {
+                            if let Some((id, _)) = newkeys.get(&(ns, buf.as_str())) {
+                                found.push((i, *id));
+                            }
                         }
                     }
-                }
-                found
-            })
-            .flatten_iter()
+                    (buf, found)
+                },
+            )
+            .flat_map_iter(|(_, found)| found)
             .collect();
-        for (i, k) in hits {
-            if newkeys.contains_key(&k) {
-                existing.entry(k).or_default().add(objects[i]);
-            }
+        for (i, id) in hits {
+            existing.entry(id).or_default().add(objects[i]);
         }
     }
     cands
@@ -796,13 +810,14 @@ fn resolve_objects(
                 let mut held = false;
                 let mut planned = false;
                 let me = objects[c.entry];
-                for o in existing.get(k).into_iter().flat_map(Owners::iter) {
+                let (id, writers) = &newkeys[&(k.0, k.1.as_str())];
+                for o in existing.get(id).into_iter().flat_map(Owners::iter) {
                     if o != me && !others.contains(&o) {
                         others.push(o);
                         held = true;
                     }
                 }
-                for o in newkeys.get(k).into_iter().flat_map(Owners::iter) {
+                for o in writers.iter() {
                     if o != me && !others.contains(&o) {
                         others.push(o);
                         planned = true;
@@ -1013,21 +1028,22 @@ fn group_candidates(
             }
             return;
         }
-        let mut cur: Option<Vec<u8>> = before.first().cloned();
+        // The value as composed so far, borrowed from the export or a proposal.
+        let mut cur: Option<&[u8]> = before.first().map(Vec::as_slice);
         let mut stale = None;
         for p in ps {
             match &p.op {
-                Op::Set(v) => cur = v.clone(),
+                Op::Set(v) => cur = v.as_deref(),
                 Op::ReplaceValue { old, new } => {
-                    if cur.as_ref() == Some(old) {
-                        cur = new.clone();
+                    if cur == Some(old.as_slice()) {
+                        cur = new.as_deref();
                     } else {
                         stale = Some(p);
                     }
                 }
                 Op::AddValue(v) => {
                     if cur.is_none() {
-                        cur = Some(v.clone());
+                        cur = Some(v);
                     } else {
                         stale = Some(p);
                     }
@@ -1045,16 +1061,17 @@ fn group_candidates(
             ));
             return;
         }
-        if cur.as_ref() == before.first() {
+        if cur == before.first().map(Vec::as_slice) {
             return; // no net change
         }
-        let empty = cur.as_ref().is_some_and(|v| v.is_empty());
+        let empty = cur.is_some_and(<[u8]>::is_empty);
+        let new = cur.map(<[u8]>::to_vec).into_iter().collect();
         let mut c = Candidate {
             entry: ei,
             attr,
             old: before.clone(),
             before,
-            new: cur.into_iter().collect(),
+            new,
             kind: last_kind,
             check_upn,
             refused: None,
