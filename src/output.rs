@@ -57,6 +57,19 @@ impl AtomicFile {
         &self.dest
     }
 
+    /// Flush and fsync what is written so far (so several outputs can be synced on
+    /// several threads before [`AtomicFile::commit`] renames them in order).
+    pub fn sync(&mut self) -> Result<()> {
+        self.tmp
+            .flush()
+            .with_context(|| format!("cannot write {}", self.dest.display()))?;
+        self.tmp
+            .get_ref()
+            .as_file()
+            .sync_all()
+            .with_context(|| format!("cannot sync {}", self.dest.display()))
+    }
+
     /// Flush, fsync and rename into place.
     pub fn commit(self) -> Result<()> {
         let dest = self.dest.clone();

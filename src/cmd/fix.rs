@@ -292,15 +292,18 @@ pub fn write_outputs(
 }
 
 /// Write one LDIF output with `emit`, then its line map; an error names the file it
-/// happened in. Returns the number of records written.
-fn write_with_map(
+/// happened in; both are synced. Returns the number of records written.
+fn write_with_map<'a>(
     ldif: &mut AtomicFile,
     map_f: &mut AtomicFile,
-    emit: impl FnOnce(&mut AtomicFile) -> std::io::Result<Vec<emit::LineMapEntry>>,
+    emit: impl FnOnce(&mut AtomicFile) -> std::io::Result<Vec<emit::LineMapEntry<'a>>>,
 ) -> Result<usize> {
     let map = emit(ldif).with_context(|| format!("cannot write {}", ldif.dest().display()))?;
     emit::write_map_csv(&mut *map_f, &map)
         .with_context(|| format!("cannot write {}", map_f.dest().display()))?;
+    // Synced here, on this output's own thread; the commits then only rename.
+    ldif.sync()?;
+    map_f.sync()?;
     Ok(map.len())
 }
 

@@ -177,6 +177,14 @@ impl<W: Write> LdifWriter<W> {
         self.flush_line()
     }
 
+    /// Write a keyword line `keyword: value` (a mod-spec line such as `replace: mail`).
+    pub fn keyword_pair(&mut self, keyword: &str, value: &str) -> io::Result<()> {
+        self.line.extend_from_slice(keyword.as_bytes());
+        self.line.extend_from_slice(b": ");
+        self.line.extend_from_slice(value.as_bytes());
+        self.flush_line()
+    }
+
     /// Begin a record: the separator before it (or the file header) and its `dn:` line.
     pub fn begin(&mut self, dn: &[u8]) -> io::Result<()> {
         self.start()?;

@@ -44,29 +44,29 @@ impl Registration {
 
 /// One record of an output file: the line of its `dn:` line and its DN.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LineMapEntry {
+pub struct LineMapEntry<'a> {
     /// 1-based line of the `dn:` line in the output.
     pub line: u64,
     /// The DN as text (lossy for non-UTF-8 DNs).
-    pub dn: String,
+    pub dn: &'a str,
 }
 
 /// Write the change file. `register` prepends one record per new suffix (`add:
 /// uPNSuffixes`, each its own record so an already registered suffix fails alone and
 /// `ldifde -k` skips just that one).
-pub fn write_changes<W: Write>(
+pub fn write_changes<'a, W: Write>(
     w: W,
-    plan: &Plan,
+    plan: &'a Plan,
     opts: WriterOptions,
-    register: Option<&Registration>,
-) -> io::Result<(W, Vec<LineMapEntry>)> {
+    register: Option<&'a Registration>,
+) -> io::Result<(W, Vec<LineMapEntry<'a>>)> {
     let mut lw = LdifWriter::new(w, opts);
     let mut map = Vec::with_capacity(plan.changes.len() + 1);
     if let Some(r) = register {
         for s in &r.suffixes {
             map.push(LineMapEntry {
                 line: lw.next_record_line(),
-                dn: r.partitions_dn.clone(),
+                dn: &r.partitions_dn,
             });
             lw.begin(r.partitions_dn.as_bytes())?;
             lw.keyword_line("changetype: modify")?;
@@ -79,7 +79,7 @@ pub fn write_changes<W: Write>(
     for c in &plan.changes {
         map.push(LineMapEntry {
             line: lw.next_record_line(),
-            dn: c.dn.clone(),
+            dn: &c.dn,
         });
         lw.begin(&c.dn_raw)?;
         lw.keyword_line("changetype: modify")?;
@@ -108,13 +108,13 @@ pub fn write_undo<W: Write>(
     w: W,
     plan: &Plan,
     opts: WriterOptions,
-) -> io::Result<(W, Vec<LineMapEntry>)> {
+) -> io::Result<(W, Vec<LineMapEntry<'_>>)> {
     let mut lw = LdifWriter::new(w, opts);
     let mut map = Vec::with_capacity(plan.changes.len());
     for c in &plan.changes {
         map.push(LineMapEntry {
             line: lw.next_record_line(),
-            dn: c.dn.clone(),
+            dn: &c.dn,
         });
         lw.begin(&c.dn_raw)?;
         lw.keyword_line("changetype: modify")?;
@@ -137,7 +137,7 @@ fn mod_spec<W: Write>(
     name: &str,
     values: &[Vec<u8>],
 ) -> io::Result<()> {
-    lw.keyword_line(&format!("{op}: {name}"))?;
+    lw.keyword_pair(op, name)?;
     for v in values {
         lw.attr(name, v)?;
     }
@@ -145,7 +145,7 @@ fn mod_spec<W: Write>(
 }
 
 /// Write the line map as CSV (`line,dn`) to `w`.
-pub fn write_map_csv<W: Write>(w: W, map: &[LineMapEntry]) -> io::Result<()> {
+pub fn write_map_csv<W: Write>(w: W, map: &[LineMapEntry<'_>]) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(w);
     w.write_record(["line", "dn"])?;
     let mut line = String::with_capacity(20);
@@ -164,16 +164,16 @@ mod tests {
     use crate::rewrite::plan::{AttrChange, ChangeKind, ObjectChange};
 
     /// The change file as bytes (writing to a Vec cannot fail).
-    fn change_bytes(
-        plan: &Plan,
+    fn change_bytes<'a>(
+        plan: &'a Plan,
         opts: WriterOptions,
-        register: Option<&Registration>,
-    ) -> (Vec<u8>, Vec<LineMapEntry>) {
+        register: Option<&'a Registration>,
+    ) -> (Vec<u8>, Vec<LineMapEntry<'a>>) {
         write_changes(Vec::new(), plan, opts, register).unwrap()
     }
 
     /// The undo file as bytes.
-    fn undo_bytes(plan: &Plan, opts: WriterOptions) -> (Vec<u8>, Vec<LineMapEntry>) {
+    fn undo_bytes(plan: &Plan, opts: WriterOptions) -> (Vec<u8>, Vec<LineMapEntry<'_>>) {
         write_undo(Vec::new(), plan, opts).unwrap()
     }
 
@@ -223,7 +223,8 @@ mod tests {
     #[test]
     fn change_file_bytes_ldifde() {
         let reg = Registration::new("DC=contoso,DC=local", vec!["contoso.com".into()]);
-        let (bytes, map) = change_bytes(&plan(), WriterOptions::ldifde(), Some(&reg));
+        let p = plan();
+        let (bytes, map) = change_bytes(&p, WriterOptions::ldifde(), Some(&reg));
         let expected = "\r\n\
 dn: CN=Partitions,CN=Configuration,DC=contoso,DC=local\r\n\
 changetype: modify\r\n\
