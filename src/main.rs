@@ -3,6 +3,7 @@ use std::io::Write;
 use clap::Parser;
 
 fn main() {
+    tune_allocator();
     let cli = ldifix::cli::Cli::parse();
     let code = match ldifix::cmd::run(cli) {
         Ok(code) => code,
@@ -21,3 +22,27 @@ fn main() {
     };
     std::process::exit(code);
 }
+
+/// glibc's malloc gives freed memory back to the kernel at once: blocks from 128 KiB up
+/// are mapped and unmapped one by one, and the heap is trimmed whenever 128 KiB are free
+/// at its top. ldifix allocates and frees in phases (a chunk's entries, then the plan's
+/// candidates, then its changes), so every phase touched fresh pages again, and a page
+/// fault is dear on a virtual machine: `fix` on 1 M users spent 4.5 s of 6.5 s in the
+/// kernel. Blocks below 32 MiB now come from the heap, the heap grows 64 MiB at a time,
+/// and freed memory stays with the process for the next phase. The price: peak memory
+/// can be a few per cent higher (`fix` with little to write on 1 M users: 2.48 -> 2.60
+/// GB with the mapped file).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)]
+fn tune_allocator() {
+    // SAFETY: mallopt only sets malloc's parameters; it runs before any other thread
+    // exists and before anything but the runtime has allocated.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, i32::MAX);
+        libc::mallopt(libc::M_TOP_PAD, 64 << 20);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn tune_allocator() {}
