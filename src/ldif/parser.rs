@@ -94,6 +94,38 @@ pub struct Parser<'a> {
     /// An emptied attribute vector handed back by the reader ([`Parser::recycle`]),
     /// used for the next record instead of a new allocation.
     spare: Vec<Attr<'a>>,
+    /// The searches for a line's end and its name's colon (run for every line).
+    newline: ByteFinder,
+    colon: ByteFinder,
+}
+
+/// A search for one byte, its SIMD routine chosen once per parser: `memchr::memchr`
+/// chooses on every call (an indirect call and a fresh needle each time), which shows on
+/// lines of a few dozen bytes.
+#[derive(Clone, Copy)]
+enum ByteFinder {
+    #[cfg(target_arch = "x86_64")]
+    Avx2(memchr::arch::x86_64::avx2::memchr::One),
+    Any(u8),
+}
+
+impl ByteFinder {
+    fn new(needle: u8) -> Self {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(one) = memchr::arch::x86_64::avx2::memchr::One::new(needle) {
+            return ByteFinder::Avx2(one);
+        }
+        ByteFinder::Any(needle)
+    }
+
+    #[inline]
+    fn find(self, haystack: &[u8]) -> Option<usize> {
+        match self {
+            #[cfg(target_arch = "x86_64")]
+            ByteFinder::Avx2(one) => one.find(haystack),
+            ByteFinder::Any(needle) => memchr(needle, haystack),
+        }
+    }
 }
 
 /// What a reader wants of an attribute ([`Parser::with_attr_classes`]).
@@ -272,6 +304,8 @@ impl<'a> Parser<'a> {
             scratch: Vec::new(),
             scratch2: Vec::new(),
             spare: Vec::new(),
+            newline: ByteFinder::new(b'\n'),
+            colon: ByteFinder::new(b':'),
         }
     }
 
@@ -324,7 +358,7 @@ impl<'a> Parser<'a> {
     #[inline]
     fn phys(&self, pos: usize) -> (&'a [u8], usize) {
         let rest = &self.buf[pos..];
-        match memchr(b'\n', rest) {
+        match self.newline.find(rest) {
             Some(i) => {
                 let mut end = i;
                 if end > 0 && rest[end - 1] == b'\r' {
@@ -776,7 +810,7 @@ impl<'a> Parser<'a> {
         // The name ends at the first colon. A name seen before is looked up as is (the
         // cache only holds names that passed the check below); a new one must be a plain
         // attribute type.
-        let Some(i) = memchr(b':', line) else {
+        let Some(i) = self.colon.find(line) else {
             return Ok(Fast::General);
         };
         let cached = self.names.lookup(&line[..i]);
@@ -1533,6 +1567,23 @@ fn parse_control<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_finder_agrees_with_memchr_at_every_length_and_position() {
+        for needle in [b'\n', b':'] {
+            let finder = ByteFinder::new(needle);
+            for len in 0..100 {
+                let mut hay = vec![b'a'; len];
+                assert_eq!(finder.find(&hay), None, "len {len}");
+                for at in 0..len {
+                    hay[at] = needle;
+                    assert_eq!(finder.find(&hay), memchr(needle, &hay), "len {len} at {at}");
+                    assert_eq!(finder.find(&hay[at..]), Some(0));
+                    hay[at] = b'a';
+                }
+            }
+        }
+    }
 
     #[test]
     fn base64_alphabet_test_is_exact() {
