@@ -355,7 +355,7 @@ impl<'a> Parser<'a> {
     // ---- physical lines -------------------------------------------------------------
 
     /// The physical line at `pos`: (content without CR/LF, position after the line end).
-    #[inline]
+    #[inline(always)]
     fn phys(&self, pos: usize) -> (&'a [u8], usize) {
         let rest = &self.buf[pos..];
         match self.newline.find(rest) {
