@@ -111,6 +111,7 @@ pub fn write_undo<W: Write>(
 ) -> io::Result<(W, Vec<LineMapEntry<'_>>)> {
     let mut lw = LdifWriter::new(w, opts);
     let mut map = Vec::with_capacity(plan.changes.len());
+    let mut done: Vec<Attr> = Vec::new();
     for c in &plan.changes {
         map.push(LineMapEntry {
             line: lw.next_record_line(),
@@ -118,7 +119,7 @@ pub fn write_undo<W: Write>(
         });
         lw.begin(&c.dn_raw)?;
         lw.keyword_line("changetype: modify")?;
-        let mut done: Vec<Attr> = Vec::new();
+        done.clear();
         for m in &c.mods {
             if done.contains(&m.attr) {
                 continue;

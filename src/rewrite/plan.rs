@@ -172,11 +172,19 @@ impl Plan {
 
     /// Attribute changes per kind name.
     pub fn counts_by_kind(&self) -> BTreeMap<String, usize> {
-        let mut m = BTreeMap::new();
+        // Counted by kind first (a name is built per kind, not per change).
+        let mut by_kind: Vec<(&ChangeKind, usize)> = Vec::new();
         for c in &self.changes {
             for a in &c.mods {
-                *m.entry(a.kind.name()).or_insert(0) += 1;
+                match by_kind.iter_mut().find(|(k, _)| **k == a.kind) {
+                    Some((_, n)) => *n += 1,
+                    None => by_kind.push((&a.kind, 1)),
+                }
             }
+        }
+        let mut m = BTreeMap::new();
+        for (k, n) in by_kind {
+            *m.entry(k.name()).or_insert(0) += n;
         }
         m
     }
