@@ -8,6 +8,14 @@
 //!   for every in-scope entry in input order (scope is decided elsewhere, by
 //!   `rules::scope`); the duplicate store is shared by all calls of one engine, so the
 //!   first holder in input order is never flagged by itself.
+//! * The same in two steps, for a run on several cores: [`IdfixRules::prepare`] runs every
+//!   rule of an entry except the duplicate store's lookups, on any core and in any order;
+//!   [`DupStore::finish`], called in input order, consults and fills the store and gives
+//!   the entry's rows. `check` is `finish(prepare(entry))`. This holds because a failing
+//!   duplicate rule proposes the running value itself: the rules after it see the same
+//!   value whatever the store says, and the store only decides whether that failure
+//!   is added to the chain (at the place the rule ran) and which row marks the first
+//!   holder.
 //! * Each rule of a chain sees the running value: a failing rule's proposed value is fed to
 //!   the next rule. A [`Finding`]'s `errors` are the ERROR cell's tokens in order (each
 //!   failing rule's flags in ascending flag order, rules in chain order), `rules` the ids
@@ -35,6 +43,7 @@ pub mod csv;
 pub mod text;
 
 use std::cmp::Ordering;
+use std::ops::Range;
 
 use ahash::AHashMap;
 use std::collections::hash_map::Entry as Slot;
@@ -73,7 +82,7 @@ mod attr_name {
 
 /// IdFix's duplicate store: per namespace, the first holder of every (folded) value.
 #[derive(Debug, Default)]
-struct DupStore {
+pub struct DupStore {
     maps: [AHashMap<Box<str>, u32>; 6],
     holders: Vec<EntryRef>,
 }
@@ -155,57 +164,58 @@ impl Chain {
             self.fail(rule, flags::BLANK, update, Action::Edit);
         }
     }
-
-    /// The composed result: `None` when every rule passed.
-    fn finish(
-        self,
-        attr: Attr,
-        attribute: &'static str,
-        original: Option<&str>,
-    ) -> Option<Finding> {
-        let last = self.fails.last()?;
-        let update = last.update.clone().filter(|u| !u.is_empty());
-        let action = last.action;
-        let mut errors = Vec::new();
-        for f in &self.fails {
-            errors.extend(
-                ErrorName::ALL[..8]
-                    .iter()
-                    .copied()
-                    .filter(|e| f.flags & (*e as u16) != 0),
-            );
-        }
-        Some(Finding {
-            attr,
-            attribute,
-            value: original.unwrap_or_default().to_string(),
-            errors,
-            rules: self.fails.iter().map(|f| f.rule).collect(),
-            update,
-            action,
-        })
-    }
 }
 
-/// What one `check` call knows about its entry.
+/// The composed result of a chain's failures: `None` when every rule passed.
+fn composed(
+    fails: &[Fail],
+    attr: Attr,
+    attribute: &'static str,
+    original: Option<&str>,
+) -> Option<Finding> {
+    let last = fails.last()?;
+    let update = last.update.clone().filter(|u| !u.is_empty());
+    let action = last.action;
+    let mut errors = Vec::new();
+    for f in fails {
+        errors.extend(
+            ErrorName::ALL[..8]
+                .iter()
+                .copied()
+                .filter(|e| f.flags & (*e as u16) != 0),
+        );
+    }
+    Some(Finding {
+        attr,
+        attribute,
+        value: original.unwrap_or_default().to_string(),
+        errors,
+        rules: fails.iter().map(|f| f.rule).collect(),
+        update,
+        action,
+    })
+}
+
+/// What one `prepare` call knows about its entry.
 struct Ctx<'a, 'e> {
     entry: &'a Entry<'e>,
     cn: String,
     object_type: String,
-    /// Index of this entry in the store's holder table, once it holds a first value.
-    holder: Option<u32>,
-    /// The rows produced so far, in IdFix's order of addition.
-    rows: Vec<Row>,
+    /// The duplicate rule of the composed rule being built, once it has run.
+    probe: Option<Probe>,
+    /// The composed rules that failed or consult the store, in IdFix's order.
+    pending: Vec<Pending>,
+    /// The texts `pending` refers to (one buffer per entry: few allocations cross to
+    /// the thread that consults the store).
+    text: String,
 }
 
 impl Ctx<'_, '_> {
-    fn entry_ref(&self) -> EntryRef {
-        EntryRef {
-            file: self.entry.file,
-            line: self.entry.line,
-            dn: self.entry.dn.to_string(),
-            cn: self.cn.clone(),
-        }
+    /// Append `s` to the entry's text buffer; its range there.
+    fn keep(&mut self, s: &str) -> Range<usize> {
+        let start = self.text.len();
+        self.text.push_str(s);
+        start..self.text.len()
     }
 
     fn is_type(&self, t: &str) -> bool {
@@ -213,12 +223,69 @@ impl Ctx<'_, '_> {
     }
 }
 
-/// The IdFix 2.6.0.3 rule engine (multi-tenant or dedicated), with its duplicate store.
+/// A composed rule run up to the duplicate store: its failures without the duplicate
+/// one, and what the duplicate rule needs to decide. Texts are ranges of
+/// [`Prepared::text`].
 #[derive(Debug)]
-pub struct IdfixEngine {
+struct Pending {
+    attr: Attr,
+    attribute: &'static str,
+    original: Option<Range<usize>>,
+    ns: Option<Ns>,
+    fails: Vec<Fail>,
+    probe: Option<Probe>,
+}
+
+/// One duplicate rule's question to the store.
+#[derive(Debug)]
+struct Probe {
+    ns: Ns,
+    rule: &'static str,
+    /// Failures of the chain before the duplicate rule ran: its own failure goes here.
+    at: usize,
+    /// The running value, folded ([`text::fold_key`]).
+    key: Range<usize>,
+    /// The running value (the proposed update of a duplicate).
+    value: Range<usize>,
+    /// The proposed action of a duplicate.
+    action: Action,
+}
+
+/// An entry's rule results before the duplicate store is consulted
+/// ([`IdfixRules::prepare`]); [`DupStore::finish`] turns them into rows.
+#[derive(Debug)]
+pub struct Prepared {
+    entry: EntryRef,
+    object_type: String,
+    pending: Vec<Pending>,
+    text: String,
+}
+
+impl Prepared {
+    /// The entry the results are about.
+    pub fn entry(&self) -> &EntryRef {
+        &self.entry
+    }
+
+    /// Add `by` to the entry's line number (see `ChunkScan::shift_lines`).
+    pub fn shift_line(&mut self, by: u64) {
+        self.entry.line += by;
+    }
+}
+
+/// The IdFix 2.6.0.3 rule set (multi-tenant or dedicated), without the duplicate store:
+/// shared by all cores.
+#[derive(Debug)]
+pub struct IdfixRules {
     dedicated: bool,
     alternate_login_id: bool,
     tlds: TldSet,
+}
+
+/// The IdFix 2.6.0.3 rule engine (multi-tenant or dedicated), with its duplicate store.
+#[derive(Debug)]
+pub struct IdfixEngine {
+    rules: IdfixRules,
     store: DupStore,
 }
 
@@ -227,9 +294,11 @@ impl IdfixEngine {
     /// top-level domains against `tlds` (IdFix's own list: [`TldSet::idfix`]).
     pub fn new(dedicated: bool, tlds: TldSet) -> IdfixEngine {
         IdfixEngine {
-            dedicated,
-            alternate_login_id: false,
-            tlds,
+            rules: IdfixRules {
+                dedicated,
+                alternate_login_id: false,
+                tlds,
+            },
             store: DupStore::default(),
         }
     }
@@ -237,31 +306,56 @@ impl IdfixEngine {
     /// IdFix's "Alternate Login ID" setting: when set, the multi-tenant userPrincipalName
     /// rule does not run at all (default off, as in IdFix).
     pub fn with_alternate_login_id(mut self, on: bool) -> IdfixEngine {
-        self.alternate_login_id = on;
+        self.rules.alternate_login_id = on;
         self
     }
 
     /// Run the rule set on one in-scope entry; returns its rows in IdFix's order of
     /// addition (an extra first-holder row comes just before the row that caused it).
     pub fn check(&mut self, entry: &Entry) -> Vec<Row> {
+        let prepared = self.rules.prepare(entry);
+        self.store.finish(prepared)
+    }
+
+    /// The rules (for [`IdfixRules::prepare`] on any core) and the duplicate store (for
+    /// [`DupStore::finish`] in input order).
+    pub fn parts(&mut self) -> (&IdfixRules, &mut DupStore) {
+        (&self.rules, &mut self.store)
+    }
+}
+
+impl IdfixRules {
+    /// Run every rule on one in-scope entry except the duplicate store's lookups.
+    pub fn prepare(&self, entry: &Entry) -> Prepared {
         let mut cx = Ctx {
             entry,
             cn: entry.cn().into_owned(),
             object_type: entry.object_class().unwrap_or_default().to_string(),
-            holder: None,
-            rows: Vec::new(),
+            probe: None,
+            pending: Vec::new(),
+            text: String::new(),
         };
         if self.dedicated {
             self.dedicated_rules(&mut cx);
         } else {
             self.multi_tenant_rules(&mut cx);
         }
-        cx.rows
+        Prepared {
+            entry: EntryRef {
+                file: entry.file,
+                line: entry.line,
+                dn: entry.dn.to_string(),
+                cn: cx.cn,
+            },
+            object_type: cx.object_type,
+            pending: cx.pending,
+            text: cx.text,
+        }
     }
 
     // ----- multi-tenant (MultiTenantRuleCollection.cs 51–138) -----
 
-    fn multi_tenant_rules(&mut self, cx: &mut Ctx) {
+    fn multi_tenant_rules(&self, cx: &mut Ctx) {
         let e = cx.entry;
         // displayName: Len(255) → Blank(cn); absent ⇒ Blank alone
         {
@@ -270,8 +364,7 @@ impl IdfixEngine {
             if orig.is_some() {
                 ch.max_len(id::MT_DN_LEN, 255);
             }
-            let cn = cx.cn.clone();
-            ch.blank(id::MT_DN_BLANK, true, || Some(cn));
+            ch.blank(id::MT_DN_BLANK, true, || Some(cx.cn.clone()));
             self.emit(
                 cx,
                 ch,
@@ -325,12 +418,9 @@ impl IdfixEngine {
             );
         }
         // proxyAddresses, each value: Len(256) → Colon → Dup → Char(by type) [→ RFC]
-        let first_proxy = e.get(Attr::ProxyAddresses).unwrap_or_default().to_string();
-        let proxies: Vec<String> = e
-            .all(Attr::ProxyAddresses)
-            .map(|v| v.text.to_string())
-            .collect();
-        for orig in &proxies {
+        let first_proxy = e.get(Attr::ProxyAddresses).unwrap_or_default();
+        for v in e.all(Attr::ProxyAddresses) {
+            let orig: &str = &v.text;
             let mut ch = Chain::new(orig);
             ch.max_len(id::MT_PROXY_LEN, 256);
             ch.colon(id::MT_PROXY_COLON);
@@ -339,7 +429,7 @@ impl IdfixEngine {
                 &mut ch,
                 Ns::ProxyAddresses,
                 id::MT_PROXY_DUP,
-                &first_proxy,
+                first_proxy,
             );
             let smtp = text::is_smtp(orig);
             let (rule, class) = if smtp {
@@ -431,7 +521,7 @@ impl IdfixEngine {
 
     // ----- dedicated (DedicatedRuleCollection.cs 51–84) -----
 
-    fn dedicated_rules(&mut self, cx: &mut Ctx) {
+    fn dedicated_rules(&self, cx: &mut Ctx) {
         let e = cx.entry;
         // displayName: Len(256) → trim (Character) → DisplayNameBlankRule (groups)
         {
@@ -442,8 +532,8 @@ impl IdfixEngine {
                 let s = text::strip_edge_space(&ch.value);
                 ch.character(id::D_DN_CHAR, s, &cx.cn);
             }
-            let cn255 = truncate_utf16(&cx.cn, 255).to_string();
-            ch.blank(id::D_DN_BLANK, cx.is_type("group"), || Some(cn255));
+            let cn255 = || Some(truncate_utf16(&cx.cn, 255).to_string());
+            ch.blank(id::D_DN_BLANK, cx.is_type("group"), cn255);
             self.emit(
                 cx,
                 ch,
@@ -493,12 +583,9 @@ impl IdfixEngine {
             );
         }
         // proxyAddresses, each value: Len(256) → Colon → Dup [→ RFC]
-        let first_proxy = e.get(Attr::ProxyAddresses).unwrap_or_default().to_string();
-        let proxies: Vec<String> = e
-            .all(Attr::ProxyAddresses)
-            .map(|v| v.text.to_string())
-            .collect();
-        for orig in &proxies {
+        let first_proxy = e.get(Attr::ProxyAddresses).unwrap_or_default();
+        for v in e.all(Attr::ProxyAddresses) {
+            let orig: &str = &v.text;
             let mut ch = Chain::new(orig);
             ch.max_len(id::D_PROXY_LEN, 256);
             ch.colon(id::D_PROXY_COLON);
@@ -507,7 +594,7 @@ impl IdfixEngine {
                 &mut ch,
                 Ns::ProxyAddresses,
                 id::D_PROXY_DUP,
-                &first_proxy,
+                first_proxy,
             );
             if text::is_smtp(orig) {
                 ch.rfc(id::D_PROXY_RFC, &self.tlds);
@@ -560,35 +647,25 @@ impl IdfixEngine {
     // ----- shared -----
 
     /// `NoDuplicatesRule` on the running value (`first` = the entry's first value of the
-    /// attribute, which decides whether the proposed action is computed, §6.3).
-    fn dup(&mut self, cx: &mut Ctx, ch: &mut Chain, ns: Ns, rule: &'static str, first: &str) {
-        let key = text::fold_key(&ch.value);
-        // One hash and one probe per value: the entry either holds the first holder
-        // (a duplicate) or takes this one.
-        let DupStore { maps, holders } = &mut self.store;
-        match maps[ns as usize].entry(key.into_boxed_str()) {
-            Slot::Occupied(_) => {
-                let action = duplicate_action(cx.entry, ns, &ch.value, first);
-                let update = Some(ch.value.clone());
-                ch.fail(rule, flags::DUPLICATE, update, action);
-            }
-            Slot::Vacant(slot) => {
-                let holder = match cx.holder {
-                    Some(h) => h,
-                    None => {
-                        let h = u32::try_from(holders.len()).unwrap_or(u32::MAX);
-                        holders.push(cx.entry_ref());
-                        cx.holder = Some(h);
-                        h
-                    }
-                };
-                slot.insert(holder);
-            }
-        }
+    /// attribute, which decides whether the proposed action is computed, §6.3): noted for
+    /// [`DupStore::finish`], which asks the store.
+    fn dup(&self, cx: &mut Ctx, ch: &mut Chain, ns: Ns, rule: &'static str, first: &str) {
+        let start = cx.text.len();
+        text::fold_key_into(&ch.value, &mut cx.text);
+        let key = start..cx.text.len();
+        let value = cx.keep(&ch.value);
+        cx.probe = Some(Probe {
+            ns,
+            rule,
+            at: ch.fails.len(),
+            key,
+            value,
+            action: duplicate_action(cx.entry, ns, &ch.value, first),
+        });
     }
 
-    /// Finish a composed rule and add its row (and, for a duplicate proposed for Edit, the
-    /// row for the first holder, as `RulesRunner.cs` 364–399 does).
+    /// Finish a composed rule: kept for [`DupStore::finish`] when it failed or its
+    /// duplicate rule ran (a rule that passed and asks nothing gives no row).
     fn emit(
         &self,
         cx: &mut Ctx,
@@ -598,43 +675,116 @@ impl IdfixEngine {
         original: Option<&str>,
         ns: Option<Ns>,
     ) {
-        let Some(finding) = ch.finish(attr, attribute, original) else {
+        let probe = cx.probe.take();
+        if probe.is_none() && ch.fails.is_empty() {
             return;
-        };
-        if let Some(ns) = ns {
-            if finding.action == Action::Edit && finding.errors.contains(&ErrorName::Duplicate) {
-                let key = text::fold_key(original.unwrap_or_default());
-                let holder = self.store.maps[ns as usize]
-                    .get(key.as_str())
-                    .and_then(|&h| self.store.holders.get(h as usize));
-                if let Some(h) = holder {
-                    let dup_rule = finding
-                        .rules
-                        .iter()
-                        .copied()
-                        .find(|r| r.ends_with("-DUP"))
-                        .unwrap_or_default();
-                    cx.rows.push(Row {
-                        entry: h.clone(),
-                        object_class: cx.object_type.clone(),
-                        finding: Finding {
-                            attr,
-                            attribute,
-                            value: finding.value.clone(),
-                            errors: vec![ErrorName::Duplicate],
-                            rules: vec![dup_rule],
-                            update: finding.update.clone(),
-                            action: Action::Edit,
-                        },
-                    });
+        }
+        let original = original.map(|o| cx.keep(o));
+        cx.pending.push(Pending {
+            attr,
+            attribute,
+            original,
+            ns,
+            fails: ch.fails,
+            probe,
+        });
+    }
+}
+
+impl DupStore {
+    /// The rows of a [`Prepared`] entry in IdFix's order of addition (an extra
+    /// first-holder row comes just before the row that caused it), consulting and filling
+    /// the store. Call it for every in-scope entry in input order.
+    pub fn finish(&mut self, prepared: Prepared) -> Vec<Row> {
+        let Prepared {
+            entry,
+            object_type,
+            pending,
+            text,
+        } = prepared;
+        let DupStore { maps, holders } = self;
+        let mut rows = Vec::new();
+        // Index of this entry in the holder table, once it holds a first value.
+        let mut holder: Option<u32> = None;
+        for p in pending {
+            let Pending {
+                attr,
+                attribute,
+                original,
+                ns,
+                mut fails,
+                probe,
+            } = p;
+            let original = original.map(|r| &text[r]);
+            if let Some(pr) = probe {
+                // The entry either holds the first holder (a duplicate) or takes this
+                // value.
+                // One hash and one probe per value: the entry either holds the first
+                // holder (a duplicate) or takes this value.
+                match maps[pr.ns as usize].entry(Box::from(&text[pr.key])) {
+                    Slot::Occupied(_) => {
+                        // What `Chain::fail` would have recorded where the rule ran; the
+                        // running value stays the same, so later rules are unaffected.
+                        let fail = Fail {
+                            rule: pr.rule,
+                            flags: flags::DUPLICATE,
+                            update: Some(text[pr.value].to_string()),
+                            action: pr.action,
+                        };
+                        fails.insert(pr.at.min(fails.len()), fail);
+                    }
+                    Slot::Vacant(slot) => {
+                        let h = *holder.get_or_insert_with(|| {
+                            let h = u32::try_from(holders.len()).unwrap_or(u32::MAX);
+                            holders.push(entry.clone());
+                            h
+                        });
+                        slot.insert(h);
+                    }
                 }
             }
+            let Some(finding) = composed(&fails, attr, attribute, original) else {
+                continue;
+            };
+            // The row for the first holder of a duplicate proposed for Edit, as
+            // `RulesRunner.cs` 364–399 adds it.
+            if let Some(ns) = ns {
+                if finding.action == Action::Edit && finding.errors.contains(&ErrorName::Duplicate)
+                {
+                    let key = text::fold_key(original.unwrap_or_default());
+                    let first = maps[ns as usize]
+                        .get(key.as_str())
+                        .and_then(|&h| holders.get(h as usize));
+                    if let Some(h) = first {
+                        let dup_rule = finding
+                            .rules
+                            .iter()
+                            .copied()
+                            .find(|r| r.ends_with("-DUP"))
+                            .unwrap_or_default();
+                        rows.push(Row {
+                            entry: h.clone(),
+                            object_class: object_type.clone(),
+                            finding: Finding {
+                                attr,
+                                attribute,
+                                value: finding.value.clone(),
+                                errors: vec![ErrorName::Duplicate],
+                                rules: vec![dup_rule],
+                                update: finding.update.clone(),
+                                action: Action::Edit,
+                            },
+                        });
+                    }
+                }
+            }
+            rows.push(Row {
+                entry: entry.clone(),
+                object_class: object_type.clone(),
+                finding,
+            });
         }
-        cx.rows.push(Row {
-            entry: cx.entry_ref(),
-            object_class: cx.object_type.clone(),
-            finding,
-        });
+        rows
     }
 }
 
