@@ -278,7 +278,7 @@ pub struct ChunkScan {
     /// Parser warnings.
     pub warnings: Vec<Warning>,
     /// With [`Check::Idfix`]: the in-scope entries' results, in input order.
-    pub pending: Vec<Prepared>,
+    pub pending: Prepared,
     /// Line feeds in the chunk, when its first line was not known (`Chunk::line` 0).
     pub lfs: u64,
 }
@@ -303,9 +303,7 @@ impl ChunkScan {
         for w in &mut self.warnings {
             w.line += by;
         }
-        for p in &mut self.pending {
-            p.shift_line(by);
-        }
+        self.pending.shift_lines(by);
     }
 }
 
@@ -407,7 +405,7 @@ pub fn scan_chunk(
                     Some(entry)
                 }
                 Check::Idfix(rules) => {
-                    out.pending.push(rules.prepare(&entry));
+                    rules.prepare(&entry, &mut out.pending);
                     Some(entry)
                 }
             }
@@ -831,10 +829,11 @@ impl Checker {
 /// Consult the IdFix duplicate store for the pending entries of `scans`, in order.
 fn run_engine(store: &mut DupStore, scans: &mut [(&Chunk, ChunkScan)]) {
     for (_, s) in scans.iter_mut() {
-        for (local, p) in s.pending.drain(..).enumerate() {
-            let local = local as u32;
+        let pending = std::mem::take(&mut s.pending);
+        for i in 0..pending.len() {
+            let local = i as u32;
             s.rows
-                .extend(store.finish(p).into_iter().map(|r| (local, r)));
+                .extend(store.finish(&pending, i).into_iter().map(|r| (local, r)));
         }
     }
 }
@@ -1251,9 +1250,9 @@ mod tests {
         assert_eq!(s.objects, 3);
         assert_eq!(s.in_scope.len(), 1);
         assert_eq!(s.in_scope[0].line, 1);
-        let pending: Vec<&str> = s.pending.iter().map(|p| p.entry().dn.as_str()).collect();
-        assert_eq!(pending, vec!["CN=A,OU=Staff,DC=x,DC=com"]);
-        assert_eq!(s.pending[0].entry().file, 3);
+        assert_eq!(s.pending.len(), 1);
+        let (dn, file, _) = s.pending.entry(0).unwrap();
+        assert_eq!((dn, file), ("CN=A,OU=Staff,DC=x,DC=com", 3));
         assert_eq!(s.skip_reasons.get(catalog::SKIP_OU_FILTER), Some(&1));
         assert_eq!(s.skip_reasons.values().sum::<u64>(), 2);
         assert_eq!(s.upn_suffixes.get("x.com"), Some(&1));
@@ -1300,7 +1299,7 @@ mod tests {
         assert_eq!(s.in_scope.len(), 1);
         assert_eq!(s.in_scope[0].line, 5);
         assert_eq!(s.in_scope[0].offset, chunks[1].start);
-        assert_eq!(s.pending[0].entry().line, 5);
+        assert_eq!(s.pending.entry(0).map(|(_, _, line)| line), Some(5));
     }
 
     #[test]

@@ -48,7 +48,7 @@ use std::ops::Range;
 use ahash::AHashMap;
 use std::collections::hash_map::Entry as Slot;
 
-use crate::model::{Attr, Entry};
+use crate::model::{Attr, Entry, FileId};
 use crate::rules::catalog as id;
 use crate::rules::tld::TldSet;
 use crate::rules::{find_byte, longer_than, truncate_utf16};
@@ -88,7 +88,7 @@ pub struct DupStore {
 }
 
 /// One failing primitive rule.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Fail {
     rule: &'static str,
     flags: u16,
@@ -197,25 +197,20 @@ fn composed(
 }
 
 /// What one `prepare` call knows about its entry.
-struct Ctx<'a, 'e> {
+struct Ctx<'a, 'e, 'o> {
     entry: &'a Entry<'e>,
     cn: String,
     object_type: String,
     /// The duplicate rule of the composed rule being built, once it has run.
     probe: Option<Probe>,
-    /// The composed rules that failed or consult the store, in IdFix's order.
-    pending: Vec<Pending>,
-    /// The texts `pending` refers to (one buffer per entry: few allocations cross to
-    /// the thread that consults the store).
-    text: String,
+    /// Where the composed rules that failed or consult the store go, in IdFix's order.
+    out: &'o mut Prepared,
 }
 
-impl Ctx<'_, '_> {
-    /// Append `s` to the entry's text buffer; its range there.
+impl Ctx<'_, '_, '_> {
+    /// Append `s` to the results' text buffer; its range there.
     fn keep(&mut self, s: &str) -> Range<usize> {
-        let start = self.text.len();
-        self.text.push_str(s);
-        start..self.text.len()
+        self.out.keep(s)
     }
 
     fn is_type(&self, t: &str) -> bool {
@@ -251,25 +246,59 @@ struct Probe {
     action: Action,
 }
 
-/// An entry's rule results before the duplicate store is consulted
-/// ([`IdfixRules::prepare`]); [`DupStore::finish`] turns them into rows.
-#[derive(Debug)]
+/// The rule results of a run of entries (a chunk's, in input order) before the duplicate
+/// store is consulted: [`IdfixRules::prepare`] appends an entry's, [`DupStore::finish`]
+/// turns each entry's into rows. They are kept in a few vectors and one text buffer, so
+/// a chunk's results cost a handful of allocations however many entries it holds, and
+/// the thread that consults the store frees those few, not several per entry made by
+/// another thread.
+#[derive(Debug, Default)]
 pub struct Prepared {
-    entry: EntryRef,
-    object_type: String,
+    entries: Vec<PreparedEntry>,
     pending: Vec<Pending>,
     text: String,
 }
 
+/// One entry of [`Prepared`]: texts are ranges of its buffer.
+#[derive(Debug)]
+struct PreparedEntry {
+    file: FileId,
+    line: u64,
+    dn: Range<usize>,
+    cn: Range<usize>,
+    object_type: Range<usize>,
+    /// Its composed rules in [`Prepared::pending`].
+    pending: Range<usize>,
+}
+
 impl Prepared {
-    /// The entry the results are about.
-    pub fn entry(&self) -> &EntryRef {
-        &self.entry
+    /// Entries prepared.
+    pub fn len(&self) -> usize {
+        self.entries.len()
     }
 
-    /// Add `by` to the entry's line number (see `ChunkScan::shift_lines`).
-    pub fn shift_line(&mut self, by: u64) {
-        self.entry.line += by;
+    /// No entry prepared.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The DN, input and line of entry `i`.
+    pub fn entry(&self, i: usize) -> Option<(&str, FileId, u64)> {
+        let e = self.entries.get(i)?;
+        Some((&self.text[e.dn.clone()], e.file, e.line))
+    }
+
+    /// Add `by` to every entry's line number (see `ChunkScan::shift_lines`).
+    pub fn shift_lines(&mut self, by: u64) {
+        for e in &mut self.entries {
+            e.line += by;
+        }
+    }
+
+    fn keep(&mut self, s: &str) -> Range<usize> {
+        let start = self.text.len();
+        self.text.push_str(s);
+        start..self.text.len()
     }
 }
 
@@ -313,8 +342,9 @@ impl IdfixEngine {
     /// Run the rule set on one in-scope entry; returns its rows in IdFix's order of
     /// addition (an extra first-holder row comes just before the row that caused it).
     pub fn check(&mut self, entry: &Entry) -> Vec<Row> {
-        let prepared = self.rules.prepare(entry);
-        self.store.finish(prepared)
+        let mut prepared = Prepared::default();
+        self.rules.prepare(entry, &mut prepared);
+        self.store.finish(&prepared, 0)
     }
 
     /// The rules (for [`IdfixRules::prepare`] on any core) and the duplicate store (for
@@ -325,32 +355,40 @@ impl IdfixEngine {
 }
 
 impl IdfixRules {
-    /// Run every rule on one in-scope entry except the duplicate store's lookups.
-    pub fn prepare(&self, entry: &Entry) -> Prepared {
+    /// Run every rule on one in-scope entry except the duplicate store's lookups, and
+    /// append the results to `out`.
+    pub fn prepare(&self, entry: &Entry, out: &mut Prepared) {
+        let first = out.pending.len();
         let mut cx = Ctx {
             entry,
             cn: entry.cn().into_owned(),
             object_type: entry.object_class().unwrap_or_default().to_string(),
             probe: None,
-            pending: Vec::new(),
-            text: String::new(),
+            out,
         };
         if self.dedicated {
             self.dedicated_rules(&mut cx);
         } else {
             self.multi_tenant_rules(&mut cx);
         }
-        Prepared {
-            entry: EntryRef {
-                file: entry.file,
-                line: entry.line,
-                dn: entry.dn.to_string(),
-                cn: cx.cn,
-            },
-            object_type: cx.object_type,
-            pending: cx.pending,
-            text: cx.text,
-        }
+        let Ctx {
+            cn,
+            object_type,
+            out,
+            ..
+        } = cx;
+        let dn = out.keep(&entry.dn);
+        let cn = out.keep(&cn);
+        let object_type = out.keep(&object_type);
+        let pending = first..out.pending.len();
+        out.entries.push(PreparedEntry {
+            file: entry.file,
+            line: entry.line,
+            dn,
+            cn,
+            object_type,
+            pending,
+        });
     }
 
     // ----- multi-tenant (MultiTenantRuleCollection.cs 51–138) -----
@@ -650,9 +688,9 @@ impl IdfixRules {
     /// attribute, which decides whether the proposed action is computed, §6.3): noted for
     /// [`DupStore::finish`], which asks the store.
     fn dup(&self, cx: &mut Ctx, ch: &mut Chain, ns: Ns, rule: &'static str, first: &str) {
-        let start = cx.text.len();
-        text::fold_key_into(&ch.value, &mut cx.text);
-        let key = start..cx.text.len();
+        let start = cx.out.text.len();
+        text::fold_key_into(&ch.value, &mut cx.out.text);
+        let key = start..cx.out.text.len();
         let value = cx.keep(&ch.value);
         cx.probe = Some(Probe {
             ns,
@@ -680,7 +718,7 @@ impl IdfixRules {
             return;
         }
         let original = original.map(|o| cx.keep(o));
-        cx.pending.push(Pending {
+        cx.out.pending.push(Pending {
             attr,
             attribute,
             original,
@@ -692,46 +730,53 @@ impl IdfixRules {
 }
 
 impl DupStore {
-    /// The rows of a [`Prepared`] entry in IdFix's order of addition (an extra
+    /// The rows of entry `i` of `prepared` in IdFix's order of addition (an extra
     /// first-holder row comes just before the row that caused it), consulting and filling
     /// the store. Call it for every in-scope entry in input order.
-    pub fn finish(&mut self, prepared: Prepared) -> Vec<Row> {
-        let Prepared {
-            entry,
-            object_type,
-            pending,
-            text,
-        } = prepared;
+    pub fn finish(&mut self, prepared: &Prepared, i: usize) -> Vec<Row> {
+        let Some(e) = prepared.entries.get(i) else {
+            return Vec::new();
+        };
+        let text = prepared.text.as_str();
+        let entry = EntryRef {
+            file: e.file,
+            line: e.line,
+            dn: text[e.dn.clone()].to_string(),
+            cn: text[e.cn.clone()].to_string(),
+        };
+        let object_type = &text[e.object_type.clone()];
         let DupStore { maps, holders } = self;
         let mut rows = Vec::new();
         // Index of this entry in the holder table, once it holds a first value.
         let mut holder: Option<u32> = None;
-        for p in pending {
+        for p in &prepared.pending[e.pending.clone()] {
             let Pending {
                 attr,
                 attribute,
-                original,
+                ref original,
                 ns,
-                mut fails,
-                probe,
-            } = p;
-            let original = original.map(|r| &text[r]);
+                ref fails,
+                ref probe,
+            } = *p;
+            let original = original.clone().map(|r| &text[r]);
+            // The failures with the duplicate rule's, when it fails.
+            let mut with_dup: Option<Vec<Fail>> = None;
             if let Some(pr) = probe {
-                // The entry either holds the first holder (a duplicate) or takes this
-                // value.
                 // One hash and one probe per value: the entry either holds the first
                 // holder (a duplicate) or takes this value.
-                match maps[pr.ns as usize].entry(Box::from(&text[pr.key])) {
+                match maps[pr.ns as usize].entry(Box::from(&text[pr.key.clone()])) {
                     Slot::Occupied(_) => {
                         // What `Chain::fail` would have recorded where the rule ran; the
                         // running value stays the same, so later rules are unaffected.
                         let fail = Fail {
                             rule: pr.rule,
                             flags: flags::DUPLICATE,
-                            update: Some(text[pr.value].to_string()),
+                            update: Some(text[pr.value.clone()].to_string()),
                             action: pr.action,
                         };
-                        fails.insert(pr.at.min(fails.len()), fail);
+                        let mut all = fails.clone();
+                        all.insert(pr.at.min(all.len()), fail);
+                        with_dup = Some(all);
                     }
                     Slot::Vacant(slot) => {
                         let h = *holder.get_or_insert_with(|| {
@@ -743,7 +788,8 @@ impl DupStore {
                     }
                 }
             }
-            let Some(finding) = composed(&fails, attr, attribute, original) else {
+            let fails = with_dup.as_deref().unwrap_or(fails);
+            let Some(finding) = composed(fails, attr, attribute, original) else {
                 continue;
             };
             // The row for the first holder of a duplicate proposed for Edit, as
@@ -764,7 +810,7 @@ impl DupStore {
                             .unwrap_or_default();
                         rows.push(Row {
                             entry: h.clone(),
-                            object_class: object_type.clone(),
+                            object_class: object_type.to_string(),
                             finding: Finding {
                                 attr,
                                 attribute,
@@ -780,7 +826,7 @@ impl DupStore {
             }
             rows.push(Row {
                 entry: entry.clone(),
-                object_class: object_type.clone(),
+                object_class: object_type.to_string(),
                 finding,
             });
         }
