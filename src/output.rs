@@ -71,16 +71,14 @@ impl AtomicFile {
     }
 
     /// Flush, fsync and rename into place.
-    pub fn commit(self) -> Result<()> {
+    pub fn commit(mut self) -> Result<()> {
+        self.sync()?;
         let dest = self.dest.clone();
         let tmp = self
             .tmp
             .into_inner()
             .map_err(|e| e.into_error())
             .with_context(|| format!("cannot write {}", dest.display()))?;
-        tmp.as_file()
-            .sync_all()
-            .with_context(|| format!("cannot sync {}", dest.display()))?;
         if self.force {
             tmp.persist(&dest)
                 .map_err(|e| e.error)
