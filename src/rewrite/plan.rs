@@ -173,13 +173,10 @@ impl Plan {
     /// Attribute changes per kind name.
     pub fn counts_by_kind(&self) -> BTreeMap<String, usize> {
         // Counted by kind first (a name is built per kind, not per change).
-        let mut by_kind: Vec<(&ChangeKind, usize)> = Vec::new();
+        let mut by_kind: BTreeMap<&ChangeKind, usize> = BTreeMap::new();
         for c in &self.changes {
             for a in &c.mods {
-                match by_kind.iter_mut().find(|(k, _)| **k == a.kind) {
-                    Some((_, n)) => *n += 1,
-                    None => by_kind.push((&a.kind, 1)),
-                }
+                *by_kind.entry(&a.kind).or_insert(0) += 1;
             }
         }
         let mut m = BTreeMap::new();
