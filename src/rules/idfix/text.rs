@@ -75,10 +75,9 @@ fn simple_upper(c: char) -> char {
 /// linguistic comparison also ignores some code points (U+00AD soft hyphen, zero-width
 /// characters) and may equate some expansions; this key does not.
 pub fn fold_key(s: &str) -> String {
-    if s.is_ascii() {
-        return s.to_ascii_lowercase();
-    }
-    s.chars().map(fold_char).collect()
+    let mut out = String::with_capacity(s.len());
+    fold_key_into(s, &mut out);
+    out
 }
 
 /// [`fold_key`], appended to `out`.
@@ -261,7 +260,7 @@ impl CharClass {
         }
     }
 
-    /// Every class, in declaration order (the order of [`ASCII_MASKS`]).
+    /// Every class, in declaration order (the order of [`ASCII_TABLES`]).
     const ALL: [CharClass; 9] = [
         CharClass::ProxySmtp,
         CharClass::ProxyOther,
@@ -278,7 +277,7 @@ impl CharClass {
     /// (`Regex.IsMatch` then `Regex.Replace(v, "")`), else `None`.
     pub fn strip(self, v: &str) -> Option<String> {
         // Nearly every value is ASCII and matches nothing: judged with the class's
-        // ASCII bits, a shift and a mask per byte, without an early exit.
+        // table of ASCII characters, one look-up per byte.
         if v.is_ascii() {
             let table = &ASCII_TABLES[self as usize];
             if !v.bytes().any(|b| table[usize::from(b)]) {
@@ -291,33 +290,16 @@ impl CharClass {
     }
 }
 
-/// For each [`CharClass`] (by its index in [`CharClass::ALL`]), the ASCII characters it
-/// matches, bit `c` for character `c`.
-const ASCII_MASKS: [u128; CharClass::ALL.len()] = {
-    let mut masks = [0u128; CharClass::ALL.len()];
-    let mut k = 0;
-    while k < masks.len() {
-        let class = CharClass::ALL[k];
-        let mut c = 0u8;
-        while c < 128 {
-            if class.matches(c as char) {
-                masks[k] |= 1u128 << c;
-            }
-            c += 1;
-        }
-        k += 1;
-    }
-    masks
-};
-
-/// [`ASCII_MASKS`] as byte tables (an index per byte instead of a 128-bit shift).
+/// For each [`CharClass`] (by its index in [`CharClass::ALL`]), whether it matches each
+/// ASCII character (built from [`CharClass::matches`]; other bytes are never looked up).
 const ASCII_TABLES: [[bool; 256]; CharClass::ALL.len()] = {
     let mut tables = [[false; 256]; CharClass::ALL.len()];
     let mut k = 0;
     while k < tables.len() {
-        let mut c = 0usize;
+        let class = CharClass::ALL[k];
+        let mut c = 0u8;
         while c < 128 {
-            tables[k][c] = ASCII_MASKS[k] & (1u128 << c) != 0;
+            tables[k][c as usize] = class.matches(c as char);
             c += 1;
         }
         k += 1;
@@ -592,7 +574,7 @@ mod tests {
     }
 
     #[test]
-    fn ascii_masks_agree_with_the_classes() {
+    fn ascii_tables_agree_with_the_classes() {
         for (i, class) in CharClass::ALL.into_iter().enumerate() {
             assert_eq!(class as usize, i);
             for c in 0u8..128 {
