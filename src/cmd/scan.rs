@@ -307,8 +307,9 @@ impl ChunkScan {
     }
 }
 
-/// Scan one chunk of an input: parse, build entries, decide scope, check (or keep the
-/// entries for a later check), and extract the collision keys. `input` is the input's
+/// Scan one chunk of an input: parse, build entries, decide scope, check (the IdFix
+/// rules up to the duplicate store, whose part comes later), and extract the collision
+/// keys. `input` is the input's
 /// complete bytes; `chunk.input` is its file id. Rows only reference the chunk's own
 /// entries, so [`ChunkScan::shift_lines`] can fix all their lines.
 pub fn scan_chunk(
@@ -757,11 +758,12 @@ impl Checker {
     }
 
     /// Scan every chunk of every input on the current pool and merge the results in
-    /// input order. The `entra` checks run in the chunks' workers. The IdFix engine
-    /// keeps a run-wide duplicate store, so it runs sequentially, in input order, on the
-    /// entries the workers parsed: chunks are parsed in parallel a batch at a time while
-    /// the engine checks the previous batch, which bounds the entries held to two
-    /// batches. Line numbers are made absolute chunk by chunk, in order.
+    /// input order. The `entra` checks and the IdFix rules run in the chunks' workers.
+    /// The IdFix duplicate store spans the run, so it is consulted sequentially, in input
+    /// order, with the results the workers prepared: chunks are scanned in parallel a
+    /// batch at a time while the store takes the previous batch, which bounds the
+    /// results held to two batches. Line numbers are made absolute chunk by chunk, in
+    /// order.
     fn scan(
         &mut self,
         bytes: &[&[u8]],
