@@ -16,10 +16,13 @@ use anyhow::{Context, Result};
 
 use crate::cmd::LimitArgs;
 use crate::ldif::writer::{LineEnding, WriterOptions};
+use crate::model::Attr;
 use crate::output::{check_writable, AtomicFile};
 use crate::rewrite::checks::EntraChecks;
 use crate::rewrite::emit::{self, Registration};
-use crate::rewrite::plan::{plan_fix_with, read_without_accept, EntryFacts};
+use crate::rewrite::plan::{
+    plan_fix_with, read_class_without_accept, read_without_accept, EntryFacts,
+};
 use crate::rewrite::{load, report, FixOptions, Plan, SuffixRewrite};
 use crate::rules::{entra, ErrorName, RuleConfig};
 
@@ -364,6 +367,11 @@ pub fn run(args: Args) -> Result<i32> {
         args.limits.limits(),
         args.limits.input_format,
         args.out.quiet,
+        if opts.accept.is_empty() {
+            read_class_without_accept
+        } else {
+            Attr::read_class
+        },
         &|e| {
             let facts = EntryFacts::of(e, &checks, &hasher);
             if opts.accept.is_empty() {

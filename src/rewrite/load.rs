@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::csvin::{InputFormat, Records};
-use crate::ldif::{Item, Limits, ParseError, Warning};
+use crate::ldif::{Item, Keep, Limits, ParseError, Warning};
 use crate::model::{Attr, Entry, FileId, Spare};
-use crate::pipeline::{self, Chunk, ChunkParser};
+use crate::pipeline::{self, Chunk, ChunkParser, LineBase};
 use crate::source::Input;
 
 /// Open every input. Errors carry the path.
@@ -33,18 +33,22 @@ pub fn parse_entries<'a>(
     format: InputFormat,
     quiet: bool,
 ) -> Result<Vec<Entry<'a>>, String> {
-    parse_entries_with(inputs, limits, format, quiet, &|_| ()).map(|(entries, _)| entries)
+    parse_entries_with(inputs, limits, format, quiet, Attr::read_class, &|_| ())
+        .map(|(entries, _)| entries)
 }
 
 /// [`parse_entries`], also computing `facts(entry)` for every entry right after it is
 /// parsed, on the core that parsed it (while the entry is still in that core's cache),
 /// returned in the same order as the entries. `facts` may also trim the entry (drop
-/// values the caller will not read).
+/// values the caller will not read). LDIF inputs keep the attributes `classes` says
+/// ([`Attr::read_class`] keeps every attribute an [`Entry`] knows); CSV inputs keep
+/// every known attribute.
 pub fn parse_entries_with<'a, T: Send>(
     inputs: &'a [Input],
     limits: Limits,
     format: InputFormat,
     quiet: bool,
+    classes: fn(&str) -> Keep,
     facts: &(dyn Fn(&mut Entry<'a>) -> T + Sync),
 ) -> Result<(Vec<Entry<'a>>, Vec<T>), String> {
     let mut entries = Vec::new();
@@ -61,11 +65,13 @@ pub fn parse_entries_with<'a, T: Send>(
             None => format!("{name}:{e}"),
         };
         if format.resolve(bytes) == InputFormat::Ldif {
-            let chunks = pipeline::plan(&[bytes], pipeline::DEFAULT_CHUNK_BYTES);
+            // The chunks' first lines are not counted up front: each chunk counts its
+            // line feeds after its last record, and its lines are made absolute below.
+            let chunks = pipeline::chunks(&[bytes], pipeline::DEFAULT_CHUNK_BYTES);
             let parts: Vec<Part<'a, T>> = chunks
                 .par_iter()
                 .map(|c| {
-                    let part = parse_chunk(bytes, c, file, limits, facts);
+                    let part = parse_chunk(bytes, c, file, limits, classes, facts);
                     bar.inc(c.len() as u64);
                     part
                 })
@@ -74,7 +80,9 @@ pub fn parse_entries_with<'a, T: Send>(
             // entries several times and hold up to twice their size at the end.
             entries.reserve_exact(parts.iter().map(|p| p.entries.len()).sum());
             all_facts.reserve_exact(parts.iter().map(|p| p.facts.len()).sum());
-            for part in parts {
+            let mut lines = LineBase::new(1);
+            for (c, mut part) in chunks.iter().zip(parts) {
+                part.shift_lines(lines.shift(c, part.lfs));
                 for w in &part.warnings {
                     eprintln!("{name}:{}: warning: {}", w.line, w.message);
                 }
@@ -118,6 +126,27 @@ struct Part<'a, T> {
     facts: Vec<T>,
     warnings: Vec<Warning>,
     error: Option<ParseError>,
+    /// Line feeds in the chunk (its lines are relative to its start until shifted).
+    lfs: u64,
+}
+
+impl<T> Part<'_, T> {
+    /// Add `by` to every line number held: the lines before the chunk.
+    fn shift_lines(&mut self, by: u64) {
+        if by == 0 {
+            return;
+        }
+        for e in &mut self.entries {
+            e.line += by;
+        }
+        for w in &mut self.warnings {
+            w.line += by;
+        }
+        if let Some(e) = &mut self.error {
+            e.line += by;
+            e.record_line = e.record_line.map(|l| l + by);
+        }
+    }
 }
 
 fn parse_chunk<'a, T>(
@@ -125,6 +154,7 @@ fn parse_chunk<'a, T>(
     chunk: &Chunk,
     file: FileId,
     limits: Limits,
+    classes: fn(&str) -> Keep,
     facts: &(dyn Fn(&mut Entry<'a>) -> T + Sync),
 ) -> Part<'a, T> {
     let mut part = Part {
@@ -132,8 +162,12 @@ fn parse_chunk<'a, T>(
         facts: Vec::new(),
         warnings: Vec::new(),
         error: None,
+        lfs: 0,
     };
-    let mut parser = ChunkParser::new(bytes, chunk, limits).with_attr_classes(Attr::read_class);
+    // A line start seen last (offset in the chunk, chunk-relative line): the chunk's
+    // line feeds are counted from there on.
+    let mut last: Option<(usize, u64)> = None;
+    let mut parser = ChunkParser::new(bytes, chunk, limits).with_attr_classes(classes);
     // The chunk is checked for UTF-8 once, and each record's attribute vector serves
     // the next (entries are kept, so their value vectors are not reused).
     let mut spare = Spare::over(chunk.bytes(bytes));
@@ -141,6 +175,7 @@ fn parse_chunk<'a, T>(
         part.warnings.extend(parser.take_warnings());
         match item {
             Ok(Item::Record(r)) => {
+                last = Some((r.offset.saturating_sub(chunk.start), r.line));
                 let entry = Entry::from_record_in(file, r, &mut spare);
                 parser.recycle(std::mem::take(&mut spare.attrs));
                 if let Some(mut e) = entry {
@@ -156,6 +191,7 @@ fn parse_chunk<'a, T>(
         }
     }
     part.warnings.extend(parser.take_warnings());
+    part.lfs = pipeline::chunk_lfs(chunk.bytes(bytes), last);
     part
 }
 

@@ -325,6 +325,33 @@ pub fn read_without_accept(attr: Attr, text: &str) -> bool {
     }
 }
 
+/// How `fix` reads an export's attributes when no scan fix is accepted
+/// ([`crate::ldif::Parser::with_attr_classes`]): the values of the attributes
+/// [`EntryFacts`] (scope under the `entra` profile, object class) and the planner read
+/// ([`read_without_accept`]); nothing of the rest, not even the counted ones
+/// (`givenName`, `sn`, `homeMDB`, `userAccountControl`, members and certificates are
+/// only read by scan's rules).
+pub fn read_class_without_accept(desc: &str) -> crate::ldif::Keep {
+    match Attr::from_desc(desc) {
+        Some(
+            Attr::Cn
+            | Attr::DisplayName
+            | Attr::Mail
+            | Attr::MailNickname
+            | Attr::ProxyAddresses
+            | Attr::SamAccountName
+            | Attr::TargetAddress
+            | Attr::UserPrincipalName
+            | Attr::ObjectClass
+            | Attr::GroupType
+            | Attr::IsCriticalSystemObject
+            | Attr::MsExchHideFromAddressLists
+            | Attr::MsExchRecipientTypeDetails,
+        ) => crate::ldif::Keep::Value,
+        _ => crate::ldif::Keep::Drop,
+    }
+}
+
 /// [`plan_fix`] with every entry's [`EntryFacts`] (one per entry, same order).
 pub fn plan_fix_with(
     entries: &[Entry<'_>],
@@ -1131,6 +1158,94 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    /// `fix` without `--accept` reads only the attributes of [`read_class_without_accept`]:
+    /// every entry must get the same facts (scope, user, DN) and keep the same values as
+    /// when every known attribute is read, on a generated forest full of planted problems
+    /// (every object kind, excluded objects, groups, contacts) and the shipped samples.
+    #[test]
+    fn reading_fewer_attributes_changes_no_fact_and_no_kept_value() {
+        let gen = crate::generate::Generator::new(crate::generate::Options {
+            users: 3000,
+            groups: 200,
+            contacts: 300,
+            domains: vec!["contoso.local".into(), "emea.contoso.com".into()],
+            defect_rate: 0.6,
+            local_upn_share: 0.3,
+            ..Default::default()
+        })
+        .unwrap();
+        let mut forest = Vec::new();
+        gen.write(&mut forest, &|_| {}).unwrap();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+        // Objects each left out of scope by one attribute alone, next to their twins.
+        let mut one_by_one = String::new();
+        for (i, (class, extra)) in [
+            ("user", "isCriticalSystemObject: TRUE"),
+            ("user", "msExchRecipientTypeDetails: 8388608"),
+            ("user", "mailNickname: CAS_{x}"),
+            (
+                "user",
+                "msExchHideFromAddressLists: TRUE\ndisplayName: MSOL_1",
+            ),
+            ("user", "sAMAccountName: MSOL_1"),
+            ("group", "groupType: 2"),
+            ("group", "groupType: 2\nmail: g@contoso.com"),
+            ("group", "groupType: 2\nproxyAddresses: SMTP:g@contoso.com"),
+            ("group", "msExchRecipientTypeDetails: 1073741824"),
+            ("contact", "targetAddress: SMTP:c@fabrikam.com"),
+            ("contact", "mail: c@fabrikam.com"),
+            ("user", "cn: MSOL_x"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            for twin in [false, true] {
+                let sam = if class == "user" && !extra.contains("sAMAccountName") {
+                    format!("sAMAccountName: u{i}\n")
+                } else {
+                    String::new()
+                };
+                one_by_one.push_str(&format!(
+                    "dn: CN=O{i}{twin},DC=contoso,DC=local\nobjectClass: {class}\n{sam}\
+                     userPrincipalName: o{i}@contoso.local\n{}\n",
+                    if twin { "" } else { extra }
+                ));
+                one_by_one.push('\n');
+            }
+        }
+        let mut inputs = vec![forest, one_by_one.into_bytes()];
+        for f in ["contoso-sample.ldf", "samba/planted.ldif"] {
+            inputs.push(std::fs::read(root.join(f)).unwrap());
+        }
+        let checks = crate::rewrite::checks::EntraChecks::new(&crate::rules::RuleConfig::default());
+        let hasher = ahash::RandomState::new();
+        let read = |bytes: &[u8], classes: fn(&str) -> crate::ldif::Keep| {
+            // Per entry: DN hash, in scope, user, line, values kept.
+            type Read = (u64, bool, bool, u64, Vec<(Attr, String)>);
+            let mut out: Vec<Read> = Vec::new();
+            for item in Parser::new(bytes).with_attr_classes(classes) {
+                if let Item::Record(r) = item.unwrap() {
+                    if let Some(mut e) = Entry::from_record(0, r) {
+                        let f = EntryFacts::of(&e, &checks, &hasher);
+                        e.values.retain(|v| read_without_accept(v.attr, &v.text));
+                        let kept = e.values.iter().map(|v| (v.attr, v.text.to_string()));
+                        out.push((f.dn_hash, f.in_scope, f.user, e.line, kept.collect()));
+                    }
+                }
+            }
+            out
+        };
+        let mut in_scope = 0;
+        for bytes in &inputs {
+            let all = read(bytes, Attr::read_class);
+            let fewer = read(bytes, read_class_without_accept);
+            assert_eq!(all, fewer);
+            in_scope += all.iter().filter(|e| e.1).count();
+            assert!(all.iter().any(|e| !e.1), "some entries are out of scope");
+        }
+        assert!(in_scope > 3000);
     }
 
     fn suffix(o: &str, n: &str) -> FixOptions {
