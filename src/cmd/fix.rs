@@ -302,11 +302,17 @@ fn write_with_map<'a>(
     emit: impl FnOnce(&mut AtomicFile) -> std::io::Result<Vec<emit::LineMapEntry<'a>>>,
 ) -> Result<usize> {
     let map = emit(ldif).with_context(|| format!("cannot write {}", ldif.dest().display()))?;
-    emit::write_map_csv(&mut *map_f, &map)
-        .with_context(|| format!("cannot write {}", map_f.dest().display()))?;
-    // Synced here, on this output's own thread; the commits then only rename.
-    ldif.sync()?;
-    map_f.sync()?;
+    // Synced here, so the commits then only rename: the LDIF file on a thread of its own
+    // (mostly waiting for the disk) while its line map is written.
+    let (synced, mapped) = std::thread::scope(|s| {
+        let synced = s.spawn(|| ldif.sync());
+        let mapped = emit::write_map_csv(&mut *map_f, &map)
+            .with_context(|| format!("cannot write {}", map_f.dest().display()))
+            .and_then(|()| map_f.sync());
+        (synced.join(), mapped)
+    });
+    synced.map_err(|_| anyhow::anyhow!("cannot sync {}", ldif.dest().display()))??;
+    mapped?;
     Ok(map.len())
 }
 
