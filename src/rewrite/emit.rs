@@ -56,7 +56,7 @@ pub struct LineMapEntry<'a> {
 /// `ldifde -k` skips just that one).
 pub fn write_changes<'a, W: Write>(
     w: W,
-    plan: &'a Plan,
+    plan: &'a Plan<'_>,
     opts: WriterOptions,
     register: Option<&'a Registration>,
 ) -> io::Result<(W, Vec<LineMapEntry<'a>>)> {
@@ -104,11 +104,11 @@ pub fn write_changes<'a, W: Write>(
 /// Write the undo file: the exact inverse of [`write_changes`] for the same plan
 /// (suffix registration excepted: a suffix may have been registered before, so it is
 /// never removed).
-pub fn write_undo<W: Write>(
+pub fn write_undo<'a, W: Write>(
     w: W,
-    plan: &Plan,
+    plan: &'a Plan<'_>,
     opts: WriterOptions,
-) -> io::Result<(W, Vec<LineMapEntry<'_>>)> {
+) -> io::Result<(W, Vec<LineMapEntry<'a>>)> {
     let mut lw = LdifWriter::new(w, opts);
     let mut map = Vec::with_capacity(plan.changes.len());
     let mut done: Vec<Attr> = Vec::new();
@@ -136,11 +136,11 @@ fn mod_spec<W: Write>(
     lw: &mut LdifWriter<W>,
     op: &str,
     name: &str,
-    values: &[Vec<u8>],
+    values: &[impl AsRef<[u8]>],
 ) -> io::Result<()> {
     lw.keyword_pair(op, name)?;
     for v in values {
-        lw.attr(name, v)?;
+        lw.attr(name, v.as_ref())?;
     }
     lw.keyword_line("-")
 }
@@ -166,7 +166,7 @@ mod tests {
 
     /// The change file as bytes (writing to a Vec cannot fail).
     fn change_bytes<'a>(
-        plan: &'a Plan,
+        plan: &'a Plan<'_>,
         opts: WriterOptions,
         register: Option<&'a Registration>,
     ) -> (Vec<u8>, Vec<LineMapEntry<'a>>) {
@@ -174,28 +174,28 @@ mod tests {
     }
 
     /// The undo file as bytes.
-    fn undo_bytes(plan: &Plan, opts: WriterOptions) -> (Vec<u8>, Vec<LineMapEntry<'_>>) {
+    fn undo_bytes<'a>(plan: &'a Plan<'_>, opts: WriterOptions) -> (Vec<u8>, Vec<LineMapEntry<'a>>) {
         write_undo(Vec::new(), plan, opts).unwrap()
     }
 
-    fn plan() -> Plan {
+    fn plan() -> Plan<'static> {
         Plan {
             changes: vec![
                 ObjectChange {
-                    dn_raw: b"CN=Smith\\, John,OU=Sales,DC=contoso,DC=local".to_vec(),
+                    dn_raw: b"CN=Smith\\, John,OU=Sales,DC=contoso,DC=local".into(),
                     dn: "CN=Smith\\, John,OU=Sales,DC=contoso,DC=local".into(),
                     file: 0,
                     line: 2,
                     mods: vec![AttrChange {
                         attr: Attr::UserPrincipalName,
-                        before: vec![b"John@Contoso.Local".to_vec()],
-                        old: vec![b"John@Contoso.Local".to_vec()],
+                        before: vec![b"John@Contoso.Local".into()],
+                        old: vec![b"John@Contoso.Local".into()],
                         new: vec![b"John@contoso.com".to_vec()],
                         kind: ChangeKind::UpnSuffix,
                     }],
                 },
                 ObjectChange {
-                    dn_raw: "CN=Jörg,DC=contoso,DC=local".as_bytes().to_vec(),
+                    dn_raw: "CN=Jörg,DC=contoso,DC=local".as_bytes().into(),
                     dn: "CN=Jörg,DC=contoso,DC=local".into(),
                     file: 0,
                     line: 9,
@@ -209,8 +209,8 @@ mod tests {
                         },
                         AttrChange {
                             attr: Attr::ProxyAddresses,
-                            before: vec![b"SMTP:j@contoso.local".to_vec(), b"x500:/o=x".to_vec()],
-                            old: vec![b"SMTP:j@contoso.local".to_vec()],
+                            before: vec![b"SMTP:j@contoso.local".into(), b"x500:/o=x".into()],
+                            old: vec![b"SMTP:j@contoso.local".into()],
                             new: vec![b"SMTP:j@contoso.com".to_vec()],
                             kind: ChangeKind::CsvEdit,
                         },

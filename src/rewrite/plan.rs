@@ -11,7 +11,9 @@
 //! - a change to a value that is not in the export (stale edit), to an attribute holding
 //!   several values where one is expected, or to `cn` (the RDN: a rename, not a modify).
 
-use std::collections::{BTreeMap, HashSet};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{BuildHasher, Hash, Hasher};
 
 use ahash::AHashMap;
 use rayon::prelude::*;
@@ -92,22 +94,24 @@ pub struct Proposal {
 /// export (normally 0 or 1), `new` = the final value (none: remove the attribute).
 /// Multi-valued attributes (`proxyAddresses`): one `AttrChange` per value operation,
 /// `old` = the value removed (or none), `new` = the value added (or none).
+///
+/// Values of the export are borrowed from the entries the plan was made from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AttrChange {
+pub struct AttrChange<'e> {
     /// The attribute.
     pub attr: Attr,
     /// Every value of the attribute in the export, in order, byte for byte (what the undo
     /// file restores).
-    pub before: Vec<Vec<u8>>,
+    pub before: Vec<Cow<'e, [u8]>>,
     /// Values removed.
-    pub old: Vec<Vec<u8>>,
+    pub old: Vec<Cow<'e, [u8]>>,
     /// Values written.
     pub new: Vec<Vec<u8>>,
     /// What produced the change (the last step when several composed).
     pub kind: ChangeKind,
 }
 
-impl AttrChange {
+impl AttrChange<'_> {
     /// True for an attribute changed value by value.
     pub fn is_multi(&self) -> bool {
         is_multi(self.attr)
@@ -116,17 +120,17 @@ impl AttrChange {
 
 /// All planned changes of one object: one `changetype: modify` record.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ObjectChange {
+pub struct ObjectChange<'e> {
     /// The DN exactly as exported.
-    pub dn_raw: Vec<u8>,
+    pub dn_raw: Cow<'e, [u8]>,
     /// The DN as text (for reports).
-    pub dn: String,
+    pub dn: Cow<'e, str>,
     /// Input file.
     pub file: FileId,
     /// Line of the record's `dn:` line in that file.
     pub line: u64,
     /// The changes, in attribute order.
-    pub mods: Vec<AttrChange>,
+    pub mods: Vec<AttrChange<'e>>,
 }
 
 /// A change that was not planned, and why.
@@ -153,18 +157,19 @@ pub struct Refusal {
     pub kind: ChangeKind,
 }
 
-/// The outcome of planning.
+/// The outcome of planning (borrowing the export's values and DNs from the entries it
+/// was made from).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Plan {
+pub struct Plan<'e> {
     /// Objects to change, in input order.
-    pub changes: Vec<ObjectChange>,
+    pub changes: Vec<ObjectChange<'e>>,
     /// Proposed changes that were refused.
     pub refused: Vec<Refusal>,
     /// Users `--upn-from-mail` left alone because their primary SMTP domain is not verified.
     pub unverified_mail: usize,
 }
 
-impl Plan {
+impl Plan<'_> {
     /// Number of attribute changes.
     pub fn change_count(&self) -> usize {
         self.changes.iter().map(|c| c.mods.len()).sum()
@@ -280,7 +285,7 @@ pub fn is_multi(attr: Attr) -> bool {
 }
 
 /// Proposals for `ldifix fix`, then [`resolve`]d into a plan.
-pub fn plan_fix(entries: &[Entry<'_>], opts: &FixOptions, checks: &dyn Checks) -> Plan {
+pub fn plan_fix<'e>(entries: &'e [Entry<'_>], opts: &FixOptions, checks: &dyn Checks) -> Plan<'e> {
     let hasher = ahash::RandomState::new();
     let facts: Vec<EntryFacts> = entries
         .par_iter()
@@ -353,12 +358,12 @@ pub fn read_class_without_accept(desc: &str) -> crate::ldif::Keep {
 }
 
 /// [`plan_fix`] with every entry's [`EntryFacts`] (one per entry, same order).
-pub fn plan_fix_with(
-    entries: &[Entry<'_>],
+pub fn plan_fix_with<'e>(
+    entries: &'e [Entry<'_>],
     facts: &[EntryFacts],
     opts: &FixOptions,
     checks: &dyn Checks,
-) -> Plan {
+) -> Plan<'e> {
     let verified: HashSet<String> = opts.verified().into_iter().collect();
     let hashes: Vec<u64> = facts.iter().map(|f| f.dn_hash).collect();
     let objects = number_objects(entries, &hashes);
@@ -704,18 +709,19 @@ fn refusal(
 }
 
 /// A change under consideration.
-struct Candidate {
+struct Candidate<'e> {
     entry: usize,
     attr: Attr,
-    before: Vec<Vec<u8>>,
-    old: Vec<Vec<u8>>,
+    before: Vec<Cow<'e, [u8]>>,
+    old: Vec<Cow<'e, [u8]>>,
     new: Vec<Vec<u8>>,
     kind: ChangeKind,
     check_upn: bool,
-    refused: Option<(String, Vec<String>)>,
+    /// Why it is refused (boxed: nearly every candidate has none).
+    refused: Option<Box<(String, Vec<String>)>>,
 }
 
-impl Candidate {
+impl Candidate<'_> {
     /// The address keys this change writes.
     fn new_keys(&self) -> Vec<(Namespace, String)> {
         self.new
@@ -726,7 +732,11 @@ impl Candidate {
 }
 
 /// Fold proposals per (entry, attribute), check them, and build the plan.
-pub fn resolve(entries: &[Entry<'_>], proposals: Vec<Proposal>, checks: &dyn Checks) -> Plan {
+pub fn resolve<'e>(
+    entries: &'e [Entry<'_>],
+    proposals: Vec<Proposal>,
+    checks: &dyn Checks,
+) -> Plan<'e> {
     resolve_objects(entries, &object_ids(entries), proposals, checks)
 }
 
@@ -735,12 +745,12 @@ pub fn resolve(entries: &[Entry<'_>], proposals: Vec<Proposal>, checks: &dyn Che
 /// Every step that looks at one change or one entry at a time runs on all cores; the
 /// steps that combine them (collecting the keys the changes write) run in plan order, so
 /// the plan is the same whatever the number of threads.
-fn resolve_objects(
-    entries: &[Entry<'_>],
+fn resolve_objects<'e>(
+    entries: &'e [Entry<'_>],
     objects: &[usize],
     proposals: Vec<Proposal>,
     checks: &dyn Checks,
-) -> Plan {
+) -> Plan<'e> {
     // Group by (entry, attribute): a stable sort keeps proposal order inside a group
     // (proposals from `fix` arrive sorted already).
     let mut proposals = proposals;
@@ -773,11 +783,20 @@ fn resolve_objects(
     // already hold one of those keys (keys no change writes are never stored, so memory
     // follows the size of the plan, not of the export). Records sharing a DN are one
     // object.
-    let keys: Vec<Vec<(Namespace, String)>> = cands
+    // Each key is hashed once, here on all cores: the map below and the look-ups of
+    // the export's values reuse that hash.
+    let state = ahash::RandomState::new();
+    let keys: Vec<Vec<(Namespace, String, u64)>> = cands
         .par_iter()
         .map(|c| {
             if c.refused.is_none() {
                 c.new_keys()
+                    .into_iter()
+                    .map(|(ns, k)| {
+                        let h = state.hash_one((ns, k.as_str()));
+                        (ns, k, h)
+                    })
+                    .collect()
             } else {
                 Vec::new()
             }
@@ -786,13 +805,16 @@ fn resolve_objects(
     // Keyed by namespace and key text borrowed from `keys`, so a value of the export is
     // looked up without copying its key.
     // Each key gets a number (the order first written) for the hits below.
-    let mut newkeys: AHashMap<(Namespace, &str), (usize, Owners)> =
-        AHashMap::with_capacity(keys.iter().map(Vec::len).sum());
+    let key_count = keys.iter().map(Vec::len).sum();
+    let mut newkeys: HashMap<KeyRef<'_>, (usize, Owners), PreHashed> =
+        HashMap::with_capacity_and_hasher(key_count, PreHashed);
+    let mut filter = HashFilter::new(key_count);
     for (c, ks) in cands.iter().zip(&keys) {
-        for (ns, k) in ks {
+        for (ns, k, h) in ks {
             let id = newkeys.len();
+            filter.insert(*h);
             newkeys
-                .entry((*ns, k.as_str()))
+                .entry(KeyRef::new(*ns, k, *h))
                 .or_insert_with(|| (id, Owners::default()))
                 .1
                 .add(objects[c.entry]);
@@ -817,8 +839,13 @@ fn resolve_objects(
                             &mut buf,
                         );
                         if let Some(ns) = ns {
-                            if let Some((id, _)) = newkeys.get(&(ns, buf.as_str())) {
-                                found.push((i, *id));
+                            // Nearly every value of an export holds no key a change
+                            // writes: the filter says so without touching the map.
+                            let h = state.hash_one((ns, buf.as_str()));
+                            if filter.may_contain(h) {
+                                if let Some((id, _)) = newkeys.get(&KeyRef::new(ns, &buf, h)) {
+                                    found.push((i, *id));
+                                }
                             }
                         }
                     }
@@ -842,7 +869,7 @@ fn resolve_objects(
                 let mut held = false;
                 let mut planned = false;
                 let me = objects[c.entry];
-                let (id, writers) = &newkeys[&(k.0, k.1.as_str())];
+                let (id, writers) = &newkeys[&KeyRef::new(k.0, &k.1, k.2)];
                 for o in existing.get(id).into_iter().flat_map(Owners::iter) {
                     if o != me && !others.contains(&o) {
                         others.push(o);
@@ -861,19 +888,20 @@ fn resolve_objects(
                         (false, true) => "another change also writes",
                         _ => "other objects hold or are given",
                     };
-                    c.refused = Some((
+                    c.refused = Some(Box::new((
                         format!("collision: {what} '{}' ({} namespace)", k.1, k.0.as_str()),
                         others.iter().map(|&o| entries[o].dn.to_string()).collect(),
-                    ));
+                    )));
                     break;
                 }
             }
             if c.refused.is_none() && c.attr == Attr::UserPrincipalName && c.check_upn {
                 if let Some(v) = c.new.first() {
                     if !v.is_ascii() {
-                        c.refused = Some(("entra: the new UPN is not ASCII".into(), vec![]));
+                        c.refused =
+                            Some(Box::new(("entra: the new UPN is not ASCII".into(), vec![])));
                     } else if let Some(p) = checks.upn_problem(e, &String::from_utf8_lossy(v)) {
-                        c.refused = Some((format!("entra: {p}"), vec![]));
+                        c.refused = Some(Box::new((format!("entra: {p}"), vec![])));
                     }
                 }
             }
@@ -885,7 +913,7 @@ fn resolve_objects(
     let mut by_entry: Vec<(usize, Vec<AttrChange>)> = Vec::new();
     for c in cands {
         let e = &entries[c.entry];
-        match c.refused {
+        match c.refused.map(|r| *r) {
             Some((reason, others)) => refused.push(Refusal {
                 file: e.file,
                 line: e.line,
@@ -921,8 +949,8 @@ fn resolve_objects(
         .map(|(i, mods)| {
             let e = &entries[i];
             ObjectChange {
-                dn_raw: e.dn_raw().to_vec(),
-                dn: e.dn.to_string(),
+                dn_raw: Cow::Borrowed(e.dn_raw()),
+                dn: Cow::Borrowed(&*e.dn),
                 file: e.file,
                 line: e.line,
                 mods,
@@ -933,6 +961,100 @@ fn resolve_objects(
         changes,
         refused,
         unverified_mail: 0,
+    }
+}
+
+/// A key a change writes, as the planner's map holds it: namespace and text (compared
+/// exactly) with the text's hash under the run's one hasher, computed once.
+struct KeyRef<'k> {
+    hash: u64,
+    ns: Namespace,
+    text: &'k str,
+}
+
+impl<'k> KeyRef<'k> {
+    fn new(ns: Namespace, text: &'k str, hash: u64) -> Self {
+        KeyRef { hash, ns, text }
+    }
+}
+
+impl PartialEq for KeyRef<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash && self.ns == other.ns && self.text == other.text
+    }
+}
+
+impl Eq for KeyRef<'_> {}
+
+impl Hash for KeyRef<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+/// The hasher of maps keyed by [`KeyRef`]: the key's hash is already computed (and
+/// well mixed), so it is used as is.
+#[derive(Clone, Copy, Default)]
+struct PreHashed;
+
+impl BuildHasher for PreHashed {
+    type Hasher = PreHashedHasher;
+    fn build_hasher(&self) -> PreHashedHasher {
+        PreHashedHasher(0)
+    }
+}
+
+/// See [`PreHashed`]: takes the one `u64` a [`KeyRef`] writes.
+struct PreHashedHasher(u64);
+
+impl Hasher for PreHashedHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write_u64(&mut self, h: u64) {
+        self.0 = h;
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `KeyRef` is hashed with this hasher, and it writes one u64; anything else
+        // still gets a usable (if slow) hash.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+}
+
+/// A Bloom filter over the written keys' hashes (two probes, about 8 bits per key):
+/// small enough to stay in a core's cache, so the export's values that hold no written
+/// key (nearly all of them) are answered without a cache miss in the larger map.
+/// "Maybe" answers are then looked up in the map, so the filter never changes a result.
+struct HashFilter {
+    bits: Vec<u64>,
+    mask: u64,
+}
+
+impl HashFilter {
+    fn new(keys: usize) -> Self {
+        let bits = keys.saturating_mul(8).next_power_of_two().max(64);
+        HashFilter {
+            bits: vec![0; bits / 64],
+            mask: bits as u64 - 1,
+        }
+    }
+
+    fn probes(&self, h: u64) -> [u64; 2] {
+        [h & self.mask, h.rotate_left(32) & self.mask]
+    }
+
+    fn insert(&mut self, h: u64) {
+        for p in self.probes(h) {
+            self.bits[(p >> 6) as usize] |= 1 << (p & 63);
+        }
+    }
+
+    fn may_contain(&self, h: u64) -> bool {
+        self.probes(h)
+            .iter()
+            .all(|&p| self.bits[(p >> 6) as usize] & (1 << (p & 63)) != 0)
     }
 }
 
@@ -963,15 +1085,15 @@ impl Owners {
 }
 
 /// The candidates (or refusals) of one (entry, attribute) group of proposals.
-fn group_candidates(
-    entries: &[Entry<'_>],
+fn group_candidates<'e>(
+    entries: &'e [Entry<'_>],
     ps: &[Proposal],
-    cands: &mut Vec<Candidate>,
+    cands: &mut Vec<Candidate<'e>>,
     refused: &mut Vec<Refusal>,
 ) {
     let (ei, attr) = (ps[0].entry, ps[0].attr);
     let e = &entries[ei];
-    let before: Vec<Vec<u8>> = e.all(attr).map(|v| v.bytes().to_vec()).collect();
+    let before: Vec<Cow<'e, [u8]>> = e.all(attr).map(|v| Cow::Borrowed(v.bytes())).collect();
     let last_kind = ps
         .last()
         .map(|p| p.kind.clone())
@@ -1003,20 +1125,23 @@ fn group_candidates(
                 entry: ei,
                 attr,
                 before: before.clone(),
-                old: old.cloned().into_iter().collect(),
+                old: old.map(|o| Cow::Owned(o.clone())).into_iter().collect(),
                 new: new.cloned().into_iter().collect(),
                 kind: p.kind.clone(),
                 check_upn: p.check_upn,
                 refused: None,
             };
             if let Some(o) = old {
-                if !before.contains(o) {
-                    c.refused = Some(("stale: the value is not in the export".into(), vec![]));
+                if !before.iter().any(|b| **b == **o) {
+                    c.refused = Some(Box::new((
+                        "stale: the value is not in the export".into(),
+                        vec![],
+                    )));
                 } else if consumed.contains(o) {
-                    c.refused = Some((
+                    c.refused = Some(Box::new((
                         "conflict: the value is already changed by another proposal".into(),
                         vec![],
-                    ));
+                    )));
                 } else {
                     consumed.push(o.clone());
                 }
@@ -1024,15 +1149,20 @@ fn group_candidates(
             if c.refused.is_none() {
                 if let Some(n) = new {
                     let nk = String::from_utf8_lossy(n).to_lowercase();
-                    let clash = before
-                        .iter()
-                        .any(|b| Some(b) != old && String::from_utf8_lossy(b).to_lowercase() == nk);
+                    let clash = before.iter().any(|b| {
+                        Some(&**b) != old.map(Vec::as_slice)
+                            && String::from_utf8_lossy(b).to_lowercase() == nk
+                    });
                     if clash || added.contains(&nk) {
-                        c.refused =
-                            Some(("exists: the object already has this value".into(), vec![]));
+                        c.refused = Some(Box::new((
+                            "exists: the object already has this value".into(),
+                            vec![],
+                        )));
                     } else if n.is_empty() {
-                        c.refused =
-                            Some(("empty: an empty value cannot be written".into(), vec![]));
+                        c.refused = Some(Box::new((
+                            "empty: an empty value cannot be written".into(),
+                            vec![],
+                        )));
                     } else if old == Some(n) {
                         continue; // no change
                     } else {
@@ -1061,7 +1191,7 @@ fn group_candidates(
             return;
         }
         // The value as composed so far, borrowed from the export or a proposal.
-        let mut cur: Option<&[u8]> = before.first().map(Vec::as_slice);
+        let mut cur: Option<&[u8]> = before.first().map(|b| &**b);
         let mut stale = None;
         for p in ps {
             match &p.op {
@@ -1093,7 +1223,7 @@ fn group_candidates(
             ));
             return;
         }
-        if cur == before.first().map(Vec::as_slice) {
+        if cur == before.first().map(|b| &**b) {
             return; // no net change
         }
         let empty = cur.is_some_and(<[u8]>::is_empty);
@@ -1109,10 +1239,10 @@ fn group_candidates(
             refused: None,
         };
         if empty {
-            c.refused = Some((
+            c.refused = Some(Box::new((
                 "empty: an empty value cannot be written (remove the attribute instead)".into(),
                 vec![],
-            ));
+            )));
         }
         cands.push(c);
     }

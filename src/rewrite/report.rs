@@ -38,9 +38,9 @@ fn operation(m: &AttrChange) -> &'static str {
     }
 }
 
-fn lossy_join(vs: &[Vec<u8>]) -> String {
+fn lossy_join(vs: &[impl AsRef<[u8]>]) -> String {
     vs.iter()
-        .map(|v| String::from_utf8_lossy(v).into_owned())
+        .map(|v| String::from_utf8_lossy(v.as_ref()).into_owned())
         .collect::<Vec<_>>()
         .join("; ")
 }
