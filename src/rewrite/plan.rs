@@ -11,7 +11,7 @@
 //! - a change to a value that is not in the export (stale edit), to an attribute holding
 //!   several values where one is expected, or to `cn` (the RDN: a rename, not a modify).
 
-use std::borrow::Cow;
+use std::borrow::{Borrow, Cow};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{BuildHasher, Hash, Hasher};
 
@@ -802,30 +802,32 @@ fn resolve_objects<'e>(
             }
         })
         .collect();
-    // Keyed by namespace and key text borrowed from `keys`, so a value of the export is
-    // looked up without copying its key.
-    // Each key gets a number (the order first written) for the hits below.
+    // Each distinct key gets a number (the order first written): the map holds a
+    // pointer to the key in `keys` and that number (16 bytes a key, so a million keys
+    // fault in ~34 MB, not ~200), and `writers` the objects writing it, by number. A
+    // value of the export is looked up without copying its key ([`Probe`]).
     let key_count = keys.iter().map(Vec::len).sum();
-    let mut newkeys: HashMap<KeyRef<'_>, (usize, Owners), PreHashed> =
+    let mut newkeys: HashMap<Stored<'_>, u32, PreHashed> =
         HashMap::with_capacity_and_hasher(key_count, PreHashed);
+    let mut writers: Vec<Owners> = Vec::with_capacity(key_count);
     let mut filter = HashFilter::new(key_count);
     for (c, ks) in cands.iter().zip(&keys) {
-        for (ns, k, h) in ks {
-            let id = newkeys.len();
-            filter.insert(*h);
-            newkeys
-                .entry(KeyRef::new(*ns, k, *h))
-                .or_insert_with(|| (id, Owners::default()))
-                .1
-                .add(objects[c.entry]);
+        for k in ks {
+            filter.insert(k.2);
+            let next = u32::try_from(writers.len()).expect("fewer than 2^32 written keys");
+            let id = *newkeys.entry(Stored(k)).or_insert(next);
+            if id == next {
+                writers.push(Owners::default());
+            }
+            writers[id as usize].add(objects[c.entry]);
         }
     }
     // The objects of the export holding a written key, by key number.
-    let mut existing: AHashMap<usize, Owners> = AHashMap::new();
+    let mut existing: AHashMap<u32, Owners> = AHashMap::new();
     if !newkeys.is_empty() {
         // Keys are computed on all cores, each into one reused buffer; only the entries
         // holding a key some change writes are noted, in entry order.
-        let hits: Vec<(usize, usize)> = entries
+        let hits: Vec<(usize, u32)> = entries
             .par_iter()
             .enumerate()
             .fold(
@@ -843,8 +845,13 @@ fn resolve_objects<'e>(
                             // writes: the filter says so without touching the map.
                             let h = state.hash_one((ns, buf.as_str()));
                             if filter.may_contain(h) {
-                                if let Some((id, _)) = newkeys.get(&KeyRef::new(ns, &buf, h)) {
-                                    found.push((i, *id));
+                                let probe = Probe {
+                                    hash: h,
+                                    ns,
+                                    text: &buf,
+                                };
+                                if let Some(&id) = newkeys.get(&probe as &dyn KeyView) {
+                                    found.push((i, id));
                                 }
                             }
                         }
@@ -869,14 +876,14 @@ fn resolve_objects<'e>(
                 let mut held = false;
                 let mut planned = false;
                 let me = objects[c.entry];
-                let (id, writers) = &newkeys[&KeyRef::new(k.0, &k.1, k.2)];
-                for o in existing.get(id).into_iter().flat_map(Owners::iter) {
+                let id = newkeys[&Stored(k)];
+                for o in existing.get(&id).into_iter().flat_map(Owners::iter) {
                     if o != me && !others.contains(&o) {
                         others.push(o);
                         held = true;
                     }
                 }
-                for o in writers.iter() {
+                for o in writers[id as usize].iter() {
                     if o != me && !others.contains(&o) {
                         others.push(o);
                         planned = true;
@@ -964,35 +971,75 @@ fn resolve_objects<'e>(
     }
 }
 
-/// A key a change writes, as the planner's map holds it: namespace and text (compared
-/// exactly) with the text's hash under the run's one hasher, computed once.
-struct KeyRef<'k> {
+/// A key a change writes, as `resolve_objects` computes it: namespace, text and the
+/// text's hash under the run's one hasher (computed once).
+type WrittenKey = (Namespace, String, u64);
+
+/// What the map of written keys hashes and compares: the precomputed hash, then
+/// namespace and text exactly. Implemented by the stored keys and by look-up probes, so
+/// a probe borrowing a scratch buffer finds a stored key (`Borrow<dyn KeyView>`).
+trait KeyView {
+    fn view(&self) -> (u64, Namespace, &str);
+}
+
+impl Hash for dyn KeyView + '_ {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.view().0);
+    }
+}
+
+impl PartialEq for dyn KeyView + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.view() == other.view()
+    }
+}
+
+impl Eq for dyn KeyView + '_ {}
+
+/// A written key in the map: a pointer to its entry in `keys`.
+struct Stored<'k>(&'k WrittenKey);
+
+impl KeyView for Stored<'_> {
+    fn view(&self) -> (u64, Namespace, &str) {
+        (self.0 .2, self.0 .0, &self.0 .1)
+    }
+}
+
+impl Hash for Stored<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        (self as &dyn KeyView).hash(state);
+    }
+}
+
+impl PartialEq for Stored<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        (self as &dyn KeyView) == (other as &dyn KeyView)
+    }
+}
+
+impl Eq for Stored<'_> {}
+
+impl<'k: 'q, 'q> Borrow<dyn KeyView + 'q> for Stored<'k> {
+    fn borrow(&self) -> &(dyn KeyView + 'q) {
+        self
+    }
+}
+
+/// A key looked up in the map of written keys (a value of the export, folded into a
+/// scratch buffer).
+struct Probe<'p> {
     hash: u64,
     ns: Namespace,
-    text: &'k str,
+    text: &'p str,
 }
 
-impl<'k> KeyRef<'k> {
-    fn new(ns: Namespace, text: &'k str, hash: u64) -> Self {
-        KeyRef { hash, ns, text }
+impl KeyView for Probe<'_> {
+    fn view(&self) -> (u64, Namespace, &str) {
+        (self.hash, self.ns, self.text)
     }
 }
 
-impl PartialEq for KeyRef<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.hash == other.hash && self.ns == other.ns && self.text == other.text
-    }
-}
-
-impl Eq for KeyRef<'_> {}
-
-impl Hash for KeyRef<'_> {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write_u64(self.hash);
-    }
-}
-
-/// The hasher of maps keyed by [`KeyRef`]: the key's hash is already computed (and
+/// The hasher of maps keyed by [`Stored`]: the key's hash is already computed (and
 /// well mixed), so it is used as is.
 #[derive(Clone, Copy, Default)]
 struct PreHashed;
@@ -1004,7 +1051,7 @@ impl BuildHasher for PreHashed {
     }
 }
 
-/// See [`PreHashed`]: takes the one `u64` a [`KeyRef`] writes.
+/// See [`PreHashed`]: takes the one `u64` a [`KeyView`] writes.
 struct PreHashedHasher(u64);
 
 impl Hasher for PreHashedHasher {
@@ -1015,7 +1062,7 @@ impl Hasher for PreHashedHasher {
         self.0 = h;
     }
     fn write(&mut self, bytes: &[u8]) {
-        // Only `KeyRef` is hashed with this hasher, and it writes one u64; anything else
+        // Only a `KeyView` is hashed with this hasher, and it writes one u64; anything else
         // still gets a usable (if slow) hash.
         for &b in bytes {
             self.0 = self.0.rotate_left(8) ^ u64::from(b);
