@@ -219,8 +219,7 @@ impl<'a> ChunkParser<'a> {
 
     /// An error of this chunk's parser with input positions.
     pub fn shift_error(&self, mut e: ParseError) -> ParseError {
-        e.line += self.lines;
-        e.record_line = e.record_line.map(|l| l + self.lines);
+        e.shift_lines(self.lines);
         e.offset += self.offset;
         e
     }
@@ -302,10 +301,7 @@ mod tests {
                 match i {
                     Ok(Item::Record(r)) => r.line += shift,
                     Ok(Item::Skipped { line, .. }) => *line += shift,
-                    Err(e) => {
-                        e.line += shift;
-                        e.record_line = e.record_line.map(|l| l + shift);
-                    }
+                    Err(e) => e.shift_lines(shift),
                 }
             }
             for w in &mut my_warnings {

@@ -297,8 +297,7 @@ impl ChunkScan {
             r.entry.line += by;
         }
         for e in &mut self.errors {
-            e.line += by;
-            e.record_line = e.record_line.map(|l| l + by);
+            e.shift_lines(by);
         }
         for w in &mut self.warnings {
             w.line += by;

@@ -133,6 +133,13 @@ impl fmt::Display for ParseError {
 impl std::error::Error for ParseError {}
 
 impl ParseError {
+    /// Move the error `by` lines down (its line and its record's line): for an error
+    /// found in a stretch of input whose first line is known only later.
+    pub fn shift_lines(&mut self, by: u64) {
+        self.line += by;
+        self.record_line = self.record_line.map(|l| l + by);
+    }
+
     /// What the user can do next, in plain words, for the kinds of error where there is a
     /// usual cause.
     pub fn hint(&self) -> Option<&'static str> {

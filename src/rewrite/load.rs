@@ -143,8 +143,7 @@ impl<T> Part<'_, T> {
             w.line += by;
         }
         if let Some(e) = &mut self.error {
-            e.line += by;
-            e.record_line = e.record_line.map(|l| l + by);
+            e.shift_lines(by);
         }
     }
 }
