@@ -722,11 +722,15 @@ struct Candidate<'e> {
 }
 
 impl Candidate<'_> {
-    /// The address keys this change writes.
-    fn new_keys(&self) -> Vec<(Namespace, String)> {
+    /// The address keys this change writes, each with its hash under `state`.
+    fn new_keys(&self, state: &ahash::RandomState) -> Vec<WrittenKey> {
         self.new
             .iter()
             .filter_map(|v| unique_key(self.attr, &String::from_utf8_lossy(v)))
+            .map(|(ns, k)| {
+                let h = state.hash_one((ns, k.as_str()));
+                (ns, k, h)
+            })
             .collect()
     }
 }
@@ -786,17 +790,11 @@ fn resolve_objects<'e>(
     // Each key is hashed once, here on all cores: the map below and the look-ups of
     // the export's values reuse that hash.
     let state = ahash::RandomState::new();
-    let keys: Vec<Vec<(Namespace, String, u64)>> = cands
+    let keys: Vec<Vec<WrittenKey>> = cands
         .par_iter()
         .map(|c| {
             if c.refused.is_none() {
-                c.new_keys()
-                    .into_iter()
-                    .map(|(ns, k)| {
-                        let h = state.hash_one((ns, k.as_str()));
-                        (ns, k, h)
-                    })
-                    .collect()
+                c.new_keys(&state)
             } else {
                 Vec::new()
             }
