@@ -754,3 +754,87 @@ fn plan_is_the_same_on_one_thread_and_many() {
     assert_eq!(one.1, many.1);
     assert!(one.2 == many.2, "outputs differ between 1 and 4 threads");
 }
+
+/// `--tld-list` replaces the bundled IANA list that new UPNs are judged by, in `fix` and
+/// in `apply-csv`, as it does in `scan`: a suffix outside the list is refused with
+/// TopLevelDomain, one the list holds is written.
+#[test]
+fn tld_list_judges_new_upns_in_fix_and_apply_csv() {
+    let d = Dir::new();
+    let export = "dn: CN=Ann,OU=Staff,DC=contoso,DC=local
+objectClass: user
+sAMAccountName: ann
+userPrincipalName: ann@contoso.local
+
+dn: CN=Bo,OU=Staff,DC=contoso,DC=local
+objectClass: user
+sAMAccountName: bo
+userPrincipalName: bo@contoso.com
+";
+    let input = d.write("export.ldf", export.as_bytes());
+    // "zz" is no IANA TLD; this list holds it and leaves out "com".
+    let tlds = d.write("tlds.txt", b"# the tenant's own list\n.zz\nnet\n");
+    let fix = |extra: &[&str], out: &str| {
+        let o = ldifix()
+            .args(["fix", s(&input), "--upn-suffix", "contoso.local=contoso.zz"])
+            .args(["-o", s(&d.p(&format!("{out}.ldf")))])
+            .args(["--undo", s(&d.p(&format!("{out}-undo.ldf")))])
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+        )
+    };
+    let (code, text) = fix(&[], "bundled");
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("plan: 0 objects"), "{text}");
+    assert!(text.contains("upn-nonroutable-suffix"), "{text}");
+    let (code, text) = fix(&["--tld-list", s(&tlds)], "listed");
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("plan: 1 objects, 1 changes"), "{text}");
+    let mut m = model(export.as_bytes());
+    apply(&mut m, &d.read("listed.ldf"));
+    assert_eq!(
+        upn(&m, "CN=Ann,OU=Staff,DC=contoso,DC=local").as_deref(),
+        Some("ann@contoso.zz")
+    );
+
+    // apply-csv: an edited UPN in ".com" passes with the bundled list and is refused
+    // by a list without "com".
+    let csv = "DISTINGUISHEDNAME,COMMONNAME,OBJECTCLASS,ATTRIBUTE,ERROR,VALUE,UPDATE,PROPOSEDACTION,ACTION\r\n\
+\"CN=Bo,OU=Staff,DC=contoso,DC=local\",Bo,user,userPrincipalName,Format,bo@contoso.com,bob@contoso.com,Edit,EDIT\r\n";
+    let csv_path = d.write("edited.csv", csv.as_bytes());
+    let apply_csv = |extra: &[&str], out: &str| {
+        let o = ldifix()
+            .args(["apply-csv", s(&csv_path), "--source", s(&input)])
+            .args(["-o", s(&d.p(&format!("{out}.ldf")))])
+            .args(["--undo", s(&d.p(&format!("{out}-undo.ldf")))])
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+        )
+    };
+    let (code, text) = apply_csv(&[], "csv-bundled");
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("plan: 1 objects, 1 changes"), "{text}");
+    let (code, text) = apply_csv(&["--tld-list", s(&tlds)], "csv-listed");
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("plan: 0 objects"), "{text}");
+    assert!(text.contains("TopLevelDomain"), "{text}");
+
+    // An unreadable list is a usage error naming the file, and nothing is written.
+    let o = ldifix()
+        .args(["fix", s(&input), "--upn-suffix", "contoso.local=contoso.zz"])
+        .args(["--tld-list", s(&d.p("missing.txt"))])
+        .args(["-o", s(&d.p("m.ldf")), "--undo", s(&d.p("m-undo.ldf"))])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read TLD list"));
+    assert!(!d.p("m.ldf").exists() && !d.p("m-undo.ldf").exists());
+}

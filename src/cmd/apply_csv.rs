@@ -13,7 +13,8 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
-use crate::cmd::fix::{precheck_outputs, read_domains, write_outputs, OutputArgs};
+use crate::cmd::fix::{precheck_outputs, write_outputs, OutputArgs};
+use crate::cmd::read_list;
 use crate::cmd::LimitArgs;
 use crate::model::FileId;
 use crate::rewrite::checks::EntraChecks;
@@ -44,6 +45,10 @@ pub struct Args {
     /// A file of verified domains, one per line.
     #[arg(long, value_name = "FILE")]
     pub verified_domains: Option<PathBuf>,
+    /// Replace the bundled IANA TLD list that edited UPNs and addresses are judged by (one
+    /// TLD per line, with or without a leading dot; the same file as `scan --tld-list`).
+    #[arg(long, value_name = "FILE")]
+    pub tld_list: Option<PathBuf>,
     #[command(flatten)]
     pub out: OutputArgs,
     #[command(flatten)]
@@ -61,8 +66,13 @@ pub fn run(args: Args) -> Result<i32> {
     }
     let mut verified = args.verified_domain.clone();
     if let Some(f) = &args.verified_domains {
-        verified.extend(read_domains(f)?);
+        verified.extend(read_list(f, "verified-domains file")?);
     }
+    let tld_override = args
+        .tld_list
+        .as_deref()
+        .map(|p| read_list(p, "TLD list"))
+        .transpose()?;
 
     let inputs = match load::open_inputs(&args.sources) {
         Ok(i) => i,
@@ -131,7 +141,7 @@ pub fn run(args: Args) -> Result<i32> {
     }
     let config = RuleConfig {
         verified_domains: verified,
-        tld_override: None,
+        tld_override,
     };
     let checks = EntraChecks::new(&config);
     let mut plan = resolve(&entries, props, &checks);

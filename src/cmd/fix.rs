@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::cmd::LimitArgs;
+use crate::cmd::{read_list, LimitArgs};
 use crate::ldif::writer::{LineEnding, WriterOptions};
 use crate::model::Attr;
 use crate::output::{check_writable, AtomicFile};
@@ -107,6 +107,10 @@ pub struct Args {
     /// A file of verified domains, one per line (# comments allowed).
     #[arg(long, value_name = "FILE")]
     pub verified_domains: Option<PathBuf>,
+    /// Replace the bundled IANA TLD list that new UPNs are judged by (one TLD per line,
+    /// with or without a leading dot; the same file as `scan --tld-list`).
+    #[arg(long, value_name = "FILE")]
+    pub tld_list: Option<PathBuf>,
     /// Apply scan's proposed value for findings of this rule id or error name (e.g.
     /// Character). Duplicates are reported, never fixed. Repeatable or comma-separated.
     #[arg(long, value_name = "RULE|ERROR", value_delimiter = ',')]
@@ -123,18 +127,6 @@ pub struct Args {
     pub out: OutputArgs,
     #[command(flatten)]
     pub limits: LimitArgs,
-}
-
-/// Read a verified-domains file: one domain per line, blank lines and `#` comments
-/// skipped.
-pub fn read_domains(path: &Path) -> Result<Vec<String>> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(text
-        .lines()
-        .map(|l| l.split('#').next().unwrap_or("").trim().to_string())
-        .filter(|l| !l.is_empty())
-        .collect())
 }
 
 /// Refuse outputs that are inputs or (without `--force`) exist, before any work.
@@ -328,8 +320,13 @@ pub fn run(args: Args) -> Result<i32> {
     }
     let mut verified = args.verified_domain.clone();
     if let Some(f) = &args.verified_domains {
-        verified.extend(read_domains(f)?);
+        verified.extend(read_list(f, "verified-domains file")?);
     }
+    let tld_override = args
+        .tld_list
+        .as_deref()
+        .map(|p| read_list(p, "TLD list"))
+        .transpose()?;
     let opts = FixOptions {
         upn_suffixes: args.upn_suffix.clone(),
         upn_from_mail: args.upn_from_mail,
@@ -363,7 +360,7 @@ pub fn run(args: Args) -> Result<i32> {
     };
     let config = RuleConfig {
         verified_domains: opts.verified(),
-        tld_override: None,
+        tld_override,
     };
     let checks = EntraChecks::new(&config);
     // The DN hash and scope of each entry are computed as it is parsed, on all cores.

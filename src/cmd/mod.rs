@@ -11,6 +11,10 @@ pub mod rules;
 pub mod scan;
 pub mod verify;
 
+use std::path::Path;
+
+use anyhow::Context;
+
 use crate::cli::{Cli, Command};
 
 /// Run the parsed command line; returns the exit status.
@@ -61,4 +65,17 @@ impl LimitArgs {
             max_values: self.max_values,
         }
     }
+}
+
+/// The entries of a list file (verified domains, TLDs): one per line, `#` starts a
+/// comment, blank lines are skipped.
+pub fn read_list(path: &Path, what: &str) -> anyhow::Result<Vec<String>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read {what} {}", path.display()))?;
+    Ok(text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect())
 }

@@ -27,7 +27,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use ahash::AHashMap;
@@ -35,7 +35,7 @@ use anyhow::{Context, Result};
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
-use crate::cmd::LimitArgs;
+use crate::cmd::{read_list, LimitArgs};
 use crate::csvin::{InputFormat, Records};
 use crate::index::{self, ChunkKeys, KeyHasher, KeyScratch, KeyTable, Namespace};
 use crate::ldif::{Item, Limits, ParseError, Parser, Warning};
@@ -481,17 +481,6 @@ pub fn row_for(entry: &Entry<'_>, finding: Finding) -> Row {
 
 // ---------------------------------------------------------------------------------------
 // Inputs and settings
-
-fn read_list(path: &Path, what: &str) -> Result<Vec<String>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read {what} {}", path.display()))?;
-    Ok(text
-        .lines()
-        .map(|l| l.split('#').next().unwrap_or("").trim())
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect())
-}
 
 /// A verified domain as the rules compare it: lower-case, without a leading `@` or `.`
 /// or a trailing `.`.
