@@ -42,6 +42,7 @@ use std::path::PathBuf;
 
 use ahash::{AHashMap, AHashSet};
 
+use crate::csvin::{InputFormat, Records};
 use crate::index::{Index, Namespace};
 use crate::ldif::{Body, ChangeKind, Item, Limits, ModOp, Parser, Record, Value};
 use crate::model::{decode_text, dn_key, Attr, Entry, FileId};
@@ -144,6 +145,11 @@ pub struct Options {
     pub line_end: LineEnd,
     /// Parser limits (for every file read).
     pub limits: Limits,
+    /// The exports' format (LDIF, csvde or PowerShell CSV; detected by default) and,
+    /// for PowerShell CSV, the byte its multi-valued columns were joined with. The
+    /// change and undo files are always LDIF.
+    pub export_format: InputFormat,
+    pub csv_join: u8,
 }
 
 /// The outcome of [`verify`].
@@ -593,7 +599,7 @@ struct ExportView {
 fn load_exports(
     paths: &[PathBuf],
     wanted_attrs: &AHashMap<Vec<u8>, AHashSet<String>>,
-    limits: Limits,
+    opts: &Options,
 ) -> Result<ExportView, Fatal> {
     let mut view = ExportView {
         ids: AHashMap::new(),
@@ -605,8 +611,9 @@ fn load_exports(
         let input = Input::open(path).map_err(|e| Fatal(e.to_string()))?;
         let file = FileId::try_from(fi).map_err(|_| Fatal("too many exports".into()))?;
         let name = input.name();
-        let mut parser = Parser::with_limits(input.bytes(), limits);
-        for item in parser.by_ref() {
+        let parser = Records::new(input.bytes(), opts.export_format, opts.limits)
+            .with_csv_join(opts.csv_join);
+        for item in parser {
             let rec = match item {
                 Ok(Item::Record(r)) => r,
                 Ok(Item::Skipped { .. }) => continue,
@@ -695,7 +702,7 @@ pub fn verify(opts: &Options) -> Result<Report, Fatal> {
             }
         }
     }
-    let view = load_exports(&opts.exports, &wanted, opts.limits)?;
+    let view = load_exports(&opts.exports, &wanted, opts)?;
     report.export_objects = view.dns.len();
 
     check_dns_and_imports(&changes, &view, &mut change_problems);

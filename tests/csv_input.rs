@@ -459,3 +459,142 @@ fn large_csvde_throughput() {
         big.len() as f64 / s / 1e6
     );
 }
+
+fn ldifix() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("ldifix").unwrap()
+}
+
+/// A PowerShell export whose proxy addresses were joined with `-join '|'`: Ann's second
+/// address is Bo's mail.
+const PIPE_JOINED: &str = "\"DistinguishedName\",\"ObjectClass\",\"SamAccountName\",\"UserPrincipalName\",\"mail\",\"ProxyAddresses\"
+\"CN=Ann,OU=Staff,DC=contoso,DC=com\",\"user\",\"ann\",\"ann@contoso.com\",\"ann@contoso.com\",\"SMTP:ann@contoso.com|smtp:bo@contoso.com\"
+\"CN=Bo,OU=Staff,DC=contoso,DC=com\",\"user\",\"bo\",\"bo@contoso.com\",\"bo@contoso.com\",\"SMTP:bo@contoso.com\"
+";
+
+#[test]
+fn csv_join_splits_powershell_multi_values_on_the_given_character() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("users.csv");
+    std::fs::write(&csv, PIPE_JOINED).unwrap();
+    let csv = csv.to_str().unwrap();
+    let proxies = |extra: &[&str]| -> Vec<String> {
+        let out = ldifix().args(["dump", csv]).args(extra).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        let first = String::from_utf8(out.stdout).unwrap();
+        let rec: serde_json::Value = serde_json::from_str(first.lines().next().unwrap()).unwrap();
+        rec["attrs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p[0] == "proxyAddresses")
+            .map(|p| p[1].as_str().unwrap().to_string())
+            .collect()
+    };
+    // By default only ';' joins: the field stays one value.
+    assert_eq!(proxies(&[]), ["SMTP:ann@contoso.com|smtp:bo@contoso.com"]);
+    assert_eq!(
+        proxies(&["--csv-join", "|"]),
+        ["SMTP:ann@contoso.com", "smtp:bo@contoso.com"]
+    );
+
+    // scan finds the collision only when the values are split.
+    let collisions = |extra: &[&str]| -> Vec<String> {
+        let json = dir.path().join("scan.json");
+        let out = ldifix()
+            .args(["scan", csv, "--force", "--quiet", "--json"])
+            .arg(&json)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
+        let report: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+        report["collisions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["key"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(collisions(&[]).is_empty());
+    assert_eq!(collisions(&["--csv-join", "|"]), ["bo@contoso.com"]);
+
+    // fix reads the same values: Ann's primary SMTP address is her UPN already once
+    // the field is split; unsplit, the whole field would be proposed and refused.
+    let plan = |extra: &[&str]| -> String {
+        let out = ldifix()
+            .args([
+                "fix",
+                csv,
+                "--upn-from-mail",
+                "--verified-domain",
+                "contoso.com",
+            ])
+            .args(["--dry-run"])
+            .args(extra)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(plan(&[]).contains("0 changes; 1 refused"), "{}", plan(&[]));
+    let split = plan(&["--csv-join", "|"]);
+    assert!(split.contains("0 changes; 0 refused"), "{split}");
+
+    // A joiner that cannot be one is refused before anything is read.
+    for bad in ["", "||", "\""] {
+        let out = ldifix()
+            .args(["scan", csv, "--csv-join", bad])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--csv-join"));
+    }
+}
+
+/// `verify --against` reads CSV exports like every other command: a change file planned
+/// from a csvde export (UTF-8 or UTF-16) checks out against it, and against an export
+/// whose value changed since, the undo file is reported as not restoring it.
+#[test]
+fn verify_checks_change_files_against_csv_exports() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_str().unwrap().to_string();
+    for export in ["contoso-csvde.csv", "contoso-csvde-u.csv"] {
+        let export = fixture(export);
+        let export = export.to_str().unwrap();
+        let out = ldifix()
+            .args(["fix", export, "--upn-suffix", "contoso.com=fabrikam.com"])
+            .args(["-o", &p("c.ldf"), "--undo", &p("u.ldf"), "--force"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert_eq!(out.status.code(), Some(0), "{text}");
+        assert!(text.contains("9 changes"), "{text}");
+        let out = ldifix()
+            .args([
+                "verify",
+                &p("c.ldf"),
+                "--against",
+                export,
+                "--undo",
+                &p("u.ldf"),
+            ])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert_eq!(out.status.code(), Some(0), "{text}{out:?}");
+        assert!(text.contains("verify: OK — 9 records"), "{text}");
+    }
+    let changed = std::fs::read_to_string(fixture("contoso-csvde.csv"))
+        .unwrap()
+        .replace("john.smith@contoso.com", "john.smith2@contoso.com");
+    std::fs::write(p("changed.csv"), changed).unwrap();
+    let out = ldifix()
+        .args(["verify", &p("c.ldf"), "--against", &p("changed.csv")])
+        .args(["--undo", &p("u.ldf")])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("undo-mismatch 1"), "{text}");
+    assert!(text.contains("john.smith2@contoso.com"), "{text}");
+}

@@ -85,6 +85,7 @@ pub fn run(args: Args) -> Result<i32> {
         &inputs,
         args.limits.limits(),
         args.limits.input_format,
+        args.limits.csv_join,
         args.out.quiet,
     ) {
         Ok(e) => e,

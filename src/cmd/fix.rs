@@ -369,6 +369,7 @@ pub fn run(args: Args) -> Result<i32> {
         &inputs,
         args.limits.limits(),
         args.limits.input_format,
+        args.limits.csv_join,
         args.out.quiet,
         if opts.accept.is_empty() {
             read_class_without_accept

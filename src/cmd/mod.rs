@@ -40,6 +40,10 @@ pub struct LimitArgs {
     /// Export-Csv).
     #[arg(long, value_enum, default_value_t = crate::csvin::InputFormat::Auto)]
     pub input_format: crate::csvin::InputFormat,
+    /// PowerShell CSV: the character multi-valued properties were joined with in the
+    /// export command (`-join '|'`). csvde always joins with ';'.
+    #[arg(long, value_name = "CHAR", default_value = ";", value_parser = parse_csv_join)]
+    pub csv_join: u8,
     /// Longest logical (unfolded) line accepted, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
     pub max_line_bytes: usize,
@@ -55,6 +59,7 @@ impl LimitArgs {
     /// A record reader over one input's bytes in the chosen (or detected) format.
     pub fn records<'a>(&self, bytes: &'a [u8]) -> crate::csvin::Records<'a> {
         crate::csvin::Records::new(bytes, self.input_format, self.limits())
+            .with_csv_join(self.csv_join)
     }
 
     /// As parser limits.
@@ -64,6 +69,16 @@ impl LimitArgs {
             max_record: self.max_record_bytes,
             max_values: self.max_values,
         }
+    }
+}
+
+/// `--csv-join`: one printable ASCII character other than the CSV quote.
+fn parse_csv_join(s: &str) -> Result<u8, String> {
+    match s.as_bytes() {
+        [c] if c.is_ascii_graphic() && *c != b'"' => Ok(*c),
+        _ => Err(
+            "expected one printable ASCII character other than '\"' (e.g. ';', '|', ',')".into(),
+        ),
     }
 }
 

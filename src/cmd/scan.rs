@@ -229,6 +229,8 @@ pub struct ScanOptions<'c> {
     /// The format of each input (resolved, never `Auto`; missing: LDIF). A CSV input
     /// is one chunk, read by its CSV reader.
     pub formats: &'c [InputFormat],
+    /// PowerShell CSV inputs: the byte multi-valued columns were joined with.
+    pub csv_join: u8,
 }
 
 /// One in-scope object.
@@ -330,7 +332,9 @@ pub fn scan_chunk(
             ChunkParser::new(input, chunk, opts.limits).with_attr_classes(Attr::read_class),
         )
     } else {
-        Reader::Other(Records::new(chunk.bytes(input), format, opts.limits))
+        Reader::Other(
+            Records::new(chunk.bytes(input), format, opts.limits).with_csv_join(opts.csv_join),
+        )
     };
     let mut scratch = KeyScratch::default();
     // The UTF-8 check of the whole chunk only pays for values that borrow it, which the
@@ -595,6 +599,7 @@ fn scan_inputs(
         limits: args.limits.limits(),
         stop_at_error: !args.keep_going,
         formats: &formats,
+        csv_join: args.limits.csv_join,
     };
     // LDIF inputs are split into chunks; a CSV input is one chunk (its header gives
     // the columns), numbered from its first line.
@@ -956,6 +961,7 @@ fn build_report(
 ) -> ScanReport {
     let profile = args.profile;
     let limits = args.limits.limits();
+    let csv_join = args.limits.csv_join;
     let Merged {
         files,
         objects,
@@ -999,7 +1005,7 @@ fn build_report(
             if *format == InputFormat::Ldif || !wanted.keys().any(|(g, _)| *g == f) {
                 continue;
             }
-            for item in Records::new(bytes[f], *format, limits) {
+            for item in Records::new(bytes[f], *format, limits).with_csv_join(csv_join) {
                 let Ok(Item::Record(r)) = item else {
                     continue;
                 };
@@ -1224,6 +1230,7 @@ mod tests {
             limits: Limits::default(),
             stop_at_error: true,
             formats: &[],
+            csv_join: b';',
         };
         let hasher = KeyHasher::new();
         let mut engine = IdfixEngine::new(false, TldSet::idfix());
@@ -1275,6 +1282,7 @@ mod tests {
             limits: Limits::default(),
             stop_at_error: true,
             formats: &[],
+            csv_join: b';',
         };
         let chunks = pipeline::plan(&[text.as_bytes()], 1);
         assert_eq!(chunks.len(), 2);
@@ -1302,6 +1310,7 @@ mod tests {
             limits: Limits::default(),
             stop_at_error: true,
             formats: &[],
+            csv_join: b';',
         };
         let h = KeyHasher::new();
         let mut engine = IdfixEngine::new(false, TldSet::idfix());

@@ -157,6 +157,8 @@ pub fn run(args: Args) -> Result<i32> {
             Eol::Lf => LineEnd::Lf,
         },
         limits: args.limits.limits(),
+        export_format: args.limits.input_format,
+        csv_join: args.limits.csv_join,
     };
     let report = match verify::verify(&opts) {
         Ok(r) => r,

@@ -177,16 +177,22 @@ fn looks_like(p: &[u8], kind: Piece) -> bool {
     }
 }
 
-/// Split a field holding values joined with `;`. Returns the values and whether the
-/// split is a guess (the field has an X.400 proxy address, or a piece that does not look
-/// like a value of the attribute). A guessed split regroups pieces that do not start a
-/// value onto the value before them (proxy addresses and DNs) or keeps the field whole.
-pub(crate) fn split_multi(field: &[u8], kind: Piece) -> (Vec<Cow<'_, [u8]>>, bool) {
-    if memchr::memchr(b';', field).is_none() {
+/// Split a field holding values joined with `join` (csvde: always `;`). Returns the
+/// values and whether the split is a guess (the field has an X.400 proxy address, whose
+/// own `;` cannot be told from a joiner `;`, or a piece that does not look like a value of
+/// the attribute). A guessed split regroups pieces that do not start a value onto the
+/// value before them (proxy addresses and DNs) or keeps the field whole.
+pub(crate) fn split_multi(field: &[u8], kind: Piece, join: u8) -> (Vec<Cow<'_, [u8]>>, bool) {
+    if memchr::memchr(join, field).is_none() {
         return (vec![Cow::Borrowed(field)], false);
     }
-    let pieces: Vec<&[u8]> = field.split(|&c| c == b';').collect();
+    // DNs joined with ',' cannot be split: every RDN looks like a DN of its own.
+    if kind == Piece::Dn && join == b',' {
+        return (vec![Cow::Borrowed(field)], true);
+    }
+    let pieces: Vec<&[u8]> = field.split(|&c| c == join).collect();
     let x400 = kind == Piece::Proxy
+        && join == b';'
         && pieces
             .iter()
             .any(|p| p.len() >= 5 && p[..5].eq_ignore_ascii_case(b"X400:"));
@@ -199,7 +205,7 @@ pub(crate) fn split_multi(field: &[u8], kind: Piece) -> (Vec<Cow<'_, [u8]>>, boo
             for p in pieces {
                 match out.last_mut() {
                     Some(last) if !looks_like(p, kind) => {
-                        last.push(b';');
+                        last.push(join);
                         last.extend_from_slice(p);
                     }
                     _ => out.push(p.to_vec()),
@@ -246,18 +252,41 @@ mod tests {
 
     #[test]
     fn plain_split() {
-        let (v, guess) = split_multi(b"SMTP:a@x.com;smtp:b@x.com;X500:/o=Org/cn=a", Piece::Proxy);
+        let (v, guess) = split_multi(
+            b"SMTP:a@x.com;smtp:b@x.com;X500:/o=Org/cn=a",
+            Piece::Proxy,
+            b';',
+        );
         assert!(!guess);
         assert_eq!(
             strs(&v),
             ["SMTP:a@x.com", "smtp:b@x.com", "X500:/o=Org/cn=a"]
         );
-        let (v, guess) = split_multi(b"CN=a,DC=x;CN=b,DC=x", Piece::Dn);
+        let (v, guess) = split_multi(b"CN=a,DC=x;CN=b,DC=x", Piece::Dn, b';');
         assert!(!guess);
         assert_eq!(v.len(), 2);
-        let (v, guess) = split_multi(b"SMTP:a@x.com", Piece::Proxy);
+        let (v, guess) = split_multi(b"SMTP:a@x.com", Piece::Proxy, b';');
         assert!(!guess);
         assert_eq!(v.len(), 1);
+    }
+
+    #[test]
+    fn other_joiners() {
+        // With '|' an X.400 address's own ';' is no joiner: an exact split.
+        let (v, guess) = split_multi(
+            b"SMTP:a@x.com|X400:c=US;a= ;p=Org;s=A;|smtp:b@x.com",
+            Piece::Proxy,
+            b'|',
+        );
+        assert!(!guess);
+        assert_eq!(
+            strs(&v),
+            ["SMTP:a@x.com", "X400:c=US;a= ;p=Org;s=A;", "smtp:b@x.com"]
+        );
+        // DNs joined with ',' cannot be told apart: kept whole, reported as a guess.
+        let (v, guess) = split_multi(b"CN=a,DC=x,CN=b,DC=x", Piece::Dn, b',');
+        assert!(guess);
+        assert_eq!(strs(&v), ["CN=a,DC=x,CN=b,DC=x"]);
     }
 
     #[test]
@@ -265,6 +294,7 @@ mod tests {
         let (v, guess) = split_multi(
             b"SMTP:j@contoso.com;X400:c=US;a= ;p=Contoso;o=Exchange;s=Smith;g=John;;smtp:js@contoso.com",
             Piece::Proxy,
+            b';',
         );
         assert!(guess);
         assert_eq!(
@@ -279,10 +309,10 @@ mod tests {
 
     #[test]
     fn unknown_attribute_with_empty_piece_is_kept_whole() {
-        let (v, guess) = split_multi(b"a;;b", Piece::Any);
+        let (v, guess) = split_multi(b"a;;b", Piece::Any, b';');
         assert!(guess);
         assert_eq!(strs(&v), ["a;;b"]);
-        let (v, guess) = split_multi(b"top;person;user", Piece::Class);
+        let (v, guess) = split_multi(b"top;person;user", Piece::Class, b';');
         assert!(!guess);
         assert_eq!(v.len(), 3);
     }

@@ -22,7 +22,8 @@
 //!   look like values of the attribute) is split by a best guess and *reported* as a
 //!   warning naming the line — never guessed silently. `X'hex'` fields are decoded to bytes.
 //! - PowerShell: property names are mapped case-insensitively to LDAP names
-//!   (`Surname` → `sn`, …); only attributes that are multi-valued in AD are split on `;`;
+//!   (`Surname` → `sn`, …); only attributes that are multi-valued in AD are split, on `;`
+//!   or the character given to [`Records::with_csv_join`] (`--csv-join`);
 //!   a cell holding the type name `Microsoft.ActiveDirectory.Management.ADPropertyValueCollection`
 //!   (values never exported) is an error for a checked attribute, naming line and column
 //!   and the `-join` that exports it.
@@ -106,6 +107,15 @@ impl<'a> Records<'a> {
             InputFormat::Ldif | InputFormat::Auto => {
                 Records::Ldif(Parser::with_limits(bytes, limits))
             }
+        }
+    }
+
+    /// PowerShell CSV: multi-valued columns were joined with `join` (`-join '|'`)
+    /// rather than `;`. No effect on LDIF and csvde input.
+    pub fn with_csv_join(self, join: u8) -> Records<'a> {
+        match self {
+            Records::Csv(c) => Records::Csv(Box::new(c.with_join(join))),
+            other => other,
         }
     }
 

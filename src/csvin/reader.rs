@@ -70,6 +70,8 @@ pub struct CsvReader<'a> {
     /// PowerShell 5.1 file (has `#TYPE`) whose text is pure ASCII.
     ascii_51: bool,
     question_warned: bool,
+    /// The byte multi-valued PowerShell columns were joined with (csvde: always `;`).
+    join: u8,
 }
 
 fn perr(kind: ErrorKind, line: u64, offset: usize) -> ParseError {
@@ -150,9 +152,19 @@ impl<'a> CsvReader<'a> {
             literal_warned: Vec::new(),
             ascii_51,
             question_warned: false,
+            join: b';',
         };
         me.read_header();
         me
+    }
+
+    /// PowerShell CSV: split multi-valued columns on `join` instead of `;` (the character
+    /// the export command's `-join` used). csvde always joins with `;`: ignored there.
+    pub(crate) fn with_join(mut self, join: u8) -> CsvReader<'a> {
+        if self.dialect == Dialect::Pwsh {
+            self.join = join;
+        }
+        self
     }
 
     fn read_header(&mut self) {
@@ -250,10 +262,11 @@ impl<'a> CsvReader<'a> {
                 self.warnings.push(Warning {
                     line: self.base_line,
                     message: format!(
-                        "column {} \"{}\": {} more rows whose ';'-joined values were split by a guess (not listed one by one); export {} with ldifde to check them exactly",
+                        "column {} \"{}\": {} more rows whose '{}'-joined values were split by a guess (not listed one by one); export {} with ldifde to check them exactly",
                         i + 1,
                         col.header,
                         n - GUESS_WARNINGS_PER_COLUMN,
+                        char::from(self.join),
                         col.name
                     ),
                 });
@@ -274,9 +287,10 @@ impl<'a> CsvReader<'a> {
             Piece::Dn => "a piece is not a distinguished name",
             Piece::Class | Piece::Any => "a piece is empty or not a value of this attribute",
         };
+        let sep = char::from(self.join);
         let joiner = match self.dialect {
-            Dialect::Csvde => "csvde joins multiple values with ';'",
-            Dialect::Pwsh => "the values were joined with ';'",
+            Dialect::Csvde => "csvde joins multiple values with ';'".to_string(),
+            Dialect::Pwsh => format!("the values were joined with '{sep}'"),
         };
         let result = match piece {
             Piece::Proxy | Piece::Dn => format!("reading it as {values} value(s) is a guess"),
@@ -285,7 +299,7 @@ impl<'a> CsvReader<'a> {
         self.warnings.push(Warning {
             line,
             message: format!(
-                "column {} \"{}\": {joiner} and a ';' inside a value cannot be told apart; {why}, so {result} — export {} with ldifde (ldifde -f export.ldf -l {},…) to check it exactly",
+                "column {} \"{}\": {joiner} and a '{sep}' inside a value cannot be told apart; {why}, so {result} — export {} with ldifde (ldifde -f export.ldf -l {},…) to check it exactly",
                 i + 1,
                 col.header,
                 col.name,
@@ -369,10 +383,11 @@ impl<'a> CsvReader<'a> {
                     return Err(perr(
                         ErrorKind::Expected {
                             expected: format!(
-                                "the values of column {} \"{}\" (Export-Csv wrote the type name of a multi-valued property instead of its values; export it joined: Select-Object DistinguishedName,…,@{{n='{n}';e={{$_.{n} -join ';'}}}} | Export-Csv …)",
+                                "the values of column {} \"{}\" (Export-Csv wrote the type name of a multi-valued property instead of its values; export it joined: Select-Object DistinguishedName,…,@{{n='{n}';e={{$_.{n} -join '{sep}'}}}} | Export-Csv …)",
                                 i + 1,
                                 col.header,
-                                n = col.name
+                                n = col.name,
+                                sep = char::from(self.join)
                             ),
                             found: String::from_utf8_lossy(field.trim_ascii()).into_owned(),
                         },
@@ -413,7 +428,7 @@ impl<'a> CsvReader<'a> {
             match kind {
                 Kind::Single => attrs.push(self.attr(name, field)),
                 Kind::Multi(piece) => {
-                    let (values, guess) = csvde::split_multi(field, piece);
+                    let (values, guess) = csvde::split_multi(field, piece, self.join);
                     if guess {
                         self.guess_warning(i, line, values.len(), piece);
                     }

@@ -31,10 +31,19 @@ pub fn parse_entries<'a>(
     inputs: &'a [Input],
     limits: Limits,
     format: InputFormat,
+    csv_join: u8,
     quiet: bool,
 ) -> Result<Vec<Entry<'a>>, String> {
-    parse_entries_with(inputs, limits, format, quiet, Attr::read_class, &|_| ())
-        .map(|(entries, _)| entries)
+    parse_entries_with(
+        inputs,
+        limits,
+        format,
+        csv_join,
+        quiet,
+        Attr::read_class,
+        &|_| (),
+    )
+    .map(|(entries, _)| entries)
 }
 
 /// [`parse_entries`], also computing `facts(entry)` for every entry right after it is
@@ -47,6 +56,7 @@ pub fn parse_entries_with<'a, T: Send>(
     inputs: &'a [Input],
     limits: Limits,
     format: InputFormat,
+    csv_join: u8,
     quiet: bool,
     classes: fn(&str) -> Keep,
     facts: &(dyn Fn(&mut Entry<'a>) -> T + Sync),
@@ -93,7 +103,7 @@ pub fn parse_entries_with<'a, T: Send>(
                 all_facts.extend(part.facts);
             }
         } else {
-            let mut parser = Records::new(bytes, format, limits);
+            let mut parser = Records::new(bytes, format, limits).with_csv_join(csv_join);
             while let Some(item) = parser.next() {
                 for w in parser.take_warnings() {
                     eprintln!("{name}:{}: warning: {}", w.line, w.message);
