@@ -26,7 +26,9 @@
 //!   or the character given to [`Records::with_csv_join`] (`--csv-join`);
 //!   a cell holding the type name `Microsoft.ActiveDirectory.Management.ADPropertyValueCollection`
 //!   (values never exported) is an error for a checked attribute, naming line and column
-//!   and the `-join` that exports it.
+//!   and the `-join` that exports it. Without an objectClass column, the class a
+//!   `#TYPE …ADUser`/`ADGroup`/`ADComputer` line names is given to every row; with
+//!   neither, one warning at the header says that no row can be scoped.
 //!
 //! Warnings are collected like the LDIF parser's: call [`Records::take_warnings`].
 

@@ -133,6 +133,20 @@ pub(crate) fn group_type(category: &[u8], scope: &[u8]) -> Option<i32> {
     Some((scope_bit | security) as i32)
 }
 
+/// The object class a PowerShell `#TYPE` line names: `Get-ADUser` objects are users
+/// (`Selected.` prefix from Select-Object, `Deserialized.` from remoting included),
+/// `Get-ADGroup` groups, `Get-ADComputer` computers; any other type names none.
+pub(crate) fn class_of_type(type_name: &str) -> Option<&'static str> {
+    let t = type_name.strip_prefix("Selected.").unwrap_or(type_name);
+    let t = t.strip_prefix("Deserialized.").unwrap_or(t);
+    match t.strip_prefix("Microsoft.ActiveDirectory.Management.")? {
+        "ADUser" => Some("user"),
+        "ADGroup" => Some("group"),
+        "ADComputer" => Some("computer"),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,5 +184,25 @@ mod tests {
         assert_eq!(group_type(b"Distribution", b"Universal"), Some(8));
         assert_eq!(group_type(b"security", b"DomainLocal"), Some(-2147483644));
         assert_eq!(group_type(b"x", b"Global"), None);
+    }
+
+    #[test]
+    fn type_line_classes() {
+        let t = "Microsoft.ActiveDirectory.Management.ADUser";
+        assert_eq!(class_of_type(t), Some("user"));
+        assert_eq!(class_of_type(&format!("Selected.{t}")), Some("user"));
+        assert_eq!(class_of_type(&format!("Deserialized.{t}")), Some("user"));
+        assert_eq!(
+            class_of_type("Microsoft.ActiveDirectory.Management.ADGroup"),
+            Some("group")
+        );
+        assert_eq!(
+            class_of_type("Microsoft.ActiveDirectory.Management.ADObject"),
+            None
+        );
+        assert_eq!(
+            class_of_type("System.Management.Automation.PSCustomObject"),
+            None
+        );
     }
 }

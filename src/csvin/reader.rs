@@ -72,6 +72,11 @@ pub struct CsvReader<'a> {
     question_warned: bool,
     /// The byte multi-valued PowerShell columns were joined with (csvde: always `;`).
     join: u8,
+    /// The object class the `#TYPE` line names (`…ADUser` → `user`).
+    type_class: Option<&'static str>,
+    /// Given to every row: the `#TYPE` line's class when the file has no objectClass
+    /// column.
+    implied_class: Option<&'static str>,
 }
 
 fn perr(kind: ErrorKind, line: u64, offset: usize) -> ParseError {
@@ -94,17 +99,18 @@ fn lossy(b: &[u8]) -> String {
 }
 
 /// Skip blank lines and lines starting with `#` (the `#TYPE` line) at the start of the
-/// text: (offset of the header line, its 1-based line number, a `#TYPE` line was seen).
-fn header_start(text: &[u8]) -> (usize, u64, bool) {
+/// text: (offset of the header line, its 1-based line number, the type name of a `#TYPE`
+/// line if one was seen).
+fn header_start(text: &[u8]) -> (usize, u64, Option<String>) {
     let mut pos = 0usize;
     let mut line = 1u64;
-    let mut saw_type = false;
+    let mut saw_type = None;
     while pos < text.len() {
         let end = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |i| pos + i);
         let l = &text[pos..end];
         let blank = l.iter().all(|c| c.is_ascii_whitespace());
-        if l.starts_with(b"#TYPE ") {
-            saw_type = true;
+        if let Some(t) = l.strip_prefix(b"#TYPE ") {
+            saw_type = Some(String::from_utf8_lossy(t).trim().to_string());
         } else if !blank && !l.starts_with(b"#") {
             break;
         }
@@ -127,7 +133,7 @@ impl<'a> CsvReader<'a> {
         let (text, enc_warning) = decode_csv_text(bytes);
         let (base_offset, base_line, saw_type) = header_start(&text);
         let delimiter = detect_delimiter(&text[base_offset..]);
-        let ascii_51 = saw_type && text.is_ascii();
+        let ascii_51 = saw_type.is_some() && text.is_ascii();
         let mut cursor = Cursor::new(text);
         cursor.set_position(base_offset as u64);
         let rdr = csv::ReaderBuilder::new()
@@ -153,6 +159,8 @@ impl<'a> CsvReader<'a> {
             ascii_51,
             question_warned: false,
             join: b';',
+            type_class: saw_type.as_deref().and_then(pwsh::class_of_type),
+            implied_class: None,
         };
         me.read_header();
         me
@@ -204,6 +212,18 @@ impl<'a> CsvReader<'a> {
             let find = |n: &str| names.iter().position(|h| h.eq_ignore_ascii_case(n));
             if let (Some(c), Some(s)) = (find("GroupCategory"), find("GroupScope")) {
                 self.group_cols = Some((c, s));
+            }
+        }
+        if self.dialect == Dialect::Pwsh
+            && dn_col.is_some()
+            && !columns.iter().any(|c| c.name == "objectClass")
+        {
+            match self.type_class {
+                Some(class) => self.implied_class = Some(class),
+                None => self.warnings.push(Warning {
+                    line: self.base_line,
+                    message: "no ObjectClass column: users, contacts and groups cannot be told apart, so no row is in scope; export it too (Select-Object DistinguishedName,ObjectClass,… | Export-Csv …)".into(),
+                }),
             }
         }
         self.columns = columns;
@@ -438,6 +458,12 @@ impl<'a> CsvReader<'a> {
                 }
                 Kind::Dn | Kind::Skip => {}
             }
+        }
+        if let Some(class) = self.implied_class {
+            attrs.push(Attr {
+                name: Cow::Borrowed("objectClass"),
+                value: Value::Bytes(Cow::Borrowed(class.as_bytes())),
+            });
         }
         if let Some((c, s)) = self.group_cols {
             if let (Some(cat), Some(scope)) = (rec.get(c), rec.get(s)) {
@@ -735,7 +761,7 @@ mod tests {
 
     #[test]
     fn pwsh_single_valued_columns_are_not_split() {
-        let src = b"DistinguishedName;DisplayName;ProxyAddresses\n\"CN=a,DC=x\";\"Smith; John\";\"SMTP:a@x;smtp:b@x\"\n";
+        let src = b"DistinguishedName;ObjectClass;DisplayName;ProxyAddresses\n\"CN=a,DC=x\";user;\"Smith; John\";\"SMTP:a@x;smtp:b@x\"\n";
         let (recs, warns) = read(src, Dialect::Pwsh);
         assert!(warns.is_empty());
         let r = recs[0].as_ref().unwrap();
@@ -745,11 +771,41 @@ mod tests {
 
     #[test]
     fn collection_literal_in_unchecked_column_warns_once() {
-        let src = b"DistinguishedName,memberOf\nCN=a,Microsoft.ActiveDirectory.Management.ADPropertyValueCollection\nCN=b,Microsoft.ActiveDirectory.Management.ADPropertyValueCollection\n";
+        let src = b"DistinguishedName,ObjectClass,memberOf\nCN=a,user,Microsoft.ActiveDirectory.Management.ADPropertyValueCollection\nCN=b,user,Microsoft.ActiveDirectory.Management.ADPropertyValueCollection\n";
         let (recs, warns) = read(src, Dialect::Pwsh);
         assert!(recs.iter().all(|r| r.is_ok()));
         assert_eq!(warns.len(), 1);
         assert_eq!(warns[0].line, 2);
+    }
+
+    #[test]
+    fn missing_object_class_comes_from_the_type_line_or_is_reported() {
+        // Select-Object output of Get-ADUser in Windows PowerShell 5.1: every row a user.
+        let src = b"#TYPE Selected.Microsoft.ActiveDirectory.Management.ADUser\n\"DistinguishedName\",\"mail\"\n\"CN=a\",\"a@x.com\"\n\"CN=b\",\"b@x.com\"\n";
+        let (recs, warns) = read(src, Dialect::Pwsh);
+        assert!(warns.is_empty(), "{warns:?}");
+        for r in &recs {
+            assert_eq!(vals(r.as_ref().unwrap(), "objectClass"), [&b"user"[..]]);
+        }
+        // An ObjectClass column wins over the type line.
+        let src = b"#TYPE Microsoft.ActiveDirectory.Management.ADUser\n\"DistinguishedName\",\"ObjectClass\"\n\"CN=a\",\"inetOrgPerson\"\n";
+        let (recs, warns) = read(src, Dialect::Pwsh);
+        assert!(warns.is_empty(), "{warns:?}");
+        assert_eq!(
+            vals(recs[0].as_ref().unwrap(), "objectClass"),
+            [&b"inetOrgPerson"[..]]
+        );
+        // No column and no type line (PowerShell 7): no class, one warning at the header.
+        let src = b"\"DistinguishedName\",\"mail\"\n\"CN=a\",\"a@x.com\"\n\"CN=b\",\"b@x.com\"\n";
+        let (recs, warns) = read(src, Dialect::Pwsh);
+        assert_eq!(recs.len(), 2);
+        assert!(vals(recs[0].as_ref().unwrap(), "objectClass").is_empty());
+        assert_eq!(warns.len(), 1, "{warns:?}");
+        assert_eq!(warns[0].line, 1);
+        assert!(warns[0].message.contains("no ObjectClass column"));
+        // csvde always exports objectClass when asked; its files are not second-guessed.
+        let (_, warns) = read(b"DN,mail\n\"CN=a\",a@x.com\n", Dialect::Csvde);
+        assert!(warns.is_empty(), "{warns:?}");
     }
 
     #[test]
