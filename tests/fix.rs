@@ -838,3 +838,156 @@ userPrincipalName: bo@contoso.com
     assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read TLD list"));
     assert!(!d.p("m.ldf").exists() && !d.p("m-undo.ldf").exists());
 }
+
+/// `--per-input`: one change file and one undo file per export (domain), named after it;
+/// collisions are still judged across every input; the suffix registration goes into the
+/// first change file only; each pair round-trips on its own domain; an existing output
+/// of any pair stops the run before anything is written.
+#[test]
+fn per_input_writes_one_pair_per_domain() {
+    let d = Dir::new();
+    let contoso = "dn: CN=Ann,OU=Staff,DC=contoso,DC=local
+objectClass: user
+sAMAccountName: ann
+userPrincipalName: ann@contoso.local
+
+dn: CN=Cy,OU=Staff,DC=contoso,DC=local
+objectClass: user
+sAMAccountName: cy
+userPrincipalName: cy@contoso.local
+";
+    let emea = "dn: CN=Bo,OU=Staff,DC=emea,DC=contoso,DC=local
+objectClass: user
+sAMAccountName: bo
+userPrincipalName: bo@emea.contoso.local
+
+dn: CN=Cy Two,OU=Staff,DC=emea,DC=contoso,DC=local
+objectClass: user
+sAMAccountName: cy2
+userPrincipalName: cy@emea.contoso.local
+";
+    let a = d.write("contoso.ldf", contoso.as_bytes());
+    let b = d.write("emea.ldf", emea.as_bytes());
+    let run = |extra: &[&str]| {
+        let o = ldifix()
+            .args(["fix", s(&a), s(&b), "--per-input", "--line-ending", "lf"])
+            .args(["--upn-suffix", "contoso.local=contoso.com"])
+            .args(["--upn-suffix", "emea.contoso.local=contoso.com"])
+            .args(["-o", s(&d.p("changes.ldf")), "--undo", s(&d.p("undo.ldf"))])
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr),
+        )
+    };
+    let (code, out) = run(&["--register-suffix"]);
+    // Cy and Cy Two would both become cy@contoso.com, across the two domains.
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("collision: another change also writes 'cy@contoso.com'"),
+        "{out}"
+    );
+    assert_eq!(
+        d.names(),
+        [
+            "changes.contoso.ldf",
+            "changes.contoso.ldf.map.csv",
+            "changes.emea.ldf",
+            "changes.emea.ldf.map.csv",
+            "contoso.ldf",
+            "emea.ldf",
+            "undo.contoso.ldf",
+            "undo.contoso.ldf.map.csv",
+            "undo.emea.ldf",
+            "undo.emea.ldf.map.csv",
+        ]
+    );
+    let first = String::from_utf8(d.read("changes.contoso.ldf")).unwrap();
+    let second = String::from_utf8(d.read("changes.emea.ldf")).unwrap();
+    assert!(first.contains("dn: CN=Partitions,CN=Configuration,DC=contoso,DC=local"));
+    assert!(!second.contains("uPNSuffixes"), "{second}");
+    assert!(!first.contains("DC=emea"), "{first}");
+    for (export, name, dn, upn_after) in [
+        (
+            contoso,
+            "contoso",
+            "CN=Ann,OU=Staff,DC=contoso,DC=local",
+            "ann@contoso.com",
+        ),
+        (
+            emea,
+            "emea",
+            "CN=Bo,OU=Staff,DC=emea,DC=contoso,DC=local",
+            "bo@contoso.com",
+        ),
+    ] {
+        let original = model(export.as_bytes());
+        let mut m = original.clone();
+        let changes = d.read(&format!("changes.{name}.ldf"));
+        // The Partitions record is not in the export's model: only count the users.
+        let users: Vec<u8> = String::from_utf8(changes)
+            .unwrap()
+            .split("\n\n")
+            .filter(|r| !r.contains("CN=Partitions"))
+            .collect::<Vec<_>>()
+            .join("\n\n")
+            .into_bytes();
+        assert_eq!(apply(&mut m, &users), 1, "{name}");
+        assert_eq!(upn(&m, dn).as_deref(), Some(upn_after));
+        assert_eq!(apply(&mut m, &d.read(&format!("undo.{name}.ldf"))), 1);
+        assert_eq!(m, original, "{name}");
+    }
+    let map = String::from_utf8(d.read("changes.emea.ldf.map.csv")).unwrap();
+    assert_eq!(
+        map,
+        "line,dn\n1,\"CN=Bo,OU=Staff,DC=emea,DC=contoso,DC=local\"\n"
+    );
+
+    // Any existing output of any pair: exit 2, nothing replaced or added.
+    std::fs::remove_file(d.p("changes.contoso.ldf")).unwrap();
+    let before = sha(&d.p("undo.emea.ldf"));
+    let (code, out) = run(&[]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("undo.contoso.ldf"), "{out}");
+    assert!(!d.p("changes.contoso.ldf").exists());
+    assert_eq!(sha(&d.p("undo.emea.ldf")), before);
+}
+
+/// Inputs sharing a file name get their position in the output names.
+#[test]
+fn per_input_names_inputs_sharing_a_name_by_position() {
+    let d = Dir::new();
+    std::fs::create_dir_all(d.p("a")).unwrap();
+    std::fs::create_dir_all(d.p("b")).unwrap();
+    let one = "dn: CN=Ann,DC=a,DC=local\nobjectClass: user\nsAMAccountName: ann\nuserPrincipalName: ann@a.local\n";
+    let two = "dn: CN=Bo,DC=b,DC=local\nobjectClass: user\nsAMAccountName: bo\nuserPrincipalName: bo@b.local\n";
+    let a = d.write("a/export.ldf", one.as_bytes());
+    let b = d.write("b/export.ldf", two.as_bytes());
+    let o = ldifix()
+        .args(["fix", s(&a), s(&b), "--per-input"])
+        .args([
+            "--upn-suffix",
+            "a.local=contoso.com",
+            "--upn-suffix",
+            "b.local=contoso.com",
+        ])
+        .args(["-o", s(&d.p("c.ldf")), "--undo", s(&d.p("u.ldf"))])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(o.status.code(), Some(0), "{text}");
+    let c1 = String::from_utf8(d.read("c.export-1.ldf")).unwrap();
+    let c2 = String::from_utf8(d.read("c.export-2.ldf")).unwrap();
+    assert!(
+        c1.contains("ann@contoso.com") && !c1.contains("bo@"),
+        "{c1}"
+    );
+    assert!(
+        c2.contains("bo@contoso.com") && !c2.contains("ann@"),
+        "{c2}"
+    );
+    assert!(d.p("u.export-1.ldf").exists() && d.p("u.export-2.ldf").exists());
+    assert!(!d.p("c.ldf").exists());
+}

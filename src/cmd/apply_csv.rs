@@ -60,7 +60,7 @@ pub fn run(args: Args) -> Result<i32> {
     let mut all_inputs = args.sources.clone();
     all_inputs.extend(args.csv.iter().cloned());
     all_inputs.extend(args.idfix_update.iter().cloned());
-    if let Err(e) = precheck_outputs(&args.out, &all_inputs) {
+    if let Err(e) = precheck_outputs(&args.out, &all_inputs, &args.sources) {
         eprintln!("ldifix: {e}");
         return Ok(2);
     }
@@ -149,5 +149,5 @@ pub fn run(args: Args) -> Result<i32> {
     refused.append(&mut plan.refused);
     plan.refused = refused;
     writeln!(std::io::stdout().lock(), "rows: {rows_total} read")?;
-    write_outputs(&plan, &args.out, None, &paths)
+    write_outputs(&plan, &args.out, None, &paths, &args.sources)
 }

@@ -74,6 +74,12 @@ pub struct OutputArgs {
     /// when the name ends in .json).
     #[arg(long, value_name = "PATH")]
     pub report: Option<PathBuf>,
+    /// Write one change file and one undo file per input export (each export being one
+    /// domain, imported on a DC of that domain): CHANGES.ldf becomes
+    /// CHANGES.<input name>.ldf, likewise for UNDO.ldf. Collisions are still checked
+    /// across all inputs.
+    #[arg(long)]
+    pub per_input: bool,
     /// Print the plan and write nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -130,14 +136,20 @@ pub struct Args {
 }
 
 /// Refuse outputs that are inputs or (without `--force`) exist, before any work.
-pub fn precheck_outputs(out: &OutputArgs, inputs: &[PathBuf]) -> Result<(), String> {
+pub fn precheck_outputs(
+    out: &OutputArgs,
+    inputs: &[PathBuf],
+    sources: &[PathBuf],
+) -> Result<(), String> {
     if out.dry_run {
         return Ok(());
     }
-    let mut all: Vec<&Path> = Vec::new();
-    for p in [&out.output, &out.undo, &out.report].into_iter().flatten() {
-        all.push(p);
+    let mut all: Vec<PathBuf> = Vec::new();
+    for t in targets(out, sources) {
+        all.push(t.changes);
+        all.push(t.undo);
     }
+    all.extend(out.report.iter().cloned());
     for (i, a) in all.iter().enumerate() {
         load::check_not_input(a, inputs)?;
         if all[..i].iter().any(|b| b == a) {
@@ -145,11 +157,75 @@ pub fn precheck_outputs(out: &OutputArgs, inputs: &[PathBuf]) -> Result<(), Stri
         }
         check_writable(a, out.force).map_err(|e| e.to_string())?;
     }
-    for p in [&out.output, &out.undo].into_iter().flatten() {
-        let map = map_path(p);
-        check_writable(&map, out.force).map_err(|e| e.to_string())?;
+    for t in targets(out, sources) {
+        for p in [t.changes, t.undo] {
+            check_writable(&map_path(&p), out.force).map_err(|e| e.to_string())?;
+        }
     }
     Ok(())
+}
+
+/// One change file and its undo file, for the changes of `input` (`None`: all inputs).
+struct Target {
+    changes: PathBuf,
+    undo: PathBuf,
+    input: Option<usize>,
+}
+
+/// The change and undo files to write: one pair, or with `--per-input` one pair per
+/// input named after it (`changes.ldf` + `contoso.ldf` → `changes.contoso.ldf`; inputs
+/// sharing a name are told apart by their position: `changes.export-2.ldf`).
+fn targets(out: &OutputArgs, sources: &[PathBuf]) -> Vec<Target> {
+    let (Some(changes), Some(undo)) = (&out.output, &out.undo) else {
+        return Vec::new();
+    };
+    if !out.per_input {
+        return vec![Target {
+            changes: changes.clone(),
+            undo: undo.clone(),
+            input: None,
+        }];
+    }
+    let stems: Vec<String> = sources
+        .iter()
+        .map(|p| match p.to_str() {
+            Some("-") => "stdin".to_string(),
+            _ => p
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "input".into()),
+        })
+        .collect();
+    stems
+        .iter()
+        .enumerate()
+        .map(|(i, stem)| {
+            let shared = stems.iter().filter(|s| *s == stem).count() > 1;
+            let name = if shared {
+                format!("{stem}-{}", i + 1)
+            } else {
+                stem.clone()
+            };
+            Target {
+                changes: with_infix(changes, &name),
+                undo: with_infix(undo, &name),
+                input: Some(i),
+            }
+        })
+        .collect()
+}
+
+/// `dir/changes.ldf` with `name` → `dir/changes.name.ldf` (no extension: `changes.name`).
+fn with_infix(p: &Path, name: &str) -> PathBuf {
+    let stem = p
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let file = match p.extension() {
+        Some(ext) => format!("{stem}.{name}.{}", ext.to_string_lossy()),
+        None => format!("{stem}.{name}"),
+    };
+    p.with_file_name(file)
 }
 
 /// The sidecar line map of an output: `<file>.map.csv`.
@@ -225,6 +301,7 @@ pub fn write_outputs(
     out: &OutputArgs,
     register: Option<&Registration>,
     report_paths: &[String],
+    sources: &[PathBuf],
 ) -> Result<i32> {
     print_summary(plan, out.dry_run, 20)?;
     let stdout = std::io::stdout();
@@ -232,62 +309,91 @@ pub fn write_outputs(
         writeln!(stdout.lock(), "dry run: nothing written")?;
         return Ok(if plan.refused.is_empty() { 0 } else { 1 });
     }
-    let (Some(change_path), Some(undo_path)) = (&out.output, &out.undo) else {
+    if out.output.is_none() || out.undo.is_none() {
         anyhow::bail!("-o/--output and --undo are required (or use --dry-run)");
-    };
+    }
     let opts = out.line_ending.writer_options();
+    let targets = targets(out, sources);
     // Create every temporary file first: an existing output fails before anything moves.
-    let mut undo_f = AtomicFile::create(undo_path, out.force)?;
-    let mut change_f = AtomicFile::create(change_path, out.force)?;
-    let mut undo_map_f = AtomicFile::create(&map_path(undo_path), out.force)?;
-    let mut change_map_f = AtomicFile::create(&map_path(change_path), out.force)?;
+    let mut files = Vec::with_capacity(targets.len());
+    for t in &targets {
+        files.push([
+            AtomicFile::create(&t.undo, out.force)?,
+            AtomicFile::create(&t.changes, out.force)?,
+            AtomicFile::create(&map_path(&t.undo), out.force)?,
+            AtomicFile::create(&map_path(&t.changes), out.force)?,
+        ]);
+    }
     let mut report_f = match &out.report {
         Some(p) => Some(AtomicFile::create(p, out.force)?),
         None => None,
     };
 
-    // The undo file and the change file (each with its line map) are written on two
-    // threads, straight into their temporary files: nothing is held in memory.
-    let (undo_records, change_records) = rayon::join(
-        || {
-            write_with_map(&mut undo_f, &mut undo_map_f, |f| {
-                emit::write_undo(f, plan, opts).map(|(_, map)| map)
-            })
-        },
-        || {
-            write_with_map(&mut change_f, &mut change_map_f, |f| {
-                emit::write_changes(f, plan, opts, register).map(|(_, map)| map)
-            })
-        },
-    );
-    let (undo_records, change_records) = (undo_records?, change_records?);
+    let mut written = Vec::with_capacity(targets.len());
+    for (k, (t, [undo_f, change_f, undo_map_f, change_map_f])) in
+        targets.iter().zip(files.iter_mut()).enumerate()
+    {
+        // Changes are in input order, so an input's changes are one run of them.
+        let changes = match t.input {
+            None => &plan.changes[..],
+            Some(i) => {
+                let from = plan.changes.partition_point(|c| (c.file as usize) < i);
+                let to = plan.changes.partition_point(|c| (c.file as usize) <= i);
+                &plan.changes[from..to]
+            }
+        };
+        // The suffix is registered once, forest-wide: in the first change file.
+        let register = if k == 0 { register } else { None };
+        // The undo file and the change file (each with its line map) are written on two
+        // threads, straight into their temporary files: nothing is held in memory.
+        let (undo_records, change_records) = rayon::join(
+            || {
+                write_with_map(undo_f, undo_map_f, |f| {
+                    emit::write_undo(f, changes, opts).map(|(_, map)| map)
+                })
+            },
+            || {
+                write_with_map(change_f, change_map_f, |f| {
+                    emit::write_changes(f, changes, opts, register).map(|(_, map)| map)
+                })
+            },
+        );
+        written.push((undo_records?, change_records?));
+    }
     if let (Some(f), Some(p)) = (report_f.as_mut(), &out.report) {
         f.write_all(&report::report_bytes(p, plan, report_paths)?)?;
     }
-    undo_f.commit()?;
-    change_f.commit()?;
-    undo_map_f.commit()?;
-    change_map_f.commit()?;
+    // Every undo file is in place before any change file.
+    let mut changes_f = Vec::with_capacity(files.len());
+    for [undo_f, change_f, undo_map_f, change_map_f] in files {
+        undo_f.commit()?;
+        undo_map_f.commit()?;
+        changes_f.push((change_f, change_map_f));
+    }
+    for (change_f, change_map_f) in changes_f {
+        change_f.commit()?;
+        change_map_f.commit()?;
+    }
     if let Some(f) = report_f {
         f.commit()?;
     }
     let mut o = stdout.lock();
-    writeln!(
-        o,
-        "wrote {} ({} records) and {} ({} records)",
-        undo_path.display(),
-        undo_records,
-        change_path.display(),
-        change_records
-    )?;
+    for (t, (undo_records, change_records)) in targets.iter().zip(written) {
+        writeln!(
+            o,
+            "wrote {} ({} records) and {} ({} records)",
+            t.undo.display(),
+            undo_records,
+            t.changes.display(),
+            change_records
+        )?;
+    }
     if let Some(p) = &out.report {
         writeln!(o, "report: {}", p.display())?;
     }
     Ok(if plan.refused.is_empty() { 0 } else { 1 })
 }
 
-/// Write one LDIF output with `emit`, then its line map; an error names the file it
-/// happened in; both are synced. Returns the number of records written.
 fn write_with_map<'a>(
     ldif: &mut AtomicFile,
     map_f: &mut AtomicFile,
@@ -314,7 +420,7 @@ pub fn run(args: Args) -> Result<i32> {
         eprintln!("ldifix: nothing to do: give --upn-suffix, --upn-from-mail or --accept");
         return Ok(2);
     }
-    if let Err(e) = precheck_outputs(&args.out, &args.inputs) {
+    if let Err(e) = precheck_outputs(&args.out, &args.inputs, &args.inputs) {
         eprintln!("ldifix: {e}");
         return Ok(2);
     }
@@ -417,7 +523,7 @@ pub fn run(args: Args) -> Result<i32> {
         None
     };
     let paths: Vec<String> = inputs.iter().map(|i| i.name()).collect();
-    let status = write_outputs(&plan, &args.out, register.as_ref(), &paths);
+    let status = write_outputs(&plan, &args.out, register.as_ref(), &paths, &args.inputs);
     // The process ends here: freeing a million entries one by one would only add time.
     std::mem::forget(plan);
     std::mem::forget(entries);

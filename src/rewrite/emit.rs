@@ -1,4 +1,4 @@
-//! Writing a [`Plan`] as a change file and as its undo file.
+//! Writing the changes of a [`Plan`](super::Plan) as a change file and as its undo file.
 //!
 //! Change file: one `changetype: modify` record per object, holding all its changes in
 //! plan order. Single-valued attributes get `replace: attr` + the new value (no value:
@@ -21,6 +21,8 @@ use std::io::{self, Write};
 use crate::ldif::writer::{LdifWriter, WriterOptions};
 use crate::model::Attr;
 
+use super::plan::ObjectChange;
+#[cfg(test)]
 use super::plan::Plan;
 
 /// The record that registers UPN suffixes (`--register-suffix`).
@@ -56,12 +58,12 @@ pub struct LineMapEntry<'a> {
 /// `ldifde -k` skips just that one).
 pub fn write_changes<'a, W: Write>(
     w: W,
-    plan: &'a Plan<'_>,
+    changes: &'a [ObjectChange<'_>],
     opts: WriterOptions,
     register: Option<&'a Registration>,
 ) -> io::Result<(W, Vec<LineMapEntry<'a>>)> {
     let mut lw = LdifWriter::new(w, opts);
-    let mut map = Vec::with_capacity(plan.changes.len() + 1);
+    let mut map = Vec::with_capacity(changes.len() + 1);
     if let Some(r) = register {
         for s in &r.suffixes {
             map.push(LineMapEntry {
@@ -76,7 +78,7 @@ pub fn write_changes<'a, W: Write>(
             lw.end()?;
         }
     }
-    for c in &plan.changes {
+    for c in changes {
         map.push(LineMapEntry {
             line: lw.next_record_line(),
             dn: &c.dn,
@@ -106,13 +108,13 @@ pub fn write_changes<'a, W: Write>(
 /// never removed).
 pub fn write_undo<'a, W: Write>(
     w: W,
-    plan: &'a Plan<'_>,
+    changes: &'a [ObjectChange<'_>],
     opts: WriterOptions,
 ) -> io::Result<(W, Vec<LineMapEntry<'a>>)> {
     let mut lw = LdifWriter::new(w, opts);
-    let mut map = Vec::with_capacity(plan.changes.len());
+    let mut map = Vec::with_capacity(changes.len());
     let mut done: Vec<Attr> = Vec::new();
-    for c in &plan.changes {
+    for c in changes {
         map.push(LineMapEntry {
             line: lw.next_record_line(),
             dn: &c.dn,
@@ -170,12 +172,12 @@ mod tests {
         opts: WriterOptions,
         register: Option<&'a Registration>,
     ) -> (Vec<u8>, Vec<LineMapEntry<'a>>) {
-        write_changes(Vec::new(), plan, opts, register).unwrap()
+        write_changes(Vec::new(), &plan.changes, opts, register).unwrap()
     }
 
     /// The undo file as bytes.
     fn undo_bytes<'a>(plan: &'a Plan<'_>, opts: WriterOptions) -> (Vec<u8>, Vec<LineMapEntry<'a>>) {
-        write_undo(Vec::new(), plan, opts).unwrap()
+        write_undo(Vec::new(), &plan.changes, opts).unwrap()
     }
 
     fn plan() -> Plan<'static> {
