@@ -494,7 +494,7 @@ fn composed_single(props: &[Proposal], entry: usize, attr: Attr) -> Option<Optio
 /// Rewrite the suffix after the last `@` when it equals (case-insensitively) one of the
 /// OLD suffixes; the prefix (and the `@`) are kept byte for byte.
 pub fn rewrite_suffix(upn: &[u8], rules: &[SuffixRewrite]) -> Option<Vec<u8>> {
-    let at = upn.iter().rposition(|&b| b == b'@')?;
+    let at = memchr::memrchr(b'@', upn)?;
     let suffix = std::str::from_utf8(&upn[at + 1..]).ok()?;
     // Unicode case folding only when some side is not ASCII (it allocates).
     let rule = rules.iter().find(|r| {
@@ -505,7 +505,9 @@ pub fn rewrite_suffix(upn: &[u8], rules: &[SuffixRewrite]) -> Option<Vec<u8>> {
     if suffix == rule.new {
         return None;
     }
-    let mut out = upn[..=at].to_vec();
+    // One allocation of the final size (copying the prefix first would grow it again).
+    let mut out = Vec::with_capacity(at + 1 + rule.new.len());
+    out.extend_from_slice(&upn[..=at]);
     out.extend_from_slice(rule.new.as_bytes());
     Some(out)
 }
