@@ -110,6 +110,16 @@ impl Write for AtomicFile {
 /// Refuse an existing destination unless `force`, and never replace anything but a
 /// regular file: renaming over `/dev/null`, a directory or a named pipe would destroy it.
 pub fn check_writable(dest: &Path, force: bool) -> Result<()> {
+    // A missing directory is found before any work, not when the output is created.
+    if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !dir.is_dir() {
+            bail!(
+                "cannot write {}: {} is not a directory",
+                dest.display(),
+                dir.display()
+            );
+        }
+    }
     if let Ok(meta) = std::fs::symlink_metadata(dest) {
         if !meta.file_type().is_file() {
             bail!(

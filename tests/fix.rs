@@ -991,3 +991,38 @@ fn per_input_names_inputs_sharing_a_name_by_position() {
     assert!(d.p("u.export-1.ldf").exists() && d.p("u.export-2.ldf").exists());
     assert!(!d.p("c.ldf").exists());
 }
+
+/// An output in a directory that does not exist is refused before the export is read
+/// (no plan is printed), naming the directory, by fix and scan alike.
+#[test]
+fn missing_output_directory_fails_before_any_work() {
+    let d = Dir::new();
+    let input = d.write("export.ldf", export().as_bytes());
+    let missing = d.p("no-such-dir");
+    let o = ldifix()
+        .args([
+            "fix",
+            s(&input),
+            "--upn-suffix",
+            "contoso.local=contoso.com",
+        ])
+        .args([
+            "-o",
+            s(&missing.join("c.ldf")),
+            "--undo",
+            s(&missing.join("u.ldf")),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("plan:"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("no-such-dir is not a directory"), "{err}");
+    let o = ldifix()
+        .args(["scan", s(&input), "--json", s(&missing.join("r.json"))])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is not a directory"));
+    assert!(!missing.exists());
+}
