@@ -774,9 +774,10 @@ userPrincipalName: bo@contoso.com
     let input = d.write("export.ldf", export.as_bytes());
     // "zz" is no IANA TLD; this list holds it and leaves out "com".
     let tlds = d.write("tlds.txt", b"# the tenant's own list\n.zz\nnet\n");
-    let fix = |extra: &[&str], out: &str| {
+    // `cmd` with `extra` options, writing OUT.ldf and OUT-undo.ldf.
+    let run = |cmd: &[&str], extra: &[&str], out: &str| {
         let o = ldifix()
-            .args(["fix", s(&input), "--upn-suffix", "contoso.local=contoso.zz"])
+            .args(cmd)
             .args(["-o", s(&d.p(&format!("{out}.ldf")))])
             .args(["--undo", s(&d.p(&format!("{out}-undo.ldf")))])
             .args(extra)
@@ -787,6 +788,8 @@ userPrincipalName: bo@contoso.com
             String::from_utf8_lossy(&o.stdout).into_owned(),
         )
     };
+    let fix_cmd = ["fix", s(&input), "--upn-suffix", "contoso.local=contoso.zz"];
+    let fix = |extra: &[&str], out: &str| run(&fix_cmd, extra, out);
     let (code, text) = fix(&[], "bundled");
     assert_eq!(code, Some(1), "{text}");
     assert!(text.contains("plan: 0 objects"), "{text}");
@@ -806,19 +809,8 @@ userPrincipalName: bo@contoso.com
     let csv = "DISTINGUISHEDNAME,COMMONNAME,OBJECTCLASS,ATTRIBUTE,ERROR,VALUE,UPDATE,PROPOSEDACTION,ACTION\r\n\
 \"CN=Bo,OU=Staff,DC=contoso,DC=local\",Bo,user,userPrincipalName,Format,bo@contoso.com,bob@contoso.com,Edit,EDIT\r\n";
     let csv_path = d.write("edited.csv", csv.as_bytes());
-    let apply_csv = |extra: &[&str], out: &str| {
-        let o = ldifix()
-            .args(["apply-csv", s(&csv_path), "--source", s(&input)])
-            .args(["-o", s(&d.p(&format!("{out}.ldf")))])
-            .args(["--undo", s(&d.p(&format!("{out}-undo.ldf")))])
-            .args(extra)
-            .output()
-            .unwrap();
-        (
-            o.status.code(),
-            String::from_utf8_lossy(&o.stdout).into_owned(),
-        )
-    };
+    let csv_cmd = ["apply-csv", s(&csv_path), "--source", s(&input)];
+    let apply_csv = |extra: &[&str], out: &str| run(&csv_cmd, extra, out);
     let (code, text) = apply_csv(&[], "csv-bundled");
     assert_eq!(code, Some(0), "{text}");
     assert!(text.contains("plan: 1 objects, 1 changes"), "{text}");

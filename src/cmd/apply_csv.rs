@@ -14,8 +14,8 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 
 use crate::cmd::fix::{precheck_outputs, write_outputs, OutputArgs};
-use crate::cmd::read_list;
 use crate::cmd::LimitArgs;
+use crate::cmd::TenantArgs;
 use crate::model::FileId;
 use crate::rewrite::checks::EntraChecks;
 use crate::rewrite::csvin::{self, RowSource};
@@ -39,16 +39,8 @@ pub struct Args {
     /// Repeatable.
     #[arg(long, value_name = "FILE")]
     pub idfix_update: Vec<PathBuf>,
-    /// A verified domain of the tenant (for the UPN check of edited UPNs). Repeatable.
-    #[arg(long, value_name = "DOMAIN")]
-    pub verified_domain: Vec<String>,
-    /// A file of verified domains, one per line.
-    #[arg(long, value_name = "FILE")]
-    pub verified_domains: Option<PathBuf>,
-    /// Replace the bundled IANA TLD list that edited UPNs and addresses are judged by (one
-    /// TLD per line, with or without a leading dot; the same file as `scan --tld-list`).
-    #[arg(long, value_name = "FILE")]
-    pub tld_list: Option<PathBuf>,
+    #[command(flatten)]
+    pub tenant: TenantArgs,
     #[command(flatten)]
     pub out: OutputArgs,
     #[command(flatten)]
@@ -64,15 +56,7 @@ pub fn run(args: Args) -> Result<i32> {
         eprintln!("ldifix: {e}");
         return Ok(2);
     }
-    let mut verified = args.verified_domain.clone();
-    if let Some(f) = &args.verified_domains {
-        verified.extend(read_list(f, "verified-domains file")?);
-    }
-    let tld_override = args
-        .tld_list
-        .as_deref()
-        .map(|p| read_list(p, "TLD list"))
-        .transpose()?;
+    let (verified, tld_override) = args.tenant.read()?;
 
     let inputs = match load::open_inputs(&args.sources) {
         Ok(i) => i,

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::cmd::{read_list, LimitArgs};
+use crate::cmd::{LimitArgs, TenantArgs};
 use crate::ldif::writer::{LineEnding, WriterOptions};
 use crate::model::Attr;
 use crate::output::{check_writable, AtomicFile};
@@ -107,16 +107,8 @@ pub struct Args {
     /// that domain is verified.
     #[arg(long)]
     pub upn_from_mail: bool,
-    /// A verified domain of the tenant. Repeatable.
-    #[arg(long, value_name = "DOMAIN")]
-    pub verified_domain: Vec<String>,
-    /// A file of verified domains, one per line (# comments allowed).
-    #[arg(long, value_name = "FILE")]
-    pub verified_domains: Option<PathBuf>,
-    /// Replace the bundled IANA TLD list that new UPNs are judged by (one TLD per line,
-    /// with or without a leading dot; the same file as `scan --tld-list`).
-    #[arg(long, value_name = "FILE")]
-    pub tld_list: Option<PathBuf>,
+    #[command(flatten)]
+    pub tenant: TenantArgs,
     /// Apply scan's proposed value for findings of this rule id or error name (e.g.
     /// Character). Duplicates are reported, never fixed. Repeatable or comma-separated.
     #[arg(long, value_name = "RULE|ERROR", value_delimiter = ',')]
@@ -424,15 +416,7 @@ pub fn run(args: Args) -> Result<i32> {
         eprintln!("ldifix: {e}");
         return Ok(2);
     }
-    let mut verified = args.verified_domain.clone();
-    if let Some(f) = &args.verified_domains {
-        verified.extend(read_list(f, "verified-domains file")?);
-    }
-    let tld_override = args
-        .tld_list
-        .as_deref()
-        .map(|p| read_list(p, "TLD list"))
-        .transpose()?;
+    let (verified, tld_override) = args.tenant.read()?;
     let opts = FixOptions {
         upn_suffixes: args.upn_suffix.clone(),
         upn_from_mail: args.upn_from_mail,

@@ -72,6 +72,39 @@ impl LimitArgs {
     }
 }
 
+/// The tenant's verified domains and the TLD list new values are judged by (`fix`,
+/// `apply-csv`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct TenantArgs {
+    /// A verified domain of the tenant: new UPNs are checked against them, and
+    /// `--upn-from-mail` only uses addresses in them. Repeatable.
+    #[arg(long, value_name = "DOMAIN")]
+    pub verified_domain: Vec<String>,
+    /// A file of verified domains, one per line (# comments allowed).
+    #[arg(long, value_name = "FILE")]
+    pub verified_domains: Option<std::path::PathBuf>,
+    /// Replace the bundled IANA TLD list that new values are judged by (one TLD per
+    /// line, with or without a leading dot; the same file as `scan --tld-list`).
+    #[arg(long, value_name = "FILE")]
+    pub tld_list: Option<std::path::PathBuf>,
+}
+
+impl TenantArgs {
+    /// The verified domains (given ones, then the file's) and the TLD list, if any.
+    pub fn read(&self) -> anyhow::Result<(Vec<String>, Option<Vec<String>>)> {
+        let mut verified = self.verified_domain.clone();
+        if let Some(f) = &self.verified_domains {
+            verified.extend(read_list(f, "verified-domains file")?);
+        }
+        let tlds = self
+            .tld_list
+            .as_deref()
+            .map(|p| read_list(p, "TLD list"))
+            .transpose()?;
+        Ok((verified, tlds))
+    }
+}
+
 /// `--csv-join`: one printable ASCII character other than the CSV quote.
 fn parse_csv_join(s: &str) -> Result<u8, String> {
     match s.as_bytes() {
