@@ -54,6 +54,16 @@ pub enum InputError {
         #[source]
         source: io::Error,
     },
+    /// The file is a compressed archive, not an export.
+    #[error("{path}:1: a {kind} file, not an export: {hint} and give ldifix the export inside")]
+    Compressed {
+        /// The path.
+        path: String,
+        /// `gzip`, `zip`, …
+        kind: &'static str,
+        /// How to decompress it.
+        hint: String,
+    },
     /// The file's encoding is malformed.
     #[error("{path}:{err}")]
     Decode {
@@ -100,6 +110,17 @@ impl Input {
             Data::Mapped(m) => m,
             Data::Owned(v) => v,
         };
+        if let Some((kind, tool)) = compression(raw) {
+            return Err(InputError::Compressed {
+                path: path.display().to_string(),
+                kind,
+                hint: if path.as_os_str() == "-" {
+                    format!("decompress it first ({tool})")
+                } else {
+                    format!("decompress it first ({tool} {})", path.display())
+                },
+            });
+        }
         let (encoding, start) = sniff(raw);
         let decode_err = |err| InputError::Decode {
             path: path.display().to_string(),
@@ -174,6 +195,23 @@ fn sniff(b: &[u8]) -> (Encoding, usize) {
 /// Transcode UTF-16 to UTF-8 strictly. Line numbers are preserved because every U+000A
 /// becomes exactly one LF. The fast path is encoding_rs; on failure the exact position
 /// is found with the standard library's decoder so the error names its line.
+/// The compression format `raw` starts with, by its magic number, and the command that
+/// undoes it: exports are often carried out of a domain compressed.
+fn compression(raw: &[u8]) -> Option<(&'static str, &'static str)> {
+    const MAGIC: [(&[u8], &str, &str); 6] = [
+        (b"\x1f\x8b", "gzip", "gunzip -k"),
+        (b"PK\x03\x04", "zip", "unzip"),
+        (b"7z\xbc\xaf\x27\x1c", "7-Zip", "7z x"),
+        (b"BZh", "bzip2", "bunzip2 -k"),
+        (b"\xfd7zXZ\x00", "xz", "unxz -k"),
+        (b"\x28\xb5\x2f\xfd", "zstd", "unzstd"),
+    ];
+    MAGIC
+        .iter()
+        .find(|(m, _, _)| raw.starts_with(m))
+        .map(|&(_, kind, tool)| (kind, tool))
+}
+
 fn decode_utf16(b: &[u8], le: bool) -> Result<Vec<u8>, ParseError> {
     let enc = if le {
         encoding_rs::UTF_16LE
@@ -274,5 +312,30 @@ mod tests {
             }
             _ => panic!("expected a decode error"),
         }
+    }
+
+    #[test]
+    fn compressed_files_are_named_with_the_command_that_opens_them() {
+        for (bytes, kind, tool) in [
+            (&b"\x1f\x8b\x08\x00rest"[..], "gzip", "gunzip -k"),
+            (b"PK\x03\x04rest", "zip", "unzip"),
+            (b"7z\xbc\xaf\x27\x1crest", "7-Zip", "7z x"),
+            (b"BZh91AY", "bzip2", "bunzip2 -k"),
+            (b"\xfd7zXZ\x00rest", "xz", "unxz -k"),
+            (b"\x28\xb5\x2f\xfdrest", "zstd", "unzstd"),
+        ] {
+            let err = Input::from_bytes(Path::new("x.ldf.z"), bytes.to_vec())
+                .err()
+                .expect("refused");
+            let msg = err.to_string();
+            assert!(
+                msg.starts_with(&format!("x.ldf.z:1: a {kind} file")),
+                "{msg}"
+            );
+            assert!(msg.contains(&format!("({tool} x.ldf.z)")), "{msg}");
+        }
+        // An export that merely starts with such letters is read.
+        assert!(Input::from_bytes(Path::new("a"), b"BZ: x\n".to_vec()).is_ok());
+        assert!(Input::from_bytes(Path::new("a"), b"dn: cn=PK\n".to_vec()).is_ok());
     }
 }

@@ -267,3 +267,34 @@ fn a_group_with_a_million_members_is_a_count_finding() {
     assert_eq!(counts.len(), 1, "{doc}");
     assert_eq!(counts[0]["attribute"], "member");
 }
+
+/// An export carried out of the domain compressed is named as such, with the command that
+/// opens it, at line 1, by every command (exit 2, nothing on stdout).
+#[test]
+fn compressed_export_names_its_format_and_the_command_that_opens_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let gz = dir.path().join("export.ldf.gz");
+    // A gzip member header (magic, deflate, no flags) and some deflated bytes.
+    std::fs::write(
+        &gz,
+        b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\x4b\x49\xb3\x52\x48\x06\x00",
+    )
+    .unwrap();
+    for args in [
+        vec!["dump"],
+        vec!["scan"],
+        vec!["fix", "--upn-suffix", "a.local=a.com", "--dry-run"],
+    ] {
+        Command::cargo_bin("ldifix")
+            .unwrap()
+            .args(&args[..1])
+            .arg(&gz)
+            .args(&args[1..])
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains(
+                "export.ldf.gz:1: a gzip file, not an export: decompress it first (gunzip -k ",
+            ));
+    }
+}
