@@ -136,23 +136,20 @@ pub fn precheck_outputs(
     if out.dry_run {
         return Ok(());
     }
-    let mut all: Vec<PathBuf> = Vec::new();
-    for t in targets(out, sources) {
-        all.push(t.changes);
-        all.push(t.undo);
-    }
-    all.extend(out.report.iter().cloned());
+    let ldif: Vec<PathBuf> = targets(out, sources)
+        .into_iter()
+        .flat_map(|t| [t.changes, t.undo])
+        .collect();
+    let all: Vec<&PathBuf> = ldif.iter().chain(&out.report).collect();
     for (i, a) in all.iter().enumerate() {
         load::check_not_input(a, inputs)?;
-        if all[..i].iter().any(|b| b == a) {
+        if all[..i].contains(a) {
             return Err(format!("{} is named for two outputs", a.display()));
         }
         check_writable(a, out.force).map_err(|e| e.to_string())?;
     }
-    for t in targets(out, sources) {
-        for p in [t.changes, t.undo] {
-            check_writable(&map_path(&p), out.force).map_err(|e| e.to_string())?;
-        }
+    for p in &ldif {
+        check_writable(&map_path(p), out.force).map_err(|e| e.to_string())?;
     }
     Ok(())
 }
@@ -386,6 +383,8 @@ pub fn write_outputs(
     Ok(if plan.refused.is_empty() { 0 } else { 1 })
 }
 
+/// Write one LDIF output with `emit`, then its line map; an error names the file it
+/// happened in; both are synced. Returns the number of records written.
 fn write_with_map<'a>(
     ldif: &mut AtomicFile,
     map_f: &mut AtomicFile,

@@ -72,10 +72,8 @@ pub struct CsvReader<'a> {
     question_warned: bool,
     /// The byte multi-valued PowerShell columns were joined with (csvde: always `;`).
     join: u8,
-    /// The object class the `#TYPE` line names (`…ADUser` → `user`).
-    type_class: Option<&'static str>,
-    /// Given to every row: the `#TYPE` line's class when the file has no objectClass
-    /// column.
+    /// Given to every row: the class the `#TYPE` line names (`…ADUser` → `user`), kept
+    /// only when the header has no objectClass column.
     implied_class: Option<&'static str>,
 }
 
@@ -159,8 +157,10 @@ impl<'a> CsvReader<'a> {
             ascii_51,
             question_warned: false,
             join: b';',
-            type_class: saw_type.as_deref().and_then(pwsh::class_of_type),
-            implied_class: None,
+            implied_class: saw_type
+                .as_deref()
+                .filter(|_| dialect == Dialect::Pwsh)
+                .and_then(pwsh::class_of_type),
         };
         me.read_header();
         me
@@ -214,17 +214,14 @@ impl<'a> CsvReader<'a> {
                 self.group_cols = Some((c, s));
             }
         }
-        if self.dialect == Dialect::Pwsh
-            && dn_col.is_some()
-            && !columns.iter().any(|c| c.name == "objectClass")
+        if columns.iter().any(|c| c.name == "objectClass") {
+            self.implied_class = None;
+        } else if self.dialect == Dialect::Pwsh && dn_col.is_some() && self.implied_class.is_none()
         {
-            match self.type_class {
-                Some(class) => self.implied_class = Some(class),
-                None => self.warnings.push(Warning {
-                    line: self.base_line,
-                    message: "no ObjectClass column: users, contacts and groups cannot be told apart, so no row is in scope; export it too (Select-Object DistinguishedName,ObjectClass,… | Export-Csv …)".into(),
-                }),
-            }
+            self.warnings.push(Warning {
+                line: self.base_line,
+                message: "no ObjectClass column: users, contacts and groups cannot be told apart, so no row is in scope; export it too (Select-Object DistinguishedName,ObjectClass,… | Export-Csv …)".into(),
+            });
         }
         self.columns = columns;
         match dn_col {

@@ -22,8 +22,6 @@ use crate::ldif::writer::{LdifWriter, WriterOptions};
 use crate::model::Attr;
 
 use super::plan::ObjectChange;
-#[cfg(test)]
-use super::plan::Plan;
 
 /// The record that registers UPN suffixes (`--register-suffix`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,7 +162,7 @@ pub fn write_map_csv<W: Write>(w: W, map: &[LineMapEntry<'_>]) -> io::Result<()>
 mod tests {
     use super::*;
     use crate::ldif::writer::LineEnding;
-    use crate::rewrite::plan::{AttrChange, ChangeKind, ObjectChange};
+    use crate::rewrite::plan::{AttrChange, ChangeKind, ObjectChange, Plan};
 
     /// The change file as bytes (writing to a Vec cannot fail).
     fn change_bytes<'a>(
