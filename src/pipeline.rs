@@ -21,7 +21,7 @@ use std::ops::Range;
 use memchr::memchr_iter;
 use rayon::prelude::*;
 
-use crate::ldif::{Item, Limits, ParseError, Parser, Warning};
+use crate::ldif::{Fault, Item, Limits, ParseError, Parser, Warning};
 
 /// Default target size of a chunk.
 pub const DEFAULT_CHUNK_BYTES: usize = 8 << 20;
@@ -200,6 +200,27 @@ impl<'a> ChunkParser<'a> {
     /// Keep attributes as `keep` says ([`Parser::with_attr_classes`]).
     pub fn with_attr_classes(mut self, keep: fn(&str) -> crate::ldif::Keep) -> Self {
         self.parser = self.parser.with_attr_classes(keep);
+        self
+    }
+
+    /// Report the records holding the input's `faults` (offsets in the whole input) as
+    /// bad ([`Parser::with_faults`]); only this chunk's faults are kept (a fault at the
+    /// very end of the input belongs to its last chunk).
+    pub fn with_faults(mut self, faults: &[Fault], chunk: &Chunk, input_len: usize) -> Self {
+        let mine: Vec<Fault> = faults
+            .iter()
+            .filter(|f| {
+                f.offset >= chunk.start
+                    && (f.offset < chunk.end || (f.offset == chunk.end && chunk.end == input_len))
+            })
+            .map(|f| Fault {
+                offset: f.offset - chunk.start,
+                kind: f.kind.clone(),
+            })
+            .collect();
+        if !mine.is_empty() {
+            self.parser = self.parser.with_faults(mine);
+        }
         self
     }
 

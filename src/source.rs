@@ -1,8 +1,11 @@
 //! Getting an input's bytes: memory-mapped regular files (the zero-copy path), read
 //! files for stdin, pipes or when mapping fails, and BOM sniffing — a UTF-8 BOM is
 //! skipped, UTF-16LE/BE with a BOM (`ldifde -u`) is transcoded to an owned UTF-8 buffer
-//! whose line numbers match the original file. Malformed UTF-16 is an error at its line,
-//! never replaced with U+FFFD.
+//! whose line numbers match the original file; UTF-16 without a BOM is recognised by
+//! its first two characters (ASCII, so every other byte is zero). Malformed UTF-16 is an
+//! error at its line, never replaced with U+FFFD: [`Input::open`] refuses the file,
+//! [`Input::open_lenient`] leaves the bad code units out and lists where
+//! ([`Input::faults`]) so a parser reports only the records holding them.
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -10,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use memmap2::Mmap;
 
-use crate::ldif::{ErrorKind, ParseError};
+use crate::ldif::{ErrorKind, Fault, ParseError};
 
 /// How the input was encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,9 +22,9 @@ pub enum Encoding {
     Utf8,
     /// UTF-8 with a BOM (skipped).
     Utf8Bom,
-    /// UTF-16 little-endian with a BOM (transcoded).
+    /// UTF-16 little-endian (transcoded), with a BOM or recognised without one.
     Utf16Le,
-    /// UTF-16 big-endian with a BOM (transcoded).
+    /// UTF-16 big-endian (transcoded), with a BOM or recognised without one.
     Utf16Be,
 }
 
@@ -40,19 +43,20 @@ pub struct Input {
     pub encoding: Encoding,
     /// Size of the file as stored (before transcoding).
     pub file_len: u64,
+    /// Where code units that could not be decoded were left out (lenient opening only).
+    faults: Vec<Fault>,
 }
 
 /// Failure to get an input's bytes.
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
     /// The file could not be opened or read.
-    #[error("{path}: {source}")]
+    #[error("{path}: {err}")]
     Io {
         /// The path.
         path: String,
-        /// The I/O error.
-        #[source]
-        source: io::Error,
+        /// The I/O error (in the message, not a source: printed once).
+        err: io::Error,
     },
     /// The file is a compressed archive, not an export.
     #[error("{path}:1: a {kind} file, not an export: {hint} and give ldifix the export inside")]
@@ -75,37 +79,62 @@ pub enum InputError {
 }
 
 impl Input {
-    /// Open `path` (`-` = stdin): map a regular file, else read it.
+    /// Open `path` (`-` = stdin): map a regular file, else read it. Malformed UTF-16 is
+    /// an error naming the line of the first bad code unit.
     pub fn open(path: &Path) -> Result<Input, InputError> {
-        let io_err = |source| InputError::Io {
+        Self::open_with(path, false)
+    }
+
+    /// [`Input::open`], except that malformed UTF-16 leaves the bad code units out of
+    /// the bytes and lists where ([`Input::faults`]), for a reader that reports the
+    /// records holding them and reads the rest (`dump`, `scan --keep-going`).
+    pub fn open_lenient(path: &Path) -> Result<Input, InputError> {
+        Self::open_with(path, true)
+    }
+
+    fn open_with(path: &Path, lenient: bool) -> Result<Input, InputError> {
+        let io_err = |err| InputError::Io {
             path: path.display().to_string(),
-            source,
+            err,
         };
         if path.as_os_str() == "-" {
             let mut buf = Vec::new();
             io::stdin().lock().read_to_end(&mut buf).map_err(io_err)?;
-            return Self::from_bytes(path, buf);
+            let len = buf.len() as u64;
+            return Self::from_data(path, Data::Owned(buf), len, lenient);
         }
         let file = File::open(path).map_err(io_err)?;
         let meta = file.metadata().map_err(io_err)?;
         if meta.is_file() && meta.len() > 0 {
             if let Some(map) = map_file(&file) {
-                return Self::from_data(path, Data::Mapped(map), meta.len());
+                return Self::from_data(path, Data::Mapped(map), meta.len(), lenient);
             }
         }
         let mut buf = Vec::new();
         let mut f = file;
         f.read_to_end(&mut buf).map_err(io_err)?;
-        Self::from_bytes(path, buf)
+        let len = buf.len() as u64;
+        Self::from_data(path, Data::Owned(buf), len, lenient)
     }
 
     /// Wrap bytes already in memory (stdin, tests); `path` names them in messages.
     pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Input, InputError> {
         let len = bytes.len() as u64;
-        Self::from_data(path, Data::Owned(bytes), len)
+        Self::from_data(path, Data::Owned(bytes), len, false)
     }
 
-    fn from_data(path: &Path, data: Data, file_len: u64) -> Result<Input, InputError> {
+    /// [`Input::from_bytes`], lenient like [`Input::open_lenient`].
+    pub fn from_bytes_lenient(path: &Path, bytes: Vec<u8>) -> Result<Input, InputError> {
+        let len = bytes.len() as u64;
+        Self::from_data(path, Data::Owned(bytes), len, true)
+    }
+
+    fn from_data(
+        path: &Path,
+        data: Data,
+        file_len: u64,
+        lenient: bool,
+    ) -> Result<Input, InputError> {
         let raw: &[u8] = match &data {
             Data::Mapped(m) => m,
             Data::Owned(v) => v,
@@ -122,20 +151,30 @@ impl Input {
             });
         }
         let (encoding, start) = sniff(raw);
-        let decode_err = |err| InputError::Decode {
-            path: path.display().to_string(),
-            err,
-        };
         match encoding {
             Encoding::Utf16Le | Encoding::Utf16Be => {
-                let utf8 =
-                    decode_utf16(&raw[2..], encoding == Encoding::Utf16Le).map_err(decode_err)?;
+                let (utf8, faults) = decode_utf16(&raw[start..], encoding == Encoding::Utf16Le);
+                if !lenient {
+                    if let Some(f) = faults.first() {
+                        let line = 1 + memchr::memchr_iter(b'\n', &utf8[..f.offset]).count();
+                        return Err(InputError::Decode {
+                            path: path.display().to_string(),
+                            err: ParseError {
+                                kind: f.kind.clone(),
+                                line: line as u64,
+                                record_line: None,
+                                offset: f.offset,
+                            },
+                        });
+                    }
+                }
                 Ok(Input {
                     data: Data::Owned(utf8),
                     start: 0,
                     path: path.to_owned(),
                     encoding,
                     file_len,
+                    faults,
                 })
             }
             _ => Ok(Input {
@@ -144,8 +183,32 @@ impl Input {
                 path: path.to_owned(),
                 encoding,
                 file_len,
+                faults: Vec::new(),
             }),
         }
+    }
+
+    /// Where undecodable code units were left out of [`Input::bytes`] (byte offsets in
+    /// them, in order); always empty unless opened leniently.
+    pub fn faults(&self) -> &[Fault] {
+        &self.faults
+    }
+
+    /// The first fault as an error at its line, for a reader that cannot skip a bad
+    /// record (CSV): the file is refused as [`Input::open`] would.
+    pub fn first_fault(&self) -> Option<InputError> {
+        let f = self.faults.first()?;
+        let bytes = self.bytes();
+        let line = 1 + memchr::memchr_iter(b'\n', &bytes[..f.offset.min(bytes.len())]).count();
+        Some(InputError::Decode {
+            path: self.name(),
+            err: ParseError {
+                kind: f.kind.clone(),
+                line: line as u64,
+                record_line: None,
+                offset: f.offset,
+            },
+        })
     }
 
     /// The bytes to parse (BOM removed, UTF-16 transcoded).
@@ -187,14 +250,22 @@ fn sniff(b: &[u8]) -> (Encoding, usize) {
         (Encoding::Utf16Le, 2)
     } else if b.starts_with(&[0xFE, 0xFF]) {
         (Encoding::Utf16Be, 2)
+    } else if b.len() >= 4 && ascii_unit(b[0], b[1]) && ascii_unit(b[2], b[3]) {
+        // "d\0n\0", "#\0 \0", "\r\0\n\0": UTF-8 text never holds a NUL byte there.
+        (Encoding::Utf16Le, 0)
+    } else if b.len() >= 4 && ascii_unit(b[1], b[0]) && ascii_unit(b[3], b[2]) {
+        (Encoding::Utf16Be, 0)
     } else {
         (Encoding::Utf8, 0)
     }
 }
 
-/// Transcode UTF-16 to UTF-8 strictly. Line numbers are preserved because every U+000A
-/// becomes exactly one LF. The fast path is encoding_rs; on failure the exact position
-/// is found with the standard library's decoder so the error names its line.
+/// A UTF-16 code unit `lo`, `hi` (in that order) holding a printable ASCII character, a
+/// tab, CR or LF.
+fn ascii_unit(lo: u8, hi: u8) -> bool {
+    hi == 0 && (lo.is_ascii_graphic() || matches!(lo, b' ' | b'\t' | b'\r' | b'\n'))
+}
+
 /// The compression format `raw` starts with, by its magic number, and the command that
 /// undoes it: exports are often carried out of a domain compressed.
 fn compression(raw: &[u8]) -> Option<(&'static str, &'static str)> {
@@ -212,7 +283,12 @@ fn compression(raw: &[u8]) -> Option<(&'static str, &'static str)> {
         .map(|&(_, kind, tool)| (kind, tool))
 }
 
-fn decode_utf16(b: &[u8], le: bool) -> Result<Vec<u8>, ParseError> {
+/// Transcode UTF-16 to UTF-8 without replacing anything: a code unit that is not part
+/// of a character (an unpaired surrogate, a dangling last byte) is left out and listed
+/// as a [`Fault`] at the offset where it would have been. Line numbers are preserved
+/// because every U+000A becomes exactly one LF. The fast path is encoding_rs; on
+/// failure the standard library's decoder goes over the units one by one.
+fn decode_utf16(b: &[u8], le: bool) -> (Vec<u8>, Vec<Fault>) {
     let enc = if le {
         encoding_rs::UTF_16LE
     } else {
@@ -220,10 +296,9 @@ fn decode_utf16(b: &[u8], le: bool) -> Result<Vec<u8>, ParseError> {
     };
     if b.len() % 2 == 0 {
         if let Some(s) = enc.decode_without_bom_handling_and_without_replacement(b) {
-            return Ok(s.into_owned().into_bytes());
+            return (s.into_owned().into_bytes(), Vec::new());
         }
     }
-    // Slow path: locate the problem.
     let units = b.chunks_exact(2).map(|c| {
         if le {
             u16::from_le_bytes([c[0], c[1]])
@@ -232,39 +307,31 @@ fn decode_utf16(b: &[u8], le: bool) -> Result<Vec<u8>, ParseError> {
         }
     });
     let mut out = String::with_capacity(b.len() / 2);
-    let mut line = 1u64;
+    let mut faults = Vec::new();
     for r in char::decode_utf16(units) {
         match r {
-            Ok(c) => {
-                if c == '\n' {
-                    line += 1;
-                }
-                out.push(c);
-            }
-            Err(e) => {
-                return Err(ParseError {
-                    kind: ErrorKind::BadUtf16 {
-                        detail: format!(
+            Ok(c) => out.push(c),
+            Err(e) => faults.push(Fault {
+                offset: out.len(),
+                kind: ErrorKind::BadUtf16 {
+                    detail: format!(
                         "unpaired surrogate 0x{:04X} (expected a valid UTF-16 code unit sequence)",
                         e.unpaired_surrogate()
                     ),
-                    },
-                    line,
-                    record_line: None,
-                    offset: out.len(),
-                })
-            }
+                },
+            }),
         }
     }
-    // Odd length: the dangling byte is on the last line.
-    Err(ParseError {
-        kind: ErrorKind::BadUtf16 {
-            detail: "odd number of bytes (a UTF-16 file holds whole 2-byte code units)".into(),
-        },
-        line,
-        record_line: None,
-        offset: out.len(),
-    })
+    if b.len() % 2 == 1 {
+        // The dangling byte is on the last line.
+        faults.push(Fault {
+            offset: out.len(),
+            kind: ErrorKind::BadUtf16 {
+                detail: "odd number of bytes (expected whole 2-byte code units)".into(),
+            },
+        });
+    }
+    (out.into_bytes(), faults)
 }
 
 #[cfg(test)]

@@ -298,3 +298,58 @@ fn compressed_export_names_its_format_and_the_command_that_opens_it() {
             ));
     }
 }
+
+#[test]
+fn malformed_utf16_spoils_only_its_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("u16.ldf");
+    let mut v = vec![0xFF, 0xFE];
+    let units = |s: &str| -> Vec<u8> { s.encode_utf16().flat_map(u16::to_le_bytes).collect() };
+    v.extend(units(
+        "dn: CN=A,DC=x\r\ncn: a\r\n\r\ndn: CN=B,DC=x\r\ncn: b",
+    ));
+    v.extend(0xD800u16.to_le_bytes());
+    v.extend(units("\r\n\r\ndn: CN=C,DC=x\r\ncn: c\r\n"));
+    std::fs::write(&path, v).unwrap();
+    let msg = "u16.ldf:5: malformed UTF-16: unpaired surrogate 0xD800";
+    // Without --keep-going: the record before is printed, then the error.
+    let out = Command::cargo_bin("ldifix")
+        .unwrap()
+        .arg("dump")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.contains("CN=A,DC=x"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(msg));
+    // With it: A and C, the error for B, exit 2.
+    let out = Command::cargo_bin("ldifix")
+        .unwrap()
+        .args(["dump", "--keep-going"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+    assert!(stdout.contains("CN=A,DC=x") && stdout.contains("CN=C,DC=x"));
+    assert!(!stdout.contains("CN=B,DC=x"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(msg));
+    // scan --keep-going reads A and C and reports B.
+    let out = Command::cargo_bin("ldifix")
+        .unwrap()
+        .args(["scan", "--keep-going"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(msg), "{stderr}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("(1 invalid, skipped)"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

@@ -576,3 +576,127 @@ proptest! {
         prop_assert_eq!(got, filtered_by_hand(&text));
     }
 }
+
+fn utf16(s: &str, le: bool) -> Vec<u8> {
+    s.encode_utf16()
+        .flat_map(|u| if le { u.to_le_bytes() } else { u.to_be_bytes() })
+        .collect()
+}
+
+/// Records A (line 1), B (line 4, an unpaired surrogate on line 5) and C (line 7), as
+/// UTF-16LE with a BOM.
+fn utf16_with_a_bad_record() -> Vec<u8> {
+    let mut v = vec![0xFF, 0xFE];
+    v.extend(utf16(
+        "dn: CN=A,DC=x\r\ncn: a\r\n\r\ndn: CN=B,DC=x\r\ncn: b",
+        true,
+    ));
+    v.extend(0xD800u16.to_le_bytes());
+    v.extend(utf16("\r\n\r\ndn: CN=C,DC=x\r\ncn: c\r\n", true));
+    v
+}
+
+#[test]
+fn a_record_holding_malformed_utf16_is_one_bad_record_and_the_others_are_read() {
+    let bytes = utf16_with_a_bad_record();
+    // Opened strictly, the file is refused at the bad code unit's line.
+    match Input::from_bytes(Path::new("u.ldf"), bytes.clone()) {
+        Err(ldifix::source::InputError::Decode { err, .. }) => assert_eq!(err.line, 5),
+        _ => panic!("expected a decode error"),
+    }
+    // Leniently, the unit is left out (never replaced) and its place listed.
+    let input = Input::from_bytes_lenient(Path::new("u.ldf"), bytes).unwrap();
+    assert_eq!(input.faults().len(), 1);
+    assert!(!String::from_utf8_lossy(input.bytes()).contains('\u{FFFD}'));
+    let items: Vec<_> = Parser::new(input.bytes())
+        .with_faults(input.faults().to_vec())
+        .collect();
+    assert_eq!(items.len(), 3, "{items:?}");
+    match &items[0] {
+        Ok(Item::Record(r)) => assert_eq!((&*r.dn, r.line), (&b"CN=A,DC=x"[..], 1)),
+        other => panic!("{other:?}"),
+    }
+    match &items[1] {
+        Err(e) => {
+            assert!(matches!(e.kind, ErrorKind::BadUtf16 { .. }), "{e}");
+            assert_eq!((e.line, e.record_line), (5, Some(4)));
+            assert!(e.to_string().contains("unpaired surrogate 0xD800"), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
+    match &items[2] {
+        Ok(Item::Record(r)) => assert_eq!((&*r.dn, r.line), (&b"CN=C,DC=x"[..], 7)),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_fault_outside_records_is_reported_where_it_is() {
+    // Between records (in a comment), and a dangling byte after a blank line at the end.
+    let mut v = vec![0xFF, 0xFE];
+    v.extend(utf16("dn: CN=A,DC=x\ncn: a\n\n# note ", true));
+    v.extend(0xDC00u16.to_le_bytes());
+    v.extend(utf16("\n\ndn: CN=C,DC=x\ncn: c\n\n", true));
+    v.push(b'x');
+    let input = Input::from_bytes_lenient(Path::new("u.ldf"), v).unwrap();
+    assert_eq!(input.faults().len(), 2);
+    let items: Vec<_> = Parser::new(input.bytes())
+        .with_faults(input.faults().to_vec())
+        .collect();
+    let shape: Vec<String> = items
+        .iter()
+        .map(|i| match i {
+            Ok(Item::Record(r)) => format!("record {}", r.line),
+            Ok(Item::Skipped { line, .. }) => format!("skipped {line}"),
+            Err(e) => format!("error {} {:?}", e.line, e.record_line),
+        })
+        .collect();
+    // The comment sits before record C, so the fault there is reported with C's record
+    // (which is then not read); the dangling byte after the last blank line stands alone.
+    assert_eq!(shape, ["record 1", "error 4 Some(6)", "error 9 None"]);
+}
+
+#[test]
+fn a_dangling_byte_in_the_last_record_makes_that_record_bad() {
+    let mut v = vec![0xFF, 0xFE];
+    v.extend(utf16(
+        "dn: CN=A,DC=x\ncn: a\n\ndn: CN=B,DC=x\ncn: b\n",
+        true,
+    ));
+    v.push(b'x');
+    let input = Input::from_bytes_lenient(Path::new("u.ldf"), v).unwrap();
+    let items: Vec<_> = Parser::new(input.bytes())
+        .with_faults(input.faults().to_vec())
+        .collect();
+    assert_eq!(items.len(), 2);
+    assert!(matches!(items[0], Ok(Item::Record(_))));
+    let e = items[1].as_ref().unwrap_err();
+    assert_eq!((e.line, e.record_line), (6, Some(4)));
+    assert!(e.to_string().contains("odd number of bytes"), "{e}");
+}
+
+#[test]
+fn utf16_without_a_byte_order_mark_is_recognised() {
+    let text = "dn: CN=J\u{f6}rg \u{1D11E},DC=x\r\ncn: J\u{f6}rg\r\n";
+    let base = records(text.as_bytes()).unwrap();
+    for le in [true, false] {
+        let input = Input::from_bytes(Path::new("n.ldf"), utf16(text, le)).unwrap();
+        let enc = if le {
+            ldifix::source::Encoding::Utf16Le
+        } else {
+            ldifix::source::Encoding::Utf16Be
+        };
+        assert_eq!(input.encoding, enc);
+        assert_eq!(records(input.bytes()).unwrap(), base);
+    }
+    // UTF-8 text is never taken for UTF-16, whatever it starts with.
+    for s in [
+        "dn: a\n",
+        "# c\n",
+        "\r\n\r\ndn: a\n",
+        "\u{0}\u{0}\u{0}\u{0}",
+    ] {
+        let input = Input::from_bytes(Path::new("u.ldf"), s.as_bytes().to_vec()).unwrap();
+        assert_eq!(input.encoding, ldifix::source::Encoding::Utf8, "{s:?}");
+    }
+}

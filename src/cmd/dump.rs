@@ -109,25 +109,37 @@ pub fn record_json(r: &Record<'_>) -> Json {
     Json::Object(o)
 }
 
+/// Print an input's decoding error with its hint; the exit status.
+fn decode_error(e: &InputError) -> i32 {
+    eprintln!("ldifix: {e}");
+    if let InputError::Decode { err, .. } = e {
+        if let Some(h) = err.hint() {
+            eprintln!("  hint: {h}");
+        }
+    }
+    2
+}
+
 /// Run.
 pub fn run(args: Args) -> Result<i32> {
-    let input = match Input::open(&args.file) {
+    // Leniently: a record holding malformed UTF-16 is a bad record like any other, so
+    // the records before it are printed and `--keep-going` reads the ones after it.
+    let input = match Input::open_lenient(&args.file) {
         Ok(i) => i,
-        Err(e @ InputError::Decode { .. }) => {
-            eprintln!("ldifix: {e}");
-            if let InputError::Decode { err, .. } = &e {
-                if let Some(h) = err.hint() {
-                    eprintln!("  hint: {h}");
-                }
-            }
-            return Ok(2);
-        }
+        Err(e @ InputError::Decode { .. }) => return Ok(decode_error(&e)),
         Err(e) => return Err(e.into()),
     };
     let name = input.name();
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let mut parser = args.limits.records(input.bytes());
+    let mut parser = match args
+        .limits
+        .records(input.bytes())
+        .with_faults(input.faults())
+    {
+        Ok(p) => p,
+        Err(_) => return Ok(input.first_fault().map_or(2, |e| decode_error(&e))),
+    };
     let mut bad = false;
     let mut stderr = io::stderr();
     while let Some(item) = parser.next() {

@@ -38,7 +38,7 @@ use rayon::prelude::*;
 use crate::cmd::{read_list, LimitArgs};
 use crate::csvin::{InputFormat, Records};
 use crate::index::{self, ChunkKeys, KeyHasher, KeyScratch, KeyTable, Namespace};
-use crate::ldif::{Item, Limits, ParseError, Parser, Warning};
+use crate::ldif::{Fault, Item, Limits, ParseError, Parser, Warning};
 use crate::model::{Attr, Entry, FileId, Spare};
 use crate::output::{check_writable, AtomicFile};
 use crate::pipeline::{self, Chunk, ChunkParser, LineBase};
@@ -231,6 +231,9 @@ pub struct ScanOptions<'c> {
     pub formats: &'c [InputFormat],
     /// PowerShell CSV inputs: the byte multi-valued columns were joined with.
     pub csv_join: u8,
+    /// Where each input could not be decoded ([`Input::faults`]; missing: nowhere):
+    /// the records holding those places are bad records.
+    pub faults: &'c [&'c [Fault]],
 }
 
 /// One in-scope object.
@@ -329,7 +332,13 @@ pub fn scan_chunk(
         .unwrap_or(InputFormat::Ldif);
     let mut parser = if format == InputFormat::Ldif {
         Reader::Ldif(
-            ChunkParser::new(input, chunk, opts.limits).with_attr_classes(Attr::read_class),
+            ChunkParser::new(input, chunk, opts.limits)
+                .with_attr_classes(Attr::read_class)
+                .with_faults(
+                    opts.faults.get(chunk.input).copied().unwrap_or(&[]),
+                    chunk,
+                    input.len(),
+                ),
         )
     } else {
         Reader::Other(
@@ -564,7 +573,7 @@ pub fn run(args: Args) -> Result<i32> {
     // Open every input (mapping is cheap; reading stdin is sequential anyway).
     let mut inputs = Vec::with_capacity(args.inputs.len());
     for p in &args.inputs {
-        match Input::open(p) {
+        match Input::open_lenient(p) {
             Ok(i) => inputs.push(i),
             Err(e) => return usage(&e.to_string()),
         }
@@ -593,6 +602,16 @@ fn scan_inputs(
         .iter()
         .map(|b| args.limits.input_format.resolve(b))
         .collect();
+    // A CSV reader cannot skip a record it cannot decode: such a file is refused.
+    for (input, format) in inputs.iter().zip(&formats) {
+        if *format != InputFormat::Ldif {
+            if let Some(e) = input.first_fault() {
+                eprintln!("ldifix: {e}");
+                return Ok(2);
+            }
+        }
+    }
+    let faults: Vec<&[Fault]> = inputs.iter().map(Input::faults).collect();
     let opts = ScanOptions {
         profile: args.profile,
         ou,
@@ -600,6 +619,7 @@ fn scan_inputs(
         stop_at_error: !args.keep_going,
         formats: &formats,
         csv_join: args.limits.csv_join,
+        faults: &faults,
     };
     // LDIF inputs are split into chunks; a CSV input is one chunk (its header gives
     // the columns), numbered from its first line.
@@ -1231,6 +1251,7 @@ mod tests {
             stop_at_error: true,
             formats: &[],
             csv_join: b';',
+            faults: &[],
         };
         let hasher = KeyHasher::new();
         let mut engine = IdfixEngine::new(false, TldSet::idfix());
@@ -1283,6 +1304,7 @@ mod tests {
             stop_at_error: true,
             formats: &[],
             csv_join: b';',
+            faults: &[],
         };
         let chunks = pipeline::plan(&[text.as_bytes()], 1);
         assert_eq!(chunks.len(), 2);
@@ -1311,6 +1333,7 @@ mod tests {
             stop_at_error: true,
             formats: &[],
             csv_join: b';',
+            faults: &[],
         };
         let h = KeyHasher::new();
         let mut engine = IdfixEngine::new(false, TldSet::idfix());

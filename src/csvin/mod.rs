@@ -39,7 +39,7 @@ mod reader;
 
 use std::borrow::Cow;
 
-use crate::ldif::{Item, Limits, ParseError, Parser, Warning};
+use crate::ldif::{Fault, Item, Limits, ParseError, Parser, Warning};
 
 pub use detect::{detect, detect_delimiter};
 pub use reader::CsvReader;
@@ -109,6 +109,20 @@ impl<'a> Records<'a> {
             InputFormat::Ldif | InputFormat::Auto => {
                 Records::Ldif(Parser::with_limits(bytes, limits))
             }
+        }
+    }
+
+    /// Report the records holding `faults` (places the input could not be decoded) as
+    /// bad records ([`Parser::with_faults`]). Only the LDIF parser can: for a CSV input
+    /// `Err` gives the reader back, and the caller refuses the file
+    /// ([`source::Input::first_fault`](crate::source::Input::first_fault)).
+    pub fn with_faults(self, faults: &[Fault]) -> Result<Records<'a>, Records<'a>> {
+        match self {
+            Records::Ldif(p) if !faults.is_empty() => {
+                Ok(Records::Ldif(p.with_faults(faults.to_vec())))
+            }
+            Records::Csv(c) if !faults.is_empty() => Err(Records::Csv(c)),
+            other => Ok(other),
         }
     }
 

@@ -97,6 +97,22 @@ pub struct Parser<'a> {
     /// The searches for a line's end and its name's colon (run for every line).
     newline: ByteFinder,
     colon: ByteFinder,
+    /// Places where the input could not be decoded ([`Parser::with_faults`]), by
+    /// offset, and how many of them were reported.
+    faults: Vec<Fault>,
+    faults_done: usize,
+}
+
+/// A place where the bytes given to the parser are not what the file held: the file's
+/// encoding could not be decoded there (an unpaired UTF-16 surrogate, a dangling byte).
+/// The record holding it is reported as bad with `kind`, never parsed from bytes the
+/// decoder had to leave out ([`Parser::with_faults`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    /// Byte offset in the parser's buffer where the undecodable input was left out.
+    pub offset: usize,
+    /// What was wrong there.
+    pub kind: ErrorKind,
 }
 
 /// A search for one byte, its SIMD routine chosen once per parser: `memchr::memchr`
@@ -306,6 +322,8 @@ impl<'a> Parser<'a> {
             spare: Vec::new(),
             newline: ByteFinder::new(b'\n'),
             colon: ByteFinder::new(b':'),
+            faults: Vec::new(),
+            faults_done: 0,
         }
     }
 
@@ -345,6 +363,50 @@ impl<'a> Parser<'a> {
         if attrs.capacity() > self.spare.capacity() {
             self.spare = attrs;
         }
+    }
+
+    /// Report the records holding `faults` (sorted by offset) as bad records, each with
+    /// its fault's error at the fault's physical line, instead of what their remaining
+    /// bytes parse to; a fault outside any record is reported where it is, after the
+    /// records before it. A record with several faults is reported once.
+    pub fn with_faults(mut self, faults: Vec<Fault>) -> Self {
+        debug_assert!(faults.windows(2).all(|w| w[0].offset <= w[1].offset));
+        self.faults = faults;
+        self.faults_done = 0;
+        self
+    }
+
+    /// The error for the first fault before `end`, if any, consuming every fault before
+    /// `end`: for the stretch that started at byte `start` on line `start_line`, in the
+    /// record starting on `record_line` (when there is one).
+    #[cold]
+    fn fault_before(
+        &mut self,
+        start: usize,
+        start_line: u64,
+        end: usize,
+        record_line: Option<u64>,
+    ) -> Option<ParseError> {
+        let first = self.faults.get(self.faults_done)?;
+        if first.offset >= end {
+            return None;
+        }
+        let at = first.offset.clamp(start, self.buf.len());
+        let line = start_line + memchr::memchr_iter(b'\n', &self.buf[start..at]).count() as u64;
+        let err = ParseError {
+            kind: first.kind.clone(),
+            line,
+            record_line,
+            offset: first.offset,
+        };
+        while self
+            .faults
+            .get(self.faults_done)
+            .is_some_and(|f| f.offset < end)
+        {
+            self.faults_done += 1;
+        }
+        Some(err)
     }
 
     /// Byte offset the parser has reached.
@@ -1114,17 +1176,42 @@ impl<'a> Iterator for Parser<'a> {
         if self.done {
             return None;
         }
-        match self.parse_record() {
-            Ok(Some(item)) => Some(Ok(item)),
+        let (start, start_line) = (self.pos, self.line);
+        let item = match self.parse_record() {
+            Ok(Some(item)) => Ok(item),
             Ok(None) => {
                 self.done = true;
-                None
+                // A fault after the last record (in a trailing comment, a dangling byte
+                // after the final line end) is reported on its own.
+                return self
+                    .fault_before(start, start_line, usize::MAX, None)
+                    .map(Err);
             }
             Err(e) => {
                 self.skip_record();
-                Some(Err(*e))
+                Err(*e)
+            }
+        };
+        if self.faults.len() > self.faults_done {
+            let record_line = match &item {
+                Ok(Item::Record(r)) => Some(r.line),
+                Ok(Item::Skipped { line, .. }) => Some(*line),
+                Err(e) => e.record_line,
+            };
+            // A record running to the end of the input also holds a fault there (the
+            // dangling byte of a file cut short in its last line).
+            let end = if self.pos >= self.buf.len() {
+                usize::MAX
+            } else {
+                self.pos
+            };
+            if let Some(e) = self.fault_before(start, start_line, end, record_line) {
+                // The record is reported bad with the fault, the first thing wrong
+                // with it, instead of what was read from its decodable bytes.
+                return Some(Err(e));
             }
         }
+        Some(item)
     }
 }
 
