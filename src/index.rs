@@ -12,7 +12,10 @@
 //!   comparison, prefix kept, case-insensitive, no trimming).
 //! - A *collision* is a key held by two or more **distinct objects**; every holder is
 //!   listed (the first one too), in input order. A value repeated on one object (in one
-//!   or several attributes) is not a collision by itself.
+//!   or several attributes) is not a collision by itself. Records with the same DN
+//!   (normalised: [`crate::model::dn_key`]) are one object, exported twice — in one file
+//!   or in two, say a domain export and an overlapping one — so they never collide with
+//!   each other ([`resolve`]; a group holding another object too lists every copy).
 //! - [`Index::collisions`] is deterministic: groups are ordered by their first holder's
 //!   position in the input, then namespace, then key; it never depends on hashing.
 //! - Two implementations share these rules. [`Index`] answers lookups (`owners`): a map
@@ -639,10 +642,14 @@ where
     let mut key = String::new();
     for cand in candidates {
         let mut groups: Vec<Collision> = Vec::new();
+        // The normalised DN of each holder: records sharing a DN (an object exported
+        // twice, in one file or in two) are one object.
+        let mut dns: Vec<(u32, Vec<u8>)> = Vec::with_capacity(cand.objects.len());
         for &object in &cand.objects {
             let Some(entry) = fetch(object) else {
                 continue;
             };
+            dns.push((object, crate::model::dn_key(entry.dn_raw())));
             for_each_indexed_value(profile, &entry, |v| {
                 let Some(ns) = key_into(profile, v.attr, &v.text, &mut key) else {
                     return;
@@ -670,9 +677,10 @@ where
                 }
             });
         }
+        let dn_of = |object: u32| dns.iter().find(|(o, _)| *o == object).map(|(_, k)| k);
         out.extend(groups.into_iter().filter(|g| {
-            let first = g.holders[0].object;
-            g.holders.iter().any(|o| o.object != first)
+            let first = dn_of(g.holders[0].object);
+            g.holders.iter().any(|o| dn_of(o.object) != first)
         }));
     }
     sort_collisions(&mut out);

@@ -855,3 +855,82 @@ fn html_report_and_summary_of_the_shipped_sample() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn an_object_exported_twice_does_not_collide_with_itself() {
+    let d = Dir::new();
+    let a = user(
+        "A",
+        "a",
+        "usera",
+        &["userPrincipalName: a@contoso.com", "mail: a@contoso.com"],
+    );
+    // The same DN again, spelled differently (case, spaces), in the same file and in a
+    // second export.
+    let again = a.replace(
+        "dn: CN=A,OU=Staff,DC=a,DC=contoso,DC=com",
+        "dn: cn=A, ou=Staff, dc=A,dc=contoso,dc=com",
+    );
+    d.write("a.ldf", &format!("{a}{again}"));
+    d.write("b.ldf", &a);
+    let (code, stdout, stderr) = scan(d.dir.path(), &["a.ldf", "b.ldf", "--json", "r.json"]);
+    let doc = json(&d.path("r.json"));
+    assert!(doc["collisions"].as_array().unwrap().is_empty(), "{doc}");
+    assert!(duplicate_findings(&doc).is_empty());
+    assert_eq!(code, 0, "{stdout}{stderr}");
+
+    // Another object holding the value: one group, every copy listed, two objects.
+    d.write("c.ldf", &user("C", "c", "userc", &["mail: A@contoso.com"]));
+    let (code, stdout, _) = scan(
+        d.dir.path(),
+        &["a.ldf", "b.ldf", "c.ldf", "--json", "r2.json"],
+    );
+    assert_eq!(code, 1);
+    let doc = json(&d.path("r2.json"));
+    let groups = doc["collisions"].as_array().unwrap();
+    assert_eq!(groups.len(), 1, "{doc}");
+    let holders: Vec<(&str, u64)> = groups[0]["holders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["file"].as_str().unwrap(), h["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(holders.len(), 7, "{holders:?}");
+    assert!(
+        stdout.contains("a@contoso.com [address] — 2 objects, 7 values"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn contacts_and_distribution_groups_with_mail_alone_are_not_synced_and_do_not_collide() {
+    let d = Dir::new();
+    let mut text = user(
+        "U",
+        "a",
+        "useru",
+        &["mail: u@contoso.com", "proxyAddresses: SMTP:u@contoso.com"],
+    );
+    text.push_str(
+        "dn: CN=Pat,OU=Contacts,DC=a,DC=contoso,DC=com\nobjectClass: top\nobjectClass: person\n\
+         objectClass: organizationalPerson\nobjectClass: contact\ncn: Pat\nmail: u@contoso.com\n\n\
+         dn: CN=Team,OU=Groups,DC=a,DC=contoso,DC=com\nobjectClass: top\nobjectClass: group\n\
+         cn: Team\nsAMAccountName: Team\ngroupType: 8\nmail: u@contoso.com\n\n",
+    );
+    d.write("a.ldf", &text);
+    let (code, stdout, stderr) = scan(d.dir.path(), &["a.ldf", "--json", "r.json"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let doc = json(&d.path("r.json"));
+    assert_eq!(doc["summary"]["skipped"], 2, "{doc}");
+    assert!(doc["collisions"].as_array().unwrap().is_empty());
+    // Mail-enabled (proxyAddresses present), the contact collides.
+    let text = text.replace(
+        "cn: Pat\nmail: u@contoso.com\n",
+        "cn: Pat\nmail: u@contoso.com\nproxyAddresses: SMTP:u@contoso.com\n",
+    );
+    d.write("b.ldf", &text);
+    let (code, _, _) = scan(d.dir.path(), &["b.ldf", "--json", "r2.json"]);
+    assert_eq!(code, 1);
+    let doc = json(&d.path("r2.json"));
+    assert_eq!(doc["collisions"].as_array().unwrap().len(), 1, "{doc}");
+}

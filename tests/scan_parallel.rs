@@ -247,8 +247,17 @@ fn csv_inputs_are_one_chunk_and_collide_with_ldif_inputs() {
     a.extend(["--flavor", "csvde"]);
     generate(dir, "f.csv", &a);
     generate(dir, "f.ldf", &same);
-    // The same forest twice: every mail-enabled object collides with itself across the
-    // two inputs, so holders must be re-read from the CSV input too.
+    // The same forest twice, the CSV copy moved to another container: every mail-enabled
+    // object collides with its copy across the two inputs, so holders must be re-read
+    // from the CSV input too. (Without the move, each copy is the same object exported
+    // twice, which is no collision.)
+    let csv = std::fs::read_to_string(dir.join("f.csv")).unwrap();
+    assert!(csv.contains("DC=contoso,DC=local"));
+    std::fs::write(
+        dir.join("f.csv"),
+        csv.replace("DC=contoso,DC=local", "DC=copy,DC=contoso,DC=local"),
+    )
+    .unwrap();
     let r = same_everywhere(dir, &["f.csv", "f.ldf"], &[]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     let doc: serde_json::Value = serde_json::from_slice(&r.json).unwrap();

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use super::ScanReport;
-use crate::model::FileId;
 use crate::rules::ErrorName;
 
 /// How many UPN suffixes are listed.
@@ -92,13 +91,17 @@ pub fn write<W: Write>(mut w: W, r: &ScanReport) -> io::Result<()> {
     }
     if !r.collisions.is_empty() {
         writeln!(w)?;
-        // Distinct objects per group (one object may hold the key in several attributes).
+        // Distinct objects per group (one object may hold the key in several attributes,
+        // and be exported twice: one DN is one object).
         let objects: Vec<usize> = r
             .collisions
             .iter()
             .map(|c| {
-                let mut o: Vec<(FileId, u64)> =
-                    c.holders.iter().map(|h| (h.file, h.line)).collect();
+                let mut o: Vec<Vec<u8>> = c
+                    .holders
+                    .iter()
+                    .map(|h| crate::model::dn_key(h.dn.as_bytes()))
+                    .collect();
                 o.sort_unstable();
                 o.dedup();
                 o.len()

@@ -391,9 +391,9 @@ pub const SKIP_NO_SAM: &str = "no-samaccountname";
 pub const SKIP_SECURITY_NO_MAIL: &str = "security-group-without-mail";
 /// Skip reason `distribution-group-without-proxy`: idfix: distribution group without proxyAddresses
 pub const SKIP_DISTRIBUTION_NO_PROXY: &str = "distribution-group-without-proxy";
-/// Skip reason `distribution-group-not-mail-enabled`: entra: distribution group that is not mail-enabled
+/// Skip reason `distribution-group-not-mail-enabled`: entra: distribution group that is not mail-enabled (no proxyAddresses, or no primary address with @)
 pub const SKIP_DISTRIBUTION_NOT_MAIL_ENABLED: &str = "distribution-group-not-mail-enabled";
-/// Skip reason `contact-not-mail-enabled`: entra: contact that is not mail-enabled
+/// Skip reason `contact-not-mail-enabled`: entra: contact without mail, or not mail-enabled (no proxyAddresses, or no primary address with @)
 pub const SKIP_CONTACT_NOT_MAIL_ENABLED: &str = "contact-not-mail-enabled";
 /// Skip reason `rich-coexistence-group`: entra: the MSOL\_AD\_Sync\_RichCoexistence group
 pub const SKIP_RICH_COEXISTENCE: &str = "rich-coexistence-group";
@@ -415,8 +415,8 @@ pub static SKIP_REASONS: &[SkipInfo] = &[
     SkipInfo { id: SKIP_NO_SAM, summary: "entra: user without sAMAccountName" },
     SkipInfo { id: SKIP_SECURITY_NO_MAIL, summary: "idfix: security group without mail" },
     SkipInfo { id: SKIP_DISTRIBUTION_NO_PROXY, summary: "idfix: distribution group without proxyAddresses" },
-    SkipInfo { id: SKIP_DISTRIBUTION_NOT_MAIL_ENABLED, summary: "entra: distribution group that is not mail-enabled" },
-    SkipInfo { id: SKIP_CONTACT_NOT_MAIL_ENABLED, summary: "entra: contact that is not mail-enabled" },
+    SkipInfo { id: SKIP_DISTRIBUTION_NOT_MAIL_ENABLED, summary: "entra: distribution group that is not mail-enabled (no proxyAddresses, or no primary address with @)" },
+    SkipInfo { id: SKIP_CONTACT_NOT_MAIL_ENABLED, summary: "entra: contact without mail, or not mail-enabled (no proxyAddresses, or no primary address with @)" },
     SkipInfo { id: SKIP_RICH_COEXISTENCE, summary: "entra: the MSOL_AD_Sync_RichCoexistence group" },
     SkipInfo { id: SKIP_ROLE_GROUP, summary: "entra: Exchange role group (msExchRecipientTypeDetails & 0x40000000)" },
     SkipInfo { id: SKIP_OU_FILTER, summary: "outside --include-ou / inside --exclude-ou" },

@@ -25,7 +25,9 @@
 //!   `CNF:`). **Groups follow Entra's semantics, not IdFix's:** security groups are synced
 //!   whether or not they have mail (IdFix skips those without `mail`), distribution groups
 //!   only when mail-enabled; role groups and the rich-coexistence group are skipped.
-//!   Contacts are skipped unless mail-enabled. The 250,000-member limit is reported as a
+//!   Contacts are skipped unless they have `mail` and are mail-enabled (`proxyAddresses`
+//!   present, and a primary address with `@` in a `SMTP:` proxy or in `mail`; a
+//!   distribution group is mail-enabled by the same test). The 250,000-member limit is reported as a
 //!   finding by the checks, not as a skip, so it stays visible.
 //! * OU filtering is separate: [`dn_under`] / [`ou_filter`].
 
@@ -283,11 +285,16 @@ fn is_conflict(e: &Entry) -> bool {
         || cn_marked()
 }
 
-/// Mail-enabled as Entra Connect judges it: a primary `SMTP:` proxy with `@`, or a
-/// `mail` with `@`.
+/// Mail-enabled as Entra Connect's contact rules judge it (also applied to
+/// distribution groups): `proxyAddresses` present, and a primary address with `@`,
+/// found in a `SMTP:` proxy or in `mail`. A `mail` alone does not make an object
+/// mail-enabled.
 fn mail_enabled(e: &Entry) -> bool {
-    e.all(Attr::ProxyAddresses)
-        .any(|v| v.text.starts_with("SMTP:") && has_at(&v.text))
+    let mut proxies = e.all(Attr::ProxyAddresses).peekable();
+    if proxies.peek().is_none() {
+        return false;
+    }
+    proxies.any(|v| v.text.starts_with("SMTP:") && has_at(&v.text))
         || e.all(Attr::Mail).any(|v| has_at(&v.text))
 }
 
@@ -352,7 +359,8 @@ fn entra(e: &Entry, kind: Kind) -> Scope {
             if starts_with_ci(nick, "CAS_") && nick.contains('}') {
                 return Scope::Skipped(id::SKIP_NICK_PREFIX);
             }
-            if !mail_enabled(e) {
+            // Synced only with a `mail` value, and mail-enabled.
+            if !e.has(Attr::Mail) || !mail_enabled(e) {
                 return Scope::Skipped(id::SKIP_CONTACT_NOT_MAIL_ENABLED);
             }
         }
@@ -679,6 +687,23 @@ mod tests {
         ));
         assert_eq!(scope(&e, Profile::Idfix), Scope::In);
         assert_eq!(scope(&e, Profile::Entra), Scope::In);
+        // `mail` alone does not make a distribution group mail-enabled.
+        let e = entry(&group(
+            "groupType: 8
+mail: team@contoso.com
+",
+        ));
+        assert_eq!(
+            scope(&e, Profile::Entra),
+            Scope::Skipped(id::SKIP_DISTRIBUTION_NOT_MAIL_ENABLED)
+        );
+        let e = entry(&group(
+            "groupType: 8
+mail: team@contoso.com
+proxyAddresses: X500:/o=Team
+",
+        ));
+        assert_eq!(scope(&e, Profile::Entra), Scope::In);
         // Missing groupType: IdFix throws (not skipped).
         let e = entry(&group(""));
         assert_eq!(scope(&e, Profile::Idfix), Scope::In);
@@ -710,9 +735,33 @@ mod tests {
             Scope::Skipped(id::SKIP_CONTACT_NOT_MAIL_ENABLED)
         );
         assert_eq!(scope(&e, Profile::Idfix), Scope::In);
-        let m = format!("{c}mail: ext@fabrikam.com\n");
-        assert_eq!(scope(&entry(&m), Profile::Entra), Scope::In);
-        let h = format!("{c}mail: x@y.com\ndisplayName: Sync (MSOL) contact\nmsExchHideFromAddressLists: TRUE\n");
+        // Mail-enabled takes proxyAddresses and a primary address with '@'; a contact
+        // also needs `mail`.
+        let not_synced = [
+            "mail: ext@fabrikam.com\n",
+            "proxyAddresses: SMTP:ext@fabrikam.com\n",
+            "mail: ext\nproxyAddresses: smtp:ext\n",
+        ];
+        for extra in not_synced {
+            assert_eq!(
+                scope(&entry(&format!("{c}{extra}")), Profile::Entra),
+                Scope::Skipped(id::SKIP_CONTACT_NOT_MAIL_ENABLED),
+                "{extra}"
+            );
+        }
+        let synced = [
+            "mail: ext@fabrikam.com\nproxyAddresses: SMTP:ext@fabrikam.com\n",
+            "mail: ext@fabrikam.com\nproxyAddresses: X500:/o=Ext\n",
+            "mail: ext\nproxyAddresses: SMTP:ext@fabrikam.com\n",
+        ];
+        for extra in synced {
+            assert_eq!(
+                scope(&entry(&format!("{c}{extra}")), Profile::Entra),
+                Scope::In,
+                "{extra}"
+            );
+        }
+        let h = format!("{c}mail: x@y.com\nproxyAddresses: SMTP:x@y.com\ndisplayName: Sync (MSOL) contact\nmsExchHideFromAddressLists: TRUE\n");
         assert_eq!(
             scope(&entry(&h), Profile::Entra),
             Scope::Skipped(id::SKIP_MSOL_HIDDEN)
