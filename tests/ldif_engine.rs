@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use ldifix::ldif::writer::{LdifWriter, LineEnding, WriterOptions};
 use ldifix::ldif::{
-    Attr, Body, ChangeKind, Control, ErrorKind, Item, Mod, ModOp, ParseError, Parser, Record, Value,
+    Attr, Body, ChangeKind, Control, ErrorKind, Item, Limits, Mod, ModOp, ParseError, Parser,
+    Record, Value,
 };
 use ldifix::source::Input;
 use proptest::prelude::*;
@@ -699,4 +700,108 @@ fn utf16_without_a_byte_order_mark_is_recognised() {
         let input = Input::from_bytes(Path::new("u.ldf"), s.as_bytes().to_vec()).unwrap();
         assert_eq!(input.encoding, ldifix::source::Encoding::Utf8, "{s:?}");
     }
+}
+
+#[test]
+fn every_parse_error_says_what_was_expected() {
+    let bad: &[&str] = &[
+        "dn: a\nmail\n",
+        "dn: a\nsn:: YWJj!\n",
+        "dn: a\ncn: a\n\nversion: 1\n",
+        "version: 2\ndn: a\ncn: a\n",
+        " folded\n",
+        "cn: a\n",
+        "dn: a\n",
+        "dn: a\nchangetype: frob\n",
+        "dn: a\nchangetype: modify\nfrob: x\n",
+        "dn: a\ncontrol: x\nchangetype: delete\n",
+        "dn: a\ncontrol: 1.2.3 maybe\nchangetype: delete\n",
+        "dn: a\nb@d: x\n",
+    ];
+    for text in bad {
+        let e = first_error(text.as_bytes());
+        assert!(e.to_string().contains("expected"), "{text:?}: {e}");
+    }
+    let limited = |text: &str, limits: Limits| {
+        Parser::with_limits(text.as_bytes(), limits)
+            .find_map(|r| r.err())
+            .expect("over the limit")
+    };
+    let small = Limits {
+        max_line: 8,
+        max_record: 16,
+        max_values: 1,
+    };
+    for text in ["dn: a\ncn: aaaaaaaaaa\n", "dn: a\ncn: a\nsn: b\n"] {
+        let e = limited(text, small);
+        assert!(e.to_string().contains("expected"), "{text:?}: {e}");
+    }
+}
+
+#[test]
+fn a_bad_base64_character_in_a_folded_value_is_named_at_its_physical_line() {
+    // The stray space sits on line 5, the value starts on line 3.
+    let text = "dn: CN=A,DC=x\ncn: a\ndescription:: YWJj\n ZGVm\n Z2 hp\n";
+    let e = first_error(text.as_bytes());
+    assert!(matches!(e.kind, ErrorKind::BadBase64 { .. }), "{e}");
+    assert_eq!((e.line, e.record_line), (5, Some(1)), "{e}");
+    // Unfolded, the same character is on the value's own line.
+    let e = first_error(b"dn: CN=A,DC=x\ncn: a\ndescription:: YWJjZGVmZ2 hp\n");
+    assert_eq!(e.line, 3, "{e}");
+    assert!(e.to_string().contains("found byte 0x20"), "{e}");
+    // A bad character on the first line of a folded value.
+    let e = first_error(b"dn: CN=A,DC=x\ndescription:: YW!j\n ZGVm\n");
+    assert_eq!(e.line, 2, "{e}");
+    assert!(e.to_string().contains("found '!'"), "{e}");
+}
+
+#[test]
+fn control_keywords_in_any_case_and_trailing_spaces_are_read() {
+    for (line, critical) in [
+        ("control: 1.2.3 TRUE", true),
+        ("control: 1.2.3 False", false),
+        ("control: 1.2.3 true  ", true),
+        ("control: 1.2.3  ", false),
+    ] {
+        let text = format!("dn: CN=A,DC=x\n{line}\nchangetype: delete\n");
+        let r = records(text.as_bytes()).unwrap();
+        assert_eq!(r[0].controls.len(), 1, "{line:?}");
+        assert_eq!(r[0].controls[0].critical, critical, "{line:?}");
+        assert_eq!(r[0].controls[0].value, None, "{line:?}");
+    }
+}
+
+#[test]
+fn a_version_line_with_trailing_spaces_is_read() {
+    let r = records(b"version: 1  \r\ndn: CN=A,DC=x\r\ncn: a\r\n").unwrap();
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0].line, 2);
+}
+
+#[test]
+fn the_record_size_limit_counts_the_last_line_and_names_the_line_that_crossed_it() {
+    let limits = Limits {
+        max_record: 20,
+        ..Limits::default()
+    };
+    // 14 + 14 bytes: the second (and last) line crosses the limit.
+    let text = "dn: CN=A,DC=x\ncn: aaaaaaaaa\n\ndn: CN=B,DC=x\ncn: b\n";
+    let items: Vec<_> = Parser::with_limits(text.as_bytes(), limits).collect();
+    let e = items[0].as_ref().unwrap_err();
+    assert!(matches!(e.kind, ErrorKind::Limit { .. }), "{e}");
+    assert_eq!((e.line, e.record_line), (2, Some(1)), "{e}");
+    assert!(matches!(items[1], Ok(Item::Record(_))), "{items:?}");
+    // Crossed in the middle of a record: named at the line that crossed it, not after.
+    let text = "dn: CN=A,DC=x\ncn: aaaaaaaaa\nsn: b\n";
+    let e = Parser::with_limits(text.as_bytes(), limits)
+        .find_map(|r| r.err())
+        .unwrap();
+    assert_eq!(e.line, 2, "{e}");
+    // Exactly at the limit is accepted.
+    let limits = Limits {
+        max_record: 28,
+        ..Limits::default()
+    };
+    let text = "dn: CN=A,DC=x\ncn: aaaaaaaaa\n";
+    assert!(Parser::with_limits(text.as_bytes(), limits).all(|r| r.is_ok()));
 }

@@ -31,6 +31,10 @@ pub enum ErrorKind {
     BadBase64 {
         /// The attribute whose value is bad.
         attr: String,
+        /// Index in the unfolded line where the decoder stopped.
+        at: usize,
+        /// The byte it could not decode there (`None`: bad length or padding).
+        found: Option<u8>,
     },
     /// A continuation line (starting with a space) where no line can be continued.
     UnexpectedContinuation,
@@ -80,12 +84,20 @@ impl fmt::Display for ErrorKind {
                 "expected a record starting with 'dn:', found \"{found}\""
             ),
             ErrorKind::BadVersion { detail } => write!(f, "{detail}"),
-            ErrorKind::BadBase64 { attr } => {
-                write!(f, "invalid base64 value after \"{attr}::\"")
+            ErrorKind::BadBase64 { attr, found, .. } => {
+                write!(
+                    f,
+                    "invalid base64 value after \"{attr}::\" (expected the characters A-Z a-z 0-9 + / and '=' padding"
+                )?;
+                match found {
+                    Some(b) if b.is_ascii_graphic() => write!(f, ", found '{}')", *b as char),
+                    Some(b) => write!(f, ", found byte 0x{b:02X})"),
+                    None => write!(f, ", found a length or padding no base64 text has)"),
+                }
             }
             ErrorKind::UnexpectedContinuation => write!(
                 f,
-                "unexpected continuation line (a line starting with a space must continue a non-empty line)"
+                "unexpected continuation line (expected an attribute line or an empty line: a line starting with a space must continue a non-empty line)"
             ),
             ErrorKind::BadChangeType { found } => write!(
                 f,

@@ -409,6 +409,51 @@ impl<'a> Parser<'a> {
         Some(err)
     }
 
+    /// The physical line holding byte `at` of the logical (unfolded) line that starts at
+    /// byte `offset` on physical line `line`: each continuation line adds its bytes after
+    /// the leading space.
+    #[cold]
+    fn locate_in_fold(&self, offset: usize, line: u64, at: usize) -> u64 {
+        let (first, mut next) = self.phys(offset);
+        if at < first.len() {
+            return line;
+        }
+        // Index into the rest of the logical line, after the first physical line.
+        let mut left = at - first.len();
+        let mut n = line;
+        while next < self.buf.len() && self.buf[next] == b' ' {
+            let (c, after) = self.phys(next);
+            n += 1;
+            let len = c.len().saturating_sub(1);
+            if left < len {
+                return n;
+            }
+            left -= len;
+            next = after;
+        }
+        n
+    }
+
+    /// The error for a record (starting at byte `start`, line `line`) that ends beyond
+    /// `--max-record-bytes`, named at its last line.
+    #[cold]
+    fn record_too_large(&self, start: usize, line: u64) -> ParseError {
+        let body = &self.buf[start..self.pos];
+        let lfs = memchr::memchr_iter(b'\n', body).count() as u64;
+        let last = line + lfs - u64::from(lfs > 0 && body.ends_with(b"\n"));
+        ParseError {
+            kind: ErrorKind::Limit {
+                detail: format!(
+                    "expected a record of at most {} bytes (--max-record-bytes)",
+                    self.limits.max_record
+                ),
+            },
+            line: last,
+            record_line: Some(line),
+            offset: start,
+        }
+    }
+
     /// Byte offset the parser has reached.
     pub fn position(&self) -> usize {
         self.pos
@@ -509,7 +554,7 @@ impl<'a> Parser<'a> {
                 return Err(self.err(
                     ErrorKind::Limit {
                         detail: format!(
-                            "line longer than {} bytes (--max-line-bytes)",
+                            "expected a line of at most {} bytes (--max-line-bytes)",
                             self.limits.max_line
                         ),
                     },
@@ -540,7 +585,7 @@ impl<'a> Parser<'a> {
                     return Err(self.err(
                         ErrorKind::Limit {
                             detail: format!(
-                                "line longer than {} bytes (--max-line-bytes)",
+                                "expected a line of at most {} bytes (--max-line-bytes)",
                                 self.limits.max_line
                             ),
                         },
@@ -624,7 +669,7 @@ impl<'a> Parser<'a> {
             if !self.at_file_start {
                 return Err(self.err(
                     ErrorKind::BadVersion {
-                        detail: "a 'version:' line is only allowed as the first line of the file"
+                        detail: "expected a record starting with 'dn:', found a 'version:' line (only allowed as the first line of the file)"
                             .into(),
                     },
                     first.line,
@@ -633,7 +678,8 @@ impl<'a> Parser<'a> {
                 ));
             }
             let v = spec.plain_value(&first);
-            if v.as_ref() != b"1" {
+            // Trailing spaces are tolerated (copies of Microsoft's examples carry them).
+            if trim_spaces(&v) != b"1" {
                 return Err(self.err(
                     ErrorKind::BadVersion {
                         detail: format!(
@@ -668,7 +714,7 @@ impl<'a> Parser<'a> {
         if spec.is("version") {
             return Err(self.err(
                 ErrorKind::BadVersion {
-                    detail: "a 'version:' line is only allowed as the first line of the file"
+                    detail: "expected a record starting with 'dn:', found a 'version:' line (only allowed as the first line of the file)"
                         .into(),
                 },
                 first.line,
@@ -1178,6 +1224,10 @@ impl<'a> Iterator for Parser<'a> {
         }
         let (start, start_line) = (self.pos, self.line);
         let item = match self.parse_record() {
+            Ok(Some(Item::Record(r))) if self.pos - r.offset > self.limits.max_record => {
+                // The last line of a record is only measured here, where it ends.
+                Err(self.record_too_large(r.offset, r.line))
+            }
             Ok(Some(item)) => Ok(item),
             Ok(None) => {
                 self.done = true;
@@ -1187,7 +1237,10 @@ impl<'a> Iterator for Parser<'a> {
                     .fault_before(start, start_line, usize::MAX, None)
                     .map(Err);
             }
-            Err(e) => {
+            Err(mut e) => {
+                if let ErrorKind::BadBase64 { at, .. } = e.kind {
+                    e.line = self.locate_in_fold(e.offset, e.line, at);
+                }
                 self.skip_record();
                 Err(*e)
             }
@@ -1251,18 +1304,20 @@ impl RecordBuilder {
     #[cold]
     #[inline(never)]
     fn over_limit(&self, p: &Parser<'_>, line: u64, offset: usize) -> Box<ParseError> {
-        let detail = if self.values > p.limits.max_values {
-            format!(
-                "more than {} values in one record (--max-values)",
+        if self.values > p.limits.max_values {
+            let detail = format!(
+                "expected at most {} values in one record (--max-values)",
                 p.limits.max_values
-            )
-        } else {
-            format!(
-                "record larger than {} bytes (--max-record-bytes)",
-                p.limits.max_record
-            )
-        };
-        p.err(ErrorKind::Limit { detail }, line, offset, self.dn_line)
+            );
+            return p.err(ErrorKind::Limit { detail }, line, offset, self.dn_line);
+        }
+        // The record grew past the limit on the line before this one.
+        let detail = format!(
+            "expected a record of at most {} bytes (--max-record-bytes)",
+            p.limits.max_record
+        );
+        let before = line.saturating_sub(1).max(self.dn_line);
+        p.err(ErrorKind::Limit { detail }, before, offset, self.dn_line)
     }
 }
 
@@ -1495,10 +1550,19 @@ impl LineSpec<'_> {
             });
             return Ok(Cow::Borrowed(&[]));
         }
-        let bad = || {
+        let bad = |e: base64::DecodeError| {
+            // Where in the (unfolded) line the decoder stopped: the parser turns it into
+            // the physical line ([`Parser::locate_in_fold`]).
+            let (at, found) = match e {
+                base64::DecodeError::InvalidByte(i, b)
+                | base64::DecodeError::InvalidLastSymbol(i, b) => (self.vstart + i, Some(b)),
+                _ => (self.vstart + raw.len().saturating_sub(1), None),
+            };
             Box::new(ParseError {
                 kind: ErrorKind::BadBase64 {
                     attr: self.name_str().to_owned(),
+                    at,
+                    found,
                 },
                 line: l.line,
                 record_line: Some(record_line),
@@ -1507,7 +1571,7 @@ impl LineSpec<'_> {
         };
         // The decoder rejects every byte outside the base64 alphabet (RFC 2849 note 10:
         // no extraneous characters), so no separate validation pass is needed.
-        B64.decode(raw).map(Cow::Owned).map_err(|_| bad())
+        B64.decode(raw).map(Cow::Owned).map_err(bad)
     }
 
     fn dn_value<'a>(
@@ -1614,13 +1678,22 @@ fn parse_control<'a>(
         j
     };
     let j = after_spaces(i);
-    if text[j..].starts_with(b"true") {
+    // Keywords in any case (`TRUE`, `False`), as the other LDIF keywords.
+    let word = |w: &[u8]| {
+        text.get(j..j + w.len())
+            .is_some_and(|t| t.eq_ignore_ascii_case(w))
+    };
+    if word(b"true") {
         critical = true;
         i = j + 4;
-    } else if text[j..].starts_with(b"false") {
+    } else if word(b"false") {
         i = j + 5;
     } else {
         i = j;
+    }
+    // Trailing spaces end the line as well as its end does.
+    if after_spaces(i) >= text.len() {
+        i = text.len();
     }
     let value = if i >= text.len() {
         None
