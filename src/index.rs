@@ -61,6 +61,16 @@ impl Namespace {
             Namespace::Idfix(n) => n,
         }
     }
+
+    /// The `entra` rule id of a duplicate in this namespace (`address-duplicate`,
+    /// `nick-duplicate`, `proxy-duplicate`; IdFix namespaces count as addresses).
+    pub fn duplicate_rule(self) -> &'static str {
+        match self {
+            Namespace::MailNickname => crate::rules::catalog::NICK_DUPLICATE,
+            Namespace::Proxy => crate::rules::catalog::PROXY_DUPLICATE,
+            Namespace::Address | Namespace::Idfix(_) => crate::rules::catalog::ADDRESS_DUPLICATE,
+        }
+    }
 }
 
 /// Trim and lower-case (Unicode; ASCII fast path), appending to `buf`.

@@ -1018,3 +1018,105 @@ fn missing_output_directory_fails_before_any_work() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("is not a directory"));
     assert!(!missing.exists());
 }
+
+/// Runs `ldifix ARGS...`: exit status and stdout + stderr.
+fn run_args(args: &[&str]) -> (i32, String) {
+    let o = ldifix().args(args).output().unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr),
+    )
+}
+
+/// The refused rows of a CSV report.
+fn refused_rows(path: &Path) -> Vec<HashMap<String, String>> {
+    report_rows(path)
+        .into_iter()
+        .filter(|r| r["status"] == "refused")
+        .collect()
+}
+
+/// `--accept Duplicate` and the duplicate rule ids are accepted; every duplicate of the
+/// inputs is reported as a refused change naming the other holders, and nothing is
+/// written for it.
+#[test]
+fn accepted_duplicates_are_reported_never_fixed() {
+    let d = Dir::new();
+    let export = "dn: CN=Amy One,OU=Staff,DC=contoso,DC=local
+objectClass: user
+sAMAccountName: amy1
+userPrincipalName: amy1@contoso.com
+mail: amy@contoso.com
+mailNickname: amy
+proxyAddresses: sip:amy@contoso.com
+
+dn: CN=Amy Two,OU=Staff,DC=contoso,DC=local
+objectClass: user
+sAMAccountName: amy2
+userPrincipalName: amy2@contoso.com
+mail: Amy@Contoso.com
+mailNickname: AMY
+proxyAddresses: SIP:amy@contoso.com
+
+dn: CN=Ben,OU=Staff,DC=contoso,DC=local
+objectClass: user
+sAMAccountName: ben
+userPrincipalName: ben@contoso.com
+mail: ben@contoso.com
+";
+    let input = d.write("export.ldf", export.as_bytes());
+    let one = "CN=Amy One,OU=Staff,DC=contoso,DC=local";
+    let two = "CN=Amy Two,OU=Staff,DC=contoso,DC=local";
+    for (accept, rules) in [
+        (
+            "Duplicate",
+            &["address-duplicate", "nick-duplicate", "proxy-duplicate"][..],
+        ),
+        ("address-duplicate", &["address-duplicate"][..]),
+        (
+            "nick-duplicate,PROXY-DUPLICATE",
+            &["nick-duplicate", "proxy-duplicate"][..],
+        ),
+    ] {
+        let report = d.p(&format!("r-{accept}.csv"));
+        let (code, out) = run_args(&[
+            "fix",
+            s(&input),
+            "--accept",
+            accept,
+            "-o",
+            s(&d.p("c.ldf")),
+            "--undo",
+            s(&d.p("u.ldf")),
+            "--report",
+            s(&report),
+            "--force",
+        ]);
+        assert_eq!(code, 1, "{accept}: {out}");
+        let rows = refused_rows(&report);
+        assert_eq!(rows.len(), 2 * rules.len(), "{accept}: {rows:?}");
+        for r in &rows {
+            assert!(
+                r["reason"].starts_with("duplicate: not changed automatically"),
+                "{r:?}"
+            );
+            assert!(r["reason"].contains("decide which object keeps"), "{r:?}");
+            let other = if r["dn"] == one { two } else { one };
+            assert_eq!(r["conflicting_dn"], other, "{r:?}");
+            let rule = r["kind"].strip_prefix("accept:").unwrap();
+            assert!(rules.contains(&rule), "{accept}: {r:?}");
+        }
+        for rule in rules {
+            for dn in [one, two] {
+                assert!(
+                    rows.iter()
+                        .any(|r| r["dn"] == dn && r["kind"] == format!("accept:{rule}")),
+                    "{accept}: {rule} of {dn} not reported: {rows:?}"
+                );
+            }
+        }
+        // Nothing is written for a duplicate.
+        let c = String::from_utf8(d.read("c.ldf")).unwrap();
+        assert!(!c.contains("dn:"), "{c}");
+    }
+}

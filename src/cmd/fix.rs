@@ -21,7 +21,7 @@ use crate::output::{check_writable, AtomicFile};
 use crate::rewrite::checks::EntraChecks;
 use crate::rewrite::emit::{self, Registration};
 use crate::rewrite::plan::{
-    plan_fix_with, read_class_without_accept, read_without_accept, EntryFacts,
+    plan_fix_with, read_class_without_accept, read_without_accept, EntryFacts, DUPLICATE_RULE_IDS,
 };
 use crate::rewrite::{load, report, FixOptions, Plan, SuffixRewrite};
 use crate::rules::{entra, ErrorName, RuleConfig};
@@ -110,7 +110,9 @@ pub struct Args {
     #[command(flatten)]
     pub tenant: TenantArgs,
     /// Apply scan's proposed value for findings of this rule id or error name (e.g.
-    /// Character). Duplicates are reported, never fixed. Repeatable or comma-separated.
+    /// Character). Duplicates are never fixed: with Duplicate (or address-duplicate,
+    /// nick-duplicate, proxy-duplicate) each one is reported as refused, with the other
+    /// holders. Repeatable or comma-separated.
     #[arg(long, value_name = "RULE|ERROR", value_delimiter = ',')]
     pub accept: Vec<String>,
     /// Start the change file with records adding each NEW suffix to uPNSuffixes on
@@ -428,7 +430,11 @@ pub fn run(args: Args) -> Result<i32> {
             .collect(),
     };
     if let Some(bad) = opts.accept.iter().find(|a| {
-        ErrorName::parse(a).is_none() && !entra::RULE_IDS.iter().any(|r| r.eq_ignore_ascii_case(a))
+        ErrorName::parse(a).is_none()
+            && !entra::RULE_IDS
+                .iter()
+                .chain(&DUPLICATE_RULE_IDS)
+                .any(|r| r.eq_ignore_ascii_case(a))
     }) {
         eprintln!(
             "ldifix: --accept {bad}: not an error name or entra rule id (see `ldifix rules`)"

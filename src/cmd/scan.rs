@@ -37,7 +37,7 @@ use rayon::prelude::*;
 
 use crate::cmd::{read_list, LimitArgs};
 use crate::csvin::{InputFormat, Records};
-use crate::index::{self, ChunkKeys, KeyHasher, KeyScratch, KeyTable, Namespace};
+use crate::index::{self, ChunkKeys, KeyHasher, KeyScratch, KeyTable};
 use crate::ldif::{Fault, Item, Limits, ParseError, Parser, Warning};
 use crate::model::{Attr, Entry, FileId, Spare};
 use crate::output::{check_writable, AtomicFile};
@@ -936,15 +936,6 @@ impl Merged {
 /// The colliding values of one object: (attribute, value as in the input, rule id).
 type DupValues = Vec<(Attr, String, &'static str)>;
 
-/// The Entra duplicate rule for a namespace.
-fn duplicate_rule(ns: Namespace) -> &'static str {
-    match ns {
-        Namespace::MailNickname => catalog::NICK_DUPLICATE,
-        Namespace::Proxy => catalog::PROXY_DUPLICATE,
-        Namespace::Address | Namespace::Idfix(_) => catalog::ADDRESS_DUPLICATE,
-    }
-}
-
 /// Re-read the entry whose record starts at `pos` (collision holders, and holders that
 /// have no other finding). The record parsed before, so this only fails on a changed
 /// file.
@@ -1086,7 +1077,7 @@ fn build_report(
     let mut dupes: BTreeMap<u32, DupValues> = BTreeMap::new();
     if profile == Profile::Entra {
         for c in &collisions {
-            let rule = duplicate_rule(c.namespace);
+            let rule = c.namespace.duplicate_rule();
             for o in &c.holders {
                 let list = dupes.entry(o.object).or_default();
                 if !list.iter().any(|(a, v, _)| *a == o.attr && *v == o.value) {

@@ -390,11 +390,93 @@ pub fn plan_fix_with<'e>(
         refused.extend(p.refused);
         unverified_mail += p.unverified_mail;
     }
+    refused.extend(duplicate_refusals(entries, facts, &objects, &opts.accept));
     let mut plan = resolve_objects(entries, &objects, props, checks);
     refused.append(&mut plan.refused);
     plan.refused = refused;
     plan.unverified_mail = unverified_mail;
     plan
+}
+
+/// The `entra` duplicate rule ids, which `--accept` takes (with the error name
+/// `Duplicate`) to have every duplicate reported: a duplicate is never changed
+/// automatically.
+pub const DUPLICATE_RULE_IDS: [&str; 3] = [
+    crate::rules::catalog::ADDRESS_DUPLICATE,
+    crate::rules::catalog::NICK_DUPLICATE,
+    crate::rules::catalog::PROXY_DUPLICATE,
+];
+
+/// The reason every accepted duplicate is refused with.
+const DUPLICATE_REASON: &str =
+    "duplicate: not changed automatically; decide which object keeps the value";
+
+/// `--accept Duplicate` or a duplicate rule id: one refusal per value of an in-scope
+/// object that another in-scope object also holds (the `entra` collision index, as scan
+/// finds duplicates), naming the other holders. Records repeating a DN are one object.
+/// The index holds every indexed value of the export, so it is only built when a
+/// duplicate is asked for.
+fn duplicate_refusals(
+    entries: &[Entry<'_>],
+    facts: &[EntryFacts],
+    objects: &[usize],
+    sel: &[String],
+) -> Vec<Refusal> {
+    let wanted = |rule: &str| {
+        sel.iter().any(|s| {
+            s.eq_ignore_ascii_case(rule) || s.eq_ignore_ascii_case(ErrorName::Duplicate.as_str())
+        })
+    };
+    if !DUPLICATE_RULE_IDS.iter().any(|r| wanted(r)) {
+        return Vec::new();
+    }
+    let mut index = crate::index::Index::new(crate::rules::Profile::Entra);
+    for (i, e) in entries.iter().enumerate() {
+        if facts[objects[i]].in_scope {
+            index.add_entry(
+                u32::try_from(objects[i]).expect("fewer than 2^32 entries"),
+                e,
+            );
+        }
+    }
+    let mut out = Vec::new();
+    for c in index.collisions() {
+        let rule = c.namespace.duplicate_rule();
+        if !wanted(rule) {
+            continue;
+        }
+        let dn = |o: u32| entries[o as usize].dn.to_string();
+        for (k, h) in c.holders.iter().enumerate() {
+            // One refusal per value of an object (a value repeated on it counts once).
+            if c.holders[..k]
+                .iter()
+                .any(|p| p.object == h.object && p.attr == h.attr && p.value == h.value)
+            {
+                continue;
+            }
+            let mut others: Vec<String> = Vec::new();
+            for o in &c.holders {
+                if o.object != h.object && !others.contains(&dn(o.object)) {
+                    others.push(dn(o.object));
+                }
+            }
+            let mut r = refusal(
+                &entries[h.object as usize],
+                h.attr,
+                h.value.clone(),
+                String::new(),
+                format!(
+                    "{DUPLICATE_REASON} ('{}', {} namespace)",
+                    c.key,
+                    c.namespace.as_str()
+                ),
+                ChangeKind::Accepted(rule.to_string()),
+            );
+            r.conflicting_dns = others;
+            out.push(r);
+        }
+    }
+    out
 }
 
 /// What [`plan_fix_with`] proposes for a run of entries, in entry order.
@@ -568,7 +650,7 @@ fn propose_accepted(
                 f.attr,
                 f.value.clone(),
                 proposed,
-                "duplicate: another object holds this value; duplicates are reported, never fixed automatically".into(),
+                DUPLICATE_REASON.into(),
                 kind,
             ));
             continue;
