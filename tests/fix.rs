@@ -1120,3 +1120,52 @@ mail: ben@contoso.com
         assert!(!c.contains("dn:"), "{c}");
     }
 }
+
+/// `--upn-suffix` refuses a UPN of several values when one of them has an OLD suffix,
+/// like `--upn-from-mail` and apply-csv do; users whose values have no OLD suffix are
+/// left alone.
+#[test]
+fn suffix_rewrite_refuses_several_upn_values() {
+    let d = Dir::new();
+    let export = "dn: CN=Two Upns,OU=Staff,DC=contoso,DC=local
+objectClass: user
+sAMAccountName: two
+userPrincipalName: two@fabrikam.com
+userPrincipalName: Two@Contoso.Local
+
+dn: CN=Two Others,OU=Staff,DC=contoso,DC=local
+objectClass: user
+sAMAccountName: others
+userPrincipalName: a@fabrikam.com
+userPrincipalName: b@fabrikam.com
+
+dn: CN=One,OU=Staff,DC=contoso,DC=local
+objectClass: user
+sAMAccountName: one
+userPrincipalName: one@contoso.local
+";
+    d.write("export.ldf", export.as_bytes());
+    let (code, out) = run_fix(
+        &d,
+        &[
+            "-o",
+            s(&d.p("c.ldf")),
+            "--undo",
+            s(&d.p("u.ldf")),
+            "--report",
+            s(&d.p("r.csv")),
+        ],
+    );
+    assert_eq!(code, 1, "{out}");
+    let rows = refused_rows(&d.p("r.csv"));
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["dn"], "CN=Two Upns,OU=Staff,DC=contoso,DC=local");
+    assert_eq!(rows[0]["kind"], "upn-suffix");
+    assert!(
+        rows[0]["reason"].starts_with("multiple values: userPrincipalName has 2 values"),
+        "{rows:?}"
+    );
+    let c = String::from_utf8(d.read("c.ldf")).unwrap();
+    assert!(c.contains("one@contoso.com"), "{c}");
+    assert!(!c.contains("Two Upns") && !c.contains("Two Others"), "{c}");
+}

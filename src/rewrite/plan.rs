@@ -532,26 +532,50 @@ fn propose_entry(
             )),
         }
     }
-    if !opts.upn_suffixes.is_empty() && e.count(Attr::UserPrincipalName) == 1 {
-        if let Some(v) = e.first(Attr::UserPrincipalName) {
-            // The UPN as composed so far (an accepted fix may already change it).
-            let composed = composed_single(props, i, Attr::UserPrincipalName);
-            let current = match &composed {
-                Some(c) => c.as_deref(),
-                None => Some(v.bytes()),
-            };
-            if let Some(cur) = current {
-                if let Some(new) = rewrite_suffix(cur, &opts.upn_suffixes) {
-                    props.push(Proposal {
-                        entry: i,
-                        attr: Attr::UserPrincipalName,
-                        op: Op::Set(Some(new)),
-                        kind: ChangeKind::UpnSuffix,
-                        check_upn: true,
-                    });
-                }
-            }
+    if !opts.upn_suffixes.is_empty() {
+        propose_suffix(i, e, &opts.upn_suffixes, out);
+    }
+}
+
+/// `--upn-suffix` for one entry: the rewrite of its UPN as composed so far (an accepted
+/// fix may already change it). A UPN of several values, one of them with an OLD suffix,
+/// is proposed all the same (its first such value rewritten): [`resolve`] refuses it
+/// ("multiple values"), as it refuses every other change of such a UPN.
+fn propose_suffix(i: usize, e: &Entry<'_>, rules: &[SuffixRewrite], out: &mut EntryProposals) {
+    if e.count(Attr::UserPrincipalName) > 1 {
+        if let Some(new) = e
+            .all(Attr::UserPrincipalName)
+            .find_map(|v| rewrite_suffix(v.bytes(), rules))
+        {
+            out.props.push(Proposal {
+                entry: i,
+                attr: Attr::UserPrincipalName,
+                op: Op::Set(Some(new)),
+                kind: ChangeKind::UpnSuffix,
+                check_upn: true,
+            });
         }
+        return;
+    }
+    let Some(v) = e.first(Attr::UserPrincipalName) else {
+        return;
+    };
+    let composed = composed_single(&out.props, i, Attr::UserPrincipalName);
+    let current = match &composed {
+        Some(c) => c.as_deref(),
+        None => Some(v.bytes()),
+    };
+    let Some(cur) = current else {
+        return;
+    };
+    if let Some(new) = rewrite_suffix(cur, rules) {
+        out.props.push(Proposal {
+            entry: i,
+            attr: Attr::UserPrincipalName,
+            op: Op::Set(Some(new)),
+            kind: ChangeKind::UpnSuffix,
+            check_upn: true,
+        });
     }
 }
 
