@@ -1169,3 +1169,84 @@ userPrincipalName: one@contoso.local
     assert!(c.contains("one@contoso.com"), "{c}");
     assert!(!c.contains("Two Upns") && !c.contains("Two Others"), "{c}");
 }
+
+/// A UPN whose suffix is OLD only once surrounding whitespace is trimmed is refused,
+/// naming the accept rule that trims it (a TAB is a control character, which scan removes
+/// as invisible); with those rules accepted both are rewritten.
+#[test]
+fn suffix_rewrite_reports_upns_with_surrounding_whitespace() {
+    let d = Dir::new();
+    let export = format!(
+        "dn: CN=Henry,OU=Staff,DC=contoso,DC=local
+objectClass: user
+sAMAccountName: henry
+userPrincipalName:: {}
+
+dn: CN=Tab,OU=Staff,DC=contoso,DC=local
+objectClass: user
+sAMAccountName: tt
+userPrincipalName:: {}
+",
+        b64(" henry@contoso.local "),
+        b64("tt@contoso.local\t")
+    );
+    d.write("export.ldf", export.as_bytes());
+    let (code, out) = run_fix(
+        &d,
+        &[
+            "-o",
+            s(&d.p("c.ldf")),
+            "--undo",
+            s(&d.p("u.ldf")),
+            "--report",
+            s(&d.p("r.csv")),
+        ],
+    );
+    assert_eq!(code, 1, "{out}");
+    let rows = refused_rows(&d.p("r.csv"));
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    for (r, dn, rule) in [
+        (&rows[0], "CN=Henry", "upn-whitespace"),
+        (&rows[1], "CN=Tab", "upn-invisible"),
+    ] {
+        assert!(r["dn"].starts_with(dn), "{rows:?}");
+        assert_eq!(r["kind"], "upn-suffix");
+        assert!(
+            r["reason"].contains("leading or trailing whitespace"),
+            "{r:?}"
+        );
+        assert!(
+            r["reason"].ends_with(&format!("--accept {rule} trims it first")),
+            "{r:?}"
+        );
+    }
+    assert!(!String::from_utf8(d.read("c.ldf")).unwrap().contains("dn:"));
+
+    // With the whitespace fixes accepted, the trimmed UPN's suffix is rewritten.
+    let (code, out) = run_fix(
+        &d,
+        &[
+            "--accept",
+            "upn-whitespace,upn-invisible",
+            "-o",
+            s(&d.p("c.ldf")),
+            "--undo",
+            s(&d.p("u.ldf")),
+            "--force",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    let original = model(export.as_bytes());
+    let mut m = original.clone();
+    apply(&mut m, &d.read("c.ldf"));
+    assert_eq!(
+        upn(&m, "CN=Henry,OU=Staff,DC=contoso,DC=local").as_deref(),
+        Some("henry@contoso.com")
+    );
+    assert_eq!(
+        upn(&m, "CN=Tab,OU=Staff,DC=contoso,DC=local").as_deref(),
+        Some("tt@contoso.com")
+    );
+    apply(&mut m, &d.read("u.ldf"));
+    assert_eq!(m, original);
+}

@@ -576,6 +576,43 @@ fn propose_suffix(i: usize, e: &Entry<'_>, rules: &[SuffixRewrite], out: &mut En
             kind: ChangeKind::UpnSuffix,
             check_upn: true,
         });
+        return;
+    }
+    // A suffix that is OLD only once surrounding whitespace is trimmed: the rewrite is
+    // not guessed, the UPN is reported with the accept rules that trim it (scan removes
+    // control characters such as TAB as invisible, then trims the other whitespace).
+    let Ok(text) = std::str::from_utf8(cur) else {
+        return;
+    };
+    let trimmed = text.trim();
+    if trimmed.len() == text.len() {
+        return;
+    }
+    if let Some(new) = rewrite_suffix(trimmed.as_bytes(), rules) {
+        let start = text.len() - text.trim_start().len();
+        let end = start + trimmed.len();
+        let around = text[..start].chars().chain(text[end..].chars());
+        let (invisible, space): (Vec<char>, Vec<char>) =
+            around.partition(|&c| crate::rules::entra::is_invisible(c));
+        let accept: Vec<&str> = [
+            (!invisible.is_empty()).then_some(crate::rules::catalog::UPN_INVISIBLE),
+            (!space.is_empty()).then_some(crate::rules::catalog::UPN_WHITESPACE),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        out.refused.push(refusal(
+            e,
+            Attr::UserPrincipalName,
+            joined(e, Attr::UserPrincipalName),
+            String::from_utf8_lossy(&new).into_owned(),
+            format!(
+                "whitespace: the UPN has leading or trailing whitespace, so its suffix is \
+                 not rewritten; --accept {} trims it first",
+                accept.join(",")
+            ),
+            ChangeKind::UpnSuffix,
+        ));
     }
 }
 
