@@ -551,10 +551,14 @@ mail: bo@contoso.com
         .filter(|r| r["status"] == "refused")
         .map(|r| (r["dn"].clone(), r["reason"].clone()))
         .collect();
-    assert_eq!(reasons.len(), 3, "{reasons:?}");
+    assert_eq!(reasons.len(), 4, "{reasons:?}");
     assert!(reasons
         .iter()
         .any(|(dn, r)| dn.starts_with("CN=Ghost") && r.starts_with("not found")));
+    // The COMPLETE row applies nothing, and says so.
+    assert!(reasons
+        .iter()
+        .any(|(dn, r)| dn.starts_with("CN=Ann Lee") && r.starts_with("skipped: ACTION COMPLETE")));
     assert!(reasons
         .iter()
         .any(|(dn, r)| dn.starts_with("CN=Bo") && r.starts_with("stale")));
@@ -1247,6 +1251,88 @@ userPrincipalName:: {}
         upn(&m, "CN=Tab,OU=Staff,DC=contoso,DC=local").as_deref(),
         Some("tt@contoso.com")
     );
+    apply(&mut m, &d.read("u.ldf"));
+    assert_eq!(m, original);
+}
+
+/// apply-csv: two rows setting one single-valued attribute of one object to different
+/// values are both refused; rows whose ACTION applies nothing (COMPLETE, FAIL) or is not
+/// an ACTION at all are reported; rows with an empty ACTION are not selected.
+#[test]
+fn apply_csv_refuses_conflicting_rows_and_reports_unapplied_actions() {
+    let d = Dir::new();
+    let export = "dn: CN=Bob,OU=Staff,DC=contoso,DC=com
+objectClass: user
+sAMAccountName: bob
+userPrincipalName: bob smith@contoso.com
+displayName: Bob  Smith
+mail: bob@contoso.com
+
+dn: CN=Cy,OU=Staff,DC=contoso,DC=com
+objectClass: user
+sAMAccountName: cy
+userPrincipalName: cy@contoso.com
+displayName: Cy  Lee
+";
+    let input = d.write("export.ldf", export.as_bytes());
+    let csv = "DISTINGUISHEDNAME,COMMONNAME,OBJECTCLASS,ATTRIBUTE,ERROR,VALUE,UPDATE,PROPOSEDACTION,ACTION\r\n\
+\"CN=Bob,OU=Staff,DC=contoso,DC=com\",Bob,user,userPrincipalName,Character,bob smith@contoso.com,bobsmith@contoso.com,Edit,EDIT\r\n\
+\"CN=Bob,OU=Staff,DC=contoso,DC=com\",Bob,user,userPrincipalName,Character,bob smith@contoso.com,bob.smith@contoso.com,Edit,EDIT\r\n\
+\"CN=Bob,OU=Staff,DC=contoso,DC=com\",Bob,user,displayName,Character,Bob  Smith,Bob Smith,Edit,EDIT\r\n\
+\"CN=Bob,OU=Staff,DC=contoso,DC=com\",Bob,user,displayName,Character,Bob  Smith,Bob Smith,Edit,EDIT\r\n\
+\"CN=Bob,OU=Staff,DC=contoso,DC=com\",Bob,user,mail,Format,bob@contoso.com,bob@contoso.org,Edit,FOO\r\n\
+\"CN=Cy,OU=Staff,DC=contoso,DC=com\",Cy,user,displayName,Character,Cy  Lee,Cy Lee,Edit,COMPLETE\r\n\
+\"CN=Cy,OU=Staff,DC=contoso,DC=com\",Cy,user,displayName,Character,Cy  Lee,Cy Lee,Edit,FAIL\r\n\
+\"CN=Cy,OU=Staff,DC=contoso,DC=com\",Cy,user,userPrincipalName,Format,cy@contoso.com,cy@contoso.org,Edit,\r\n";
+    let csv_path = d.write("edited.csv", csv.as_bytes());
+    let (code, out) = run_args(&[
+        "apply-csv",
+        s(&csv_path),
+        "--source",
+        s(&input),
+        "-o",
+        s(&d.p("c.ldf")),
+        "--undo",
+        s(&d.p("u.ldf")),
+        "--report",
+        s(&d.p("r.csv")),
+    ]);
+    assert_eq!(code, 1, "{out}");
+    let rows = refused_rows(&d.p("r.csv"));
+    let reason = |dn: &str, attr: &str, needle: &str| {
+        rows.iter()
+            .filter(|r| r["dn"].starts_with(dn) && r["attribute"] == attr)
+            .filter(|r| r["reason"].contains(needle))
+            .count()
+    };
+    assert_eq!(
+        reason(
+            "CN=Bob",
+            "userPrincipalName",
+            "conflict: another row also changes userPrincipalName of this object"
+        ),
+        2,
+        "{rows:?}"
+    );
+    assert_eq!(
+        reason("CN=Bob", "mail", "unknown action: 'FOO'"),
+        1,
+        "{rows:?}"
+    );
+    assert_eq!(reason("CN=Cy", "displayName", "COMPLETE"), 1, "{rows:?}");
+    assert_eq!(reason("CN=Cy", "displayName", "FAIL"), 1, "{rows:?}");
+    assert_eq!(rows.len(), 5, "{rows:?}");
+    // Two rows asking for the same value agree: the change is made once.
+    let original = model(export.as_bytes());
+    let mut m = original.clone();
+    assert_eq!(apply(&mut m, &d.read("c.ldf")), 1);
+    let bob = &m[b"CN=Bob,OU=Staff,DC=contoso,DC=com".as_slice()];
+    assert_eq!(bob["displayname"], vec![b"Bob Smith".to_vec()]);
+    assert_eq!(
+        bob["userprincipalname"],
+        vec![b"bob smith@contoso.com".to_vec()]
+    );
+    assert_eq!(bob["mail"], vec![b"bob@contoso.com".to_vec()]);
     apply(&mut m, &d.read("u.ldf"));
     assert_eq!(m, original);
 }

@@ -3,7 +3,8 @@
 //! columns) and IdFix `Update <stamp>.ldf` transaction files (`--idfix-update`, to undo
 //! what IdFix applied) are checked against the export — the object must exist, VALUE
 //! must still be there — and turned into the same change and undo files as `fix`, with
-//! the same collision and UPN checks. Refused rows are reported with their reason.
+//! the same collision and UPN checks. Refused rows are reported with their reason: rows
+//! that conflict with another row, and rows whose ACTION applies nothing, too.
 //!
 //! Exit status: 0 when every actionable row was planned, 1 when some were refused, 2 for
 //! invalid input or usage.
@@ -129,6 +130,7 @@ pub fn run(args: Args) -> Result<i32> {
         tld_override,
     };
     let checks = EntraChecks::new(&config);
+    let props = csvin::refuse_conflicts(&entries, props, &mut refused);
     let mut plan = resolve(&entries, props, &checks);
     refused.append(&mut plan.refused);
     plan.refused = refused;

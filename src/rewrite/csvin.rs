@@ -8,10 +8,14 @@
 //! `EDIT` sets UPDATE (for `proxyAddresses` only that one value is replaced; an empty
 //! UPDATE is refused rather than read as a removal, as IdFix would, so "accept every
 //! proposal" never deletes values scan had no fix for); `REMOVE` removes the value;
-//! `UNDO` restores VALUE over UPDATE; `COMPLETE`, `FAIL` and empty do nothing. A row is
-//! refused when its object is not in the export (DNs compared semantically), its
-//! attribute is unknown or not writable, or VALUE is no longer in the export (compared
-//! exactly, then ignoring surrounding spaces, which IdFix's CSV import trims).
+//! `UNDO` restores VALUE over UPDATE. An empty ACTION is a row not selected: skipped
+//! silently, as IdFix's Apply does. `COMPLETE` and `FAIL` (IdFix's marks of applied and
+//! failed rows) apply nothing and any other ACTION is unknown: such rows are refused
+//! with the reason. A row is refused when its object is not in the export (DNs compared
+//! semantically), its attribute is unknown or not writable, or VALUE is no longer in
+//! the export (compared exactly, then ignoring surrounding spaces, which IdFix's CSV
+//! import trims). Rows setting one single-valued attribute of one object to different
+//! values are all refused ([`refuse_conflicts`]).
 
 use std::collections::HashMap;
 
@@ -19,7 +23,9 @@ use crate::model::{Attr, Entry, FileId};
 use crate::rules::idfix::csv as idfix_csv;
 
 use super::dn_key;
-use super::plan::{changeable, is_multi, ChangeKind, Op, Proposal, Refusal};
+use super::plan::{
+    changeable, is_multi, joined, op_text, refusal, ChangeKind, Op, Proposal, Refusal,
+};
 
 /// One row to apply.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -106,7 +112,8 @@ pub fn proposals(
             "EDIT" => ChangeKind::CsvEdit,
             "REMOVE" => ChangeKind::CsvRemove,
             "UNDO" => ChangeKind::CsvUndo,
-            _ => continue, // COMPLETE, FAIL, empty: nothing to do
+            "" => continue, // not selected: IdFix's Apply never touches such a row
+            _ => ChangeKind::CsvRow,
         };
         let refuse_row = |reason: String| Refusal {
             file: src.file,
@@ -121,6 +128,18 @@ pub fn proposals(
             conflicting_dns: Vec::new(),
             kind: kind.clone(),
         };
+        if kind == ChangeKind::CsvRow {
+            refused.push(refuse_row(match row.action.as_str() {
+                a @ ("COMPLETE" | "FAIL") => format!(
+                    "skipped: ACTION {a} applies nothing (IdFix's mark of an applied or a \
+                     failed row); set EDIT, REMOVE or UNDO to apply the row"
+                ),
+                a => format!(
+                    "unknown action: '{a}' is not EDIT, REMOVE, UNDO, COMPLETE, FAIL or empty"
+                ),
+            }));
+            continue;
+        }
         let Some(&ei) = by_dn.get(&dn_key(row.dn.as_bytes())) else {
             refused.push(refuse_row(
                 "not found: no object with this DN in the export".into(),
@@ -242,6 +261,45 @@ pub fn proposals(
         });
     }
     (props, refused)
+}
+
+/// Refuse the proposals of rows that set one single-valued attribute of one object to
+/// different values (which row is meant cannot be told): every such proposal is
+/// refused, none applied. Proposals that agree are applied once. Multi-valued
+/// attributes are changed value by value and judged by the planner. The proposals kept
+/// are returned in (entry, attribute) order, rows in order within.
+pub fn refuse_conflicts(
+    entries: &[Entry<'_>],
+    props: Vec<Proposal>,
+    refused: &mut Vec<Refusal>,
+) -> Vec<Proposal> {
+    let mut props = props;
+    props.sort_by_key(|p| (p.entry, p.attr));
+    let mut kept = Vec::with_capacity(props.len());
+    for group in props.chunk_by(|a, b| a.entry == b.entry && a.attr == b.attr) {
+        let attr = group[0].attr;
+        if is_multi(attr) {
+            kept.extend_from_slice(group);
+        } else if group.iter().all(|p| p.op == group[0].op) {
+            kept.push(group[0].clone());
+        } else {
+            let e = &entries[group[0].entry];
+            for p in group {
+                refused.push(refusal(
+                    e,
+                    attr,
+                    joined(e, attr),
+                    op_text(&p.op),
+                    format!(
+                        "conflict: another row also changes {} of this object",
+                        attr.ldap_name()
+                    ),
+                    p.kind.clone(),
+                ));
+            }
+        }
+    }
+    kept
 }
 
 #[cfg(test)]

@@ -39,11 +39,13 @@ pub enum ChangeKind {
     CsvRemove,
     /// apply-csv: an UNDO row (edited CSV or IdFix update file).
     CsvUndo,
+    /// apply-csv: a row whose ACTION applies nothing (COMPLETE, FAIL) or is unknown.
+    CsvRow,
 }
 
 impl ChangeKind {
     /// The kind as reported: `upn-suffix`, `upn-from-mail`, `accept:<rule>`, `csv-edit`,
-    /// `csv-remove`, `csv-undo`.
+    /// `csv-remove`, `csv-undo`, `csv-row`.
     pub fn name(&self) -> String {
         match self {
             ChangeKind::UpnSuffix => "upn-suffix".into(),
@@ -52,6 +54,7 @@ impl ChangeKind {
             ChangeKind::CsvEdit => "csv-edit".into(),
             ChangeKind::CsvRemove => "csv-remove".into(),
             ChangeKind::CsvUndo => "csv-undo".into(),
+            ChangeKind::CsvRow => "csv-row".into(),
         }
     }
 }
@@ -821,7 +824,8 @@ pub fn changeable(attr: Attr) -> bool {
     )
 }
 
-fn joined(e: &Entry<'_>, attr: Attr) -> String {
+/// Every value of `attr`, `; `-joined (what a refusal shows as the current value).
+pub(crate) fn joined(e: &Entry<'_>, attr: Attr) -> String {
     e.all(attr)
         .map(|v| v.text.as_ref())
         .collect::<Vec<_>>()
@@ -832,7 +836,8 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-fn refusal(
+/// A refusal of a change of `attr` of `e`.
+pub(crate) fn refusal(
     e: &Entry<'_>,
     attr: Attr,
     old: String,
@@ -1438,7 +1443,8 @@ fn group_candidates<'e>(
     }
 }
 
-fn op_text(op: &Op) -> String {
+/// The value an operation writes, as text (empty for a removal).
+pub(crate) fn op_text(op: &Op) -> String {
     match op {
         Op::Set(v) | Op::ReplaceValue { new: v, .. } => v.as_deref().map(text).unwrap_or_default(),
         Op::AddValue(v) => text(v),
