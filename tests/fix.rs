@@ -1336,3 +1336,28 @@ displayName: Cy  Lee
     apply(&mut m, &d.read("u.ldf"));
     assert_eq!(m, original);
 }
+
+/// Two `--upn-suffix` mappings of one OLD suffix (any case) to different NEW suffixes
+/// are a usage error naming both; nothing is written.
+#[test]
+fn two_mappings_of_one_old_suffix_are_a_usage_error() {
+    let d = Dir::new();
+    let input = d.write("export.ldf", export().as_bytes());
+    let (code, out) = run_args(&[
+        "fix",
+        s(&input),
+        "--upn-suffix",
+        "contoso.local=contoso.com",
+        "--upn-suffix",
+        "CONTOSO.LOCAL=corp.contoso.com",
+        "-o",
+        s(&d.p("c.ldf")),
+        "--undo",
+        s(&d.p("u.ldf")),
+    ]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("contoso.local=contoso.com"), "{out}");
+    assert!(out.contains("CONTOSO.LOCAL=corp.contoso.com"), "{out}");
+    assert!(!out.contains("plan:"), "{out}");
+    assert_eq!(d.names(), vec!["export.ldf"]);
+}

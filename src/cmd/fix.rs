@@ -100,7 +100,7 @@ pub struct Args {
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// Rewrite the UPN suffix OLD (after the last @, any case) to NEW; NEW counts as a
-    /// verified domain. Repeatable.
+    /// verified domain. Repeatable, one mapping per OLD suffix.
     #[arg(long, value_name = "OLD=NEW")]
     pub upn_suffix: Vec<SuffixRewrite>,
     /// Set each user's UPN to its primary SMTP address (SMTP: proxy, else mail) where
@@ -411,6 +411,14 @@ fn write_with_map<'a>(
 pub fn run(args: Args) -> Result<i32> {
     if args.upn_suffix.is_empty() && !args.upn_from_mail && args.accept.is_empty() {
         eprintln!("ldifix: nothing to do: give --upn-suffix, --upn-from-mail or --accept");
+        return Ok(2);
+    }
+    if let Some((a, b)) = SuffixRewrite::ambiguous(&args.upn_suffix) {
+        eprintln!(
+            "ldifix: --upn-suffix {}={} and --upn-suffix {}={} map the same suffix to \
+             different ones: give one mapping per OLD suffix",
+            a.old, a.new, b.old, b.new
+        );
         return Ok(2);
     }
     if let Err(e) = precheck_outputs(&args.out, &args.inputs, &args.inputs) {

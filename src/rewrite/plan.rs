@@ -224,6 +224,20 @@ pub struct SuffixRewrite {
     pub new: String,
 }
 
+impl SuffixRewrite {
+    /// The first two mappings of one OLD suffix (compared case-insensitively, as UPNs
+    /// are matched) to different NEW suffixes, in the order given; a mapping repeated
+    /// as is is no ambiguity.
+    pub fn ambiguous(rules: &[SuffixRewrite]) -> Option<(&SuffixRewrite, &SuffixRewrite)> {
+        rules.iter().enumerate().find_map(|(k, b)| {
+            rules[..k]
+                .iter()
+                .find(|a| a.old.eq_ignore_ascii_case(&b.old) && a.new != b.new)
+                .map(|a| (a, b))
+        })
+    }
+}
+
 impl std::str::FromStr for SuffixRewrite {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
@@ -254,7 +268,8 @@ impl std::str::FromStr for SuffixRewrite {
 /// Options of `ldifix fix`.
 #[derive(Debug, Clone, Default)]
 pub struct FixOptions {
-    /// `--upn-suffix`, in order (the first matching OLD wins).
+    /// `--upn-suffix`, in order (the first matching OLD wins; `fix` refuses two mappings
+    /// of one OLD suffix, [`SuffixRewrite::ambiguous`]).
     pub upn_suffixes: Vec<SuffixRewrite>,
     /// `--upn-from-mail`.
     pub upn_from_mail: bool,
