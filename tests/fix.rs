@@ -1361,3 +1361,50 @@ fn two_mappings_of_one_old_suffix_are_a_usage_error() {
     assert!(!out.contains("plan:"), "{out}");
     assert_eq!(d.names(), vec!["export.ldf"]);
 }
+
+/// `--register-suffix` with several NEW suffixes writes one record on the Partitions
+/// container holding all of them; the undo file does not remove them.
+#[test]
+fn register_suffix_writes_one_record_for_all_new_suffixes() {
+    let d = Dir::new();
+    let input = d.write(
+        "export.ldf",
+        b"dn: CN=Ann,OU=Staff,DC=contoso,DC=local\nobjectClass: user\nsAMAccountName: ann\nuserPrincipalName: ann@contoso.local\n\n\
+dn: CN=Bo,OU=Staff,DC=corp,DC=contoso,DC=local\nobjectClass: user\nsAMAccountName: bo\nuserPrincipalName: bo@corp.contoso.local\n",
+    );
+    let (code, out) = run_args(&[
+        "fix",
+        s(&input),
+        "--upn-suffix",
+        "contoso.local=contoso.com",
+        "--upn-suffix",
+        "corp.contoso.local=corp.contoso.com",
+        "--register-suffix",
+        "--line-ending",
+        "lf",
+        "-o",
+        s(&d.p("c.ldf")),
+        "--undo",
+        s(&d.p("u.ldf")),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let c = String::from_utf8(d.read("c.ldf")).unwrap();
+    assert!(
+        c.starts_with(
+            "dn: CN=Partitions,CN=Configuration,DC=contoso,DC=local\nchangetype: modify\n\
+add: uPNSuffixes\nuPNSuffixes: contoso.com\nuPNSuffixes: corp.contoso.com\n-\n\ndn: "
+        ),
+        "{c}"
+    );
+    assert_eq!(c.matches("CN=Partitions").count(), 1, "{c}");
+    assert_eq!(
+        String::from_utf8(d.read("c.ldf.map.csv"))
+            .unwrap()
+            .matches("CN=Partitions")
+            .count(),
+        1
+    );
+    assert!(!String::from_utf8(d.read("u.ldf"))
+        .unwrap()
+        .contains("Partitions"));
+}

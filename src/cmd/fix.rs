@@ -115,8 +115,8 @@ pub struct Args {
     /// holders. Repeatable or comma-separated.
     #[arg(long, value_name = "RULE|ERROR", value_delimiter = ',')]
     pub accept: Vec<String>,
-    /// Start the change file with records adding each NEW suffix to uPNSuffixes on
-    /// CN=Partitions,CN=Configuration,<forest root>.
+    /// Start the change file with one record adding every NEW suffix to uPNSuffixes on
+    /// CN=Partitions,CN=Configuration,<forest root>. The undo file does not remove them.
     #[arg(long)]
     pub register_suffix: bool,
     /// The forest root DN for --register-suffix (default: the DC= components the

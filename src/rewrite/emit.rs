@@ -51,9 +51,11 @@ pub struct LineMapEntry<'a> {
     pub dn: &'a str,
 }
 
-/// Write the change file. `register` prepends one record per new suffix (`add:
-/// uPNSuffixes`, each its own record so an already registered suffix fails alone and
-/// `ldifde -k` skips just that one).
+/// Write the change file. `register` prepends one record on the Partitions container
+/// adding every new suffix (`add: uPNSuffixes`, one value per suffix): one record per
+/// object, like every other change. The record is one modify, applied whole or not at
+/// all: a suffix already registered makes it fail (`ldifde -k` skips it), and none is
+/// added. The undo file leaves the suffixes registered ([`write_undo`]).
 pub fn write_changes<'a, W: Write>(
     w: W,
     changes: &'a [ObjectChange<'_>],
@@ -62,19 +64,15 @@ pub fn write_changes<'a, W: Write>(
 ) -> io::Result<(W, Vec<LineMapEntry<'a>>)> {
     let mut lw = LdifWriter::new(w, opts);
     let mut map = Vec::with_capacity(changes.len() + 1);
-    if let Some(r) = register {
-        for s in &r.suffixes {
-            map.push(LineMapEntry {
-                line: lw.next_record_line(),
-                dn: &r.partitions_dn,
-            });
-            lw.begin(r.partitions_dn.as_bytes())?;
-            lw.keyword_line("changetype: modify")?;
-            lw.keyword_line("add: uPNSuffixes")?;
-            lw.attr("uPNSuffixes", s.as_bytes())?;
-            lw.keyword_line("-")?;
-            lw.end()?;
-        }
+    if let Some(r) = register.filter(|r| !r.suffixes.is_empty()) {
+        map.push(LineMapEntry {
+            line: lw.next_record_line(),
+            dn: &r.partitions_dn,
+        });
+        lw.begin(r.partitions_dn.as_bytes())?;
+        lw.keyword_line("changetype: modify")?;
+        mod_spec(&mut lw, "add", "uPNSuffixes", &r.suffixes)?;
+        lw.end()?;
     }
     for c in changes {
         map.push(LineMapEntry {
@@ -101,9 +99,9 @@ pub fn write_changes<'a, W: Write>(
     Ok((lw.finish()?, map))
 }
 
-/// Write the undo file: the exact inverse of [`write_changes`] for the same plan
-/// (suffix registration excepted: a suffix may have been registered before, so it is
-/// never removed).
+/// Write the undo file: the exact inverse of [`write_changes`] for the same plan,
+/// suffix registration excepted: a suffix added by `--register-suffix` is never removed,
+/// since it may have been registered before and other users' UPNs may use it.
 pub fn write_undo<'a, W: Write>(
     w: W,
     changes: &'a [ObjectChange<'_>],
