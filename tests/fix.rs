@@ -1408,3 +1408,60 @@ add: uPNSuffixes\nuPNSuffixes: contoso.com\nuPNSuffixes: corp.contoso.com\n-\n\n
         .unwrap()
         .contains("Partitions"));
 }
+
+/// The forest root of `--register-suffix`: `--forest-root` must be a DN of DC=
+/// components, and inputs of unrelated domains (no common root of two or more DC=
+/// components) make guessing a usage error asking for it.
+#[test]
+fn forest_root_is_validated_and_never_guessed_from_unrelated_domains() {
+    let d = Dir::new();
+    let a = d.write(
+        "contoso.ldf",
+        b"dn: CN=Ann,OU=Staff,DC=contoso,DC=local\nobjectClass: user\nsAMAccountName: ann\nuserPrincipalName: ann@contoso.local\n",
+    );
+    let b = d.write(
+        "fabrikam.ldf",
+        b"dn: CN=Bo,OU=Staff,DC=fabrikam,DC=local\nobjectClass: user\nsAMAccountName: bo\nuserPrincipalName: bo@fabrikam.local\n",
+    );
+    let (c, u) = (d.p("c.ldf"), d.p("u.ldf"));
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "fix",
+            s(&a),
+            s(&b),
+            "--upn-suffix",
+            "contoso.local=contoso.com",
+            "--upn-suffix",
+            "fabrikam.local=fabrikam.com",
+            "--register-suffix",
+            "-o",
+            s(&c),
+            "--undo",
+            s(&u),
+        ];
+        args.extend_from_slice(extra);
+        run_args(&args)
+    };
+    let (code, out) = run(&[]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("--forest-root"), "{out}");
+    assert!(!d.p("c.ldf").exists());
+    for bad in [
+        "garbage",
+        "DC=",
+        "OU=x,DC=contoso,DC=local",
+        "DC=contoso,,DC=local",
+    ] {
+        let (code, out) = run(&["--forest-root", bad]);
+        assert_eq!(code, 2, "{bad}: {out}");
+        assert!(out.contains("--forest-root"), "{bad}: {out}");
+        assert!(!d.p("c.ldf").exists(), "{bad}");
+    }
+    let (code, out) = run(&["--forest-root", "DC=contoso,DC=local"]);
+    assert_eq!(code, 0, "{out}");
+    let c = String::from_utf8(d.read("c.ldf")).unwrap();
+    assert!(
+        c.starts_with("\r\ndn: CN=Partitions,CN=Configuration,DC=contoso,DC=local\r\n"),
+        "{c}"
+    );
+}

@@ -119,9 +119,9 @@ pub struct Args {
     /// CN=Partitions,CN=Configuration,<forest root>. The undo file does not remove them.
     #[arg(long)]
     pub register_suffix: bool,
-    /// The forest root DN for --register-suffix (default: the DC= components the
-    /// inputs' DNs share).
-    #[arg(long, value_name = "DN")]
+    /// The forest root DN for --register-suffix, made of DC= components (default: the DC=
+    /// components the inputs' DNs share, when they share two or more).
+    #[arg(long, value_name = "DN", value_parser = crate::rewrite::parse_forest_root)]
     pub forest_root: Option<String>,
     #[command(flatten)]
     pub out: OutputArgs,
@@ -407,6 +407,30 @@ fn write_with_map<'a>(
     Ok(map.len())
 }
 
+/// Why no forest root was guessed, for the usage error: the first few distinct domain
+/// roots of the entries (their trailing DC= components).
+fn domain_roots_note(entries: &[crate::model::Entry<'_>]) -> String {
+    let mut roots: Vec<&str> = Vec::new();
+    for e in entries {
+        if let Some(d) = crate::rewrite::dc_suffix(&e.dn) {
+            if !roots.iter().any(|r| r.eq_ignore_ascii_case(d)) {
+                roots.push(d);
+                if roots.len() == 4 {
+                    break;
+                }
+            }
+        }
+    }
+    if roots.is_empty() {
+        " (no DN ends in DC= components)".into()
+    } else {
+        format!(
+            " (domains {}: no common root of two or more DC= components)",
+            roots.join(" and ")
+        )
+    }
+}
+
 /// Run.
 pub fn run(args: Args) -> Result<i32> {
     if args.upn_suffix.is_empty() && !args.upn_from_mail && args.accept.is_empty() {
@@ -498,12 +522,13 @@ pub fn run(args: Args) -> Result<i32> {
 
     let register = if args.register_suffix && !args.upn_suffix.is_empty() {
         let root = match &args.forest_root {
-            Some(r) => r.trim().to_string(),
+            Some(r) => r.clone(),
             None => match crate::rewrite::forest_root(entries.iter().map(|e| e.dn.as_ref())) {
                 Some(r) => r,
                 None => {
                     eprintln!(
-                        "ldifix: cannot tell the forest root from the DNs; give --forest-root DN"
+                        "ldifix: cannot tell the forest root from the DNs{}; give --forest-root DN",
+                        domain_roots_note(&entries)
                     );
                     return Ok(2);
                 }

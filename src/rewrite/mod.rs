@@ -89,6 +89,9 @@ fn is_escaped(b: &[u8], i: usize) -> bool {
 
 /// The forest root: the longest run of trailing `DC=` components every DN shares (so a
 /// child domain `DC=emea,DC=contoso,DC=local` and its root give `DC=contoso,DC=local`).
+/// `None` when the DNs share fewer than two: `DC=contoso,DC=local` and
+/// `DC=fabrikam,DC=local` only share `DC=local`, the root of neither, and a single-label
+/// domain is not guessed either.
 pub fn forest_root<'a>(dns: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let mut common: Option<Vec<String>> = None;
     for dn in dns {
@@ -113,7 +116,28 @@ pub fn forest_root<'a>(dns: impl IntoIterator<Item = &'a str>) -> Option<String>
             }
         });
     }
-    common.filter(|c| !c.is_empty()).map(|c| c.join(","))
+    common.filter(|c| c.len() >= 2).map(|c| c.join(","))
+}
+
+/// `--forest-root`: a DN made of one or more `DC=` components, each a DNS label
+/// (letters, digits, `-`), such as `DC=contoso,DC=local`; returned with the spaces
+/// around its commas removed.
+pub fn parse_forest_root(s: &str) -> Result<String, String> {
+    let comps: Vec<&str> = s.split(',').map(str::trim).collect();
+    let label = |c: &str| {
+        c.len() > 3
+            && c.as_bytes()[..3].eq_ignore_ascii_case(b"dc=")
+            && c.bytes()
+                .skip(3)
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    if comps.iter().all(|c| label(c)) {
+        Ok(comps.join(","))
+    } else {
+        Err(format!(
+            "'{s}': expected a DN of DC= components, e.g. DC=contoso,DC=local"
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -164,6 +188,28 @@ mod tests {
             Some("DC=contoso,DC=local".into())
         );
         assert_eq!(forest_root(["CN=a,O=x"]), None);
+        // Unrelated domains share only DC=local; a single-label domain is not guessed.
+        assert_eq!(
+            forest_root(["CN=a,DC=contoso,DC=local", "CN=b,DC=fabrikam,DC=local"]),
+            None
+        );
+        assert_eq!(forest_root(["CN=a,DC=corp"]), None);
+        assert_eq!(
+            parse_forest_root("DC=contoso, dc=local").as_deref(),
+            Ok("DC=contoso,dc=local")
+        );
+        assert_eq!(parse_forest_root("DC=corp").as_deref(), Ok("DC=corp"));
+        for bad in [
+            "garbage",
+            "",
+            "DC=",
+            "OU=x,DC=y",
+            "DC=a,,DC=b",
+            "DC=a b",
+            "DC=a\\,b",
+        ] {
+            assert!(parse_forest_root(bad).is_err(), "{bad}");
+        }
         assert_eq!(dc_suffix("CN=x,ab\u{20ac}=y"), None);
         assert_eq!(dc_suffix(""), None);
         assert_eq!(dc_suffix("DC=x"), Some("DC=x"));
