@@ -1465,3 +1465,65 @@ fn forest_root_is_validated_and_never_guessed_from_unrelated_domains() {
         "{c}"
     );
 }
+
+/// A change refused because another object already holds its value does not also refuse
+/// that object's own change writing the same value: Carol's new UPN is Dave's address
+/// (refused), Dave's UPN from his primary address is written.
+#[test]
+fn a_refused_change_does_not_refuse_the_holders_own_change() {
+    let d = Dir::new();
+    let export = "dn: CN=Carol,OU=Staff,DC=contoso,DC=local
+objectClass: user
+sAMAccountName: carol
+userPrincipalName: carol@contoso.local
+
+dn: CN=Dave,OU=Staff,DC=contoso,DC=local
+objectClass: user
+sAMAccountName: dave
+userPrincipalName: dave@contoso.local
+mail: carol@contoso.com
+proxyAddresses: SMTP:carol@contoso.com
+";
+    let input = d.write("export.ldf", export.as_bytes());
+    let (code, out) = run_args(&[
+        "fix",
+        s(&input),
+        "--upn-suffix",
+        "contoso.local=contoso.com",
+        "--upn-from-mail",
+        "--verified-domain",
+        "contoso.com",
+        "-o",
+        s(&d.p("c.ldf")),
+        "--undo",
+        s(&d.p("u.ldf")),
+        "--report",
+        s(&d.p("r.csv")),
+    ]);
+    assert_eq!(code, 1, "{out}");
+    let rows = refused_rows(&d.p("r.csv"));
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["dn"], "CN=Carol,OU=Staff,DC=contoso,DC=local");
+    assert!(
+        rows[0]["reason"]
+            .starts_with("collision: another object already holds 'carol@contoso.com'"),
+        "{rows:?}"
+    );
+    assert_eq!(
+        rows[0]["conflicting_dn"],
+        "CN=Dave,OU=Staff,DC=contoso,DC=local"
+    );
+    let original = model(export.as_bytes());
+    let mut m = original.clone();
+    assert_eq!(apply(&mut m, &d.read("c.ldf")), 1);
+    assert_eq!(
+        upn(&m, "CN=Dave,OU=Staff,DC=contoso,DC=local").as_deref(),
+        Some("carol@contoso.com")
+    );
+    assert_eq!(
+        upn(&m, "CN=Carol,OU=Staff,DC=contoso,DC=local").as_deref(),
+        Some("carol@contoso.local")
+    );
+    apply(&mut m, &d.read("u.ldf"));
+    assert_eq!(m, original);
+}

@@ -6,7 +6,9 @@
 //! change, then refuses every change the directory or Entra ID would reject:
 //! - a new UPN, `mail` or SMTP proxy address equal (trimmed, case-insensitive) to an
 //!   existing UPN, `mail` or SMTP proxy address of another object in any input, or to a
-//!   new value planned for another object (refused with both DNs);
+//!   new value planned for another object (refused with both DNs); a change refused on
+//!   its own (a value another object holds, the Entra rules, a stale or empty value)
+//!   writes nothing, so it does not refuse another change writing the same value;
 //! - a new UPN that is not ASCII or that fails the `entra` profile's rules;
 //! - a change to a value that is not in the export (stale edit), to an attribute holding
 //!   several values where one is expected, or to `cn` (the RDN: a rename, not a modify).
@@ -1028,42 +1030,46 @@ fn resolve_objects<'e>(
             existing.entry(id).or_default().add(objects[i]);
         }
     }
+    // Two rounds, so that a change refused in the first writes nothing that refuses
+    // another in the second (B's own change is not refused because A's change, refused
+    // as B already holds the value, would also have written it). First each change on
+    // its own: a key another object already holds (named with the other objects
+    // writing it), then a new UPN failing the Entra rules.
     cands
         .par_iter_mut()
         .zip(keys.par_iter())
         .filter(|(c, _)| c.refused.is_none())
         .for_each(|(c, ks)| {
             let e = &entries[c.entry];
+            let me = objects[c.entry];
             for k in ks {
-                let mut others: Vec<usize> = Vec::new();
-                let mut held = false;
-                let mut planned = false;
-                let me = objects[c.entry];
                 let id = newkeys[&Stored(k)];
-                for o in existing.get(&id).into_iter().flat_map(Owners::iter) {
-                    if o != me && !others.contains(&o) {
-                        others.push(o);
-                        held = true;
-                    }
+                let mut others: Vec<usize> = existing
+                    .get(&id)
+                    .into_iter()
+                    .flat_map(Owners::iter)
+                    .filter(|&o| o != me)
+                    .collect();
+                if others.is_empty() {
+                    continue;
                 }
+                let mut planned = false;
                 for o in writers[id as usize].iter() {
                     if o != me && !others.contains(&o) {
                         others.push(o);
                         planned = true;
                     }
                 }
-                if !others.is_empty() {
-                    let what = match (held, planned) {
-                        (true, false) => "another object already holds",
-                        (false, true) => "another change also writes",
-                        _ => "other objects hold or are given",
-                    };
-                    c.refused = Some(Box::new((
-                        format!("collision: {what} '{}' ({} namespace)", k.1, k.0.as_str()),
-                        others.iter().map(|&o| entries[o].dn.to_string()).collect(),
-                    )));
-                    break;
-                }
+                let what = if planned {
+                    "other objects hold or are given"
+                } else {
+                    "another object already holds"
+                };
+                c.refused = Some(Box::new((
+                    format!("collision: {what} '{}' ({} namespace)", k.1, k.0.as_str()),
+                    others.iter().map(|&o| entries[o].dn.to_string()).collect(),
+                )));
+                break;
             }
             if c.refused.is_none() && c.attr == Attr::UserPrincipalName && c.check_upn {
                 if let Some(v) = c.new.first() {
@@ -1073,6 +1079,39 @@ fn resolve_objects<'e>(
                     } else if let Some(p) = checks.upn_problem(e, &String::from_utf8_lossy(v)) {
                         c.refused = Some(Box::new((format!("entra: {p}"), vec![])));
                     }
+                }
+            }
+        });
+    // Then the keys the changes still standing write, counted again in plan order (the
+    // same map and lists: no key is stored twice), and the changes writing a key another
+    // of them writes too.
+    writers.iter_mut().for_each(|w| *w = Owners::default());
+    for (c, ks) in cands.iter().zip(&keys) {
+        if c.refused.is_none() {
+            for k in ks {
+                writers[newkeys[&Stored(k)] as usize].add(objects[c.entry]);
+            }
+        }
+    }
+    cands
+        .par_iter_mut()
+        .zip(keys.par_iter())
+        .filter(|(c, _)| c.refused.is_none())
+        .for_each(|(c, ks)| {
+            let me = objects[c.entry];
+            for k in ks {
+                let id = newkeys[&Stored(k)];
+                let others: Vec<usize> = writers[id as usize].iter().filter(|&o| o != me).collect();
+                if !others.is_empty() {
+                    c.refused = Some(Box::new((
+                        format!(
+                            "collision: another change also writes '{}' ({} namespace)",
+                            k.1,
+                            k.0.as_str()
+                        ),
+                        others.iter().map(|&o| entries[o].dn.to_string()).collect(),
+                    )));
+                    break;
                 }
             }
         });
