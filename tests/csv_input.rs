@@ -602,3 +602,67 @@ fn verify_checks_change_files_against_csv_exports() {
     assert!(text.contains("undo-mismatch 1"), "{text}");
     assert!(text.contains("john.smith2@contoso.com"), "{text}");
 }
+
+/// A csvde export cut short inside a quoted field (the last row opens its DN's quote and
+/// the file ends): every command that reads it names the line where the quote opened and
+/// exits 2, and none takes the rest of the file as the DN or writes an output.
+#[test]
+fn unclosed_quote_is_an_error_in_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_str().unwrap().to_string();
+    std::fs::write(
+        p("bad.csv"),
+        "DN,objectClass,cn,mail\r\n\"CN=A,DC=x\",user,A,a@x.com\r\n\"CN=B,DC=x,user,B,b@x.com\r\n",
+    )
+    .unwrap();
+    let message = "bad.csv:3: expected a closing '\"' for the field opened at line 3 in column 1 \"DN\", before the end of the file (was the export cut short?), found \"CN=B,DC=x,user,B,b@x.com\"";
+    let run = |args: &[&str]| {
+        let out = ldifix().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}{stdout}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert!(!stdout.contains("CN=B"), "{args:?}: {stdout}");
+        stdout
+    };
+    let bad = p("bad.csv");
+    let dumped = run(&["dump", &bad]);
+    assert_eq!(dumped.lines().count(), 1, "only the row before: {dumped}");
+    run(&["scan", &bad]);
+    run(&["scan", &bad, "--keep-going"]);
+    let plan = run(&[
+        "fix",
+        &bad,
+        "--upn-suffix",
+        "a=b",
+        "-o",
+        &p("o.ldf"),
+        "--undo",
+        &p("u.ldf"),
+    ]);
+    assert!(plan.is_empty(), "fix printed a plan: {plan}");
+    std::fs::write(
+        p("c.ldf"),
+        "dn: CN=A,DC=x\nchangetype: modify\nreplace: mail\nmail: z@x.com\n-\n",
+    )
+    .unwrap();
+    run(&["verify", &p("c.ldf"), "--against", &bad]);
+    std::fs::write(
+        p("edited.csv"),
+        "DISTINGUISHEDNAME,ATTRIBUTE,VALUE,UPDATE,ACTION\r\n\"CN=A,DC=x\",mail,a@x.com,z@x.com,EDIT\r\n",
+    )
+    .unwrap();
+    run(&[
+        "apply-csv",
+        &p("edited.csv"),
+        "--source",
+        &bad,
+        "-o",
+        &p("o.ldf"),
+        "--undo",
+        &p("u.ldf"),
+    ]);
+    for out in ["o.ldf", "u.ldf"] {
+        assert!(!dir.path().join(out).exists(), "{out} was written");
+    }
+}

@@ -14,6 +14,10 @@
 //!   owned values) per row, with `line` = the CSV physical line where the row starts and
 //!   `offset` = its byte offset in the decoded input. A bad row is an error for that row
 //!   only; iteration goes on with the next row.
+//! - Quotes: a quoted field still open at the end of the file (an export cut short) is an
+//!   error naming the line where it opened, not a field holding the rest of the file; a
+//!   quoted field that runs past its line and is ended by a `"` followed by text (the next
+//!   row's opening quote: its own closing quote is missing) is an error for that row.
 //! - Encoding: a CSV without BOM is read as UTF-8 when it is valid UTF-8, else as
 //!   Windows-1252 (transcoded to UTF-8) with one warning. Offsets then refer to the
 //!   transcoded text; line numbers are those of the file.

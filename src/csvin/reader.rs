@@ -75,6 +75,8 @@ pub struct CsvReader<'a> {
     /// Given to every row: the class the `#TYPE` line names (`…ADUser` → `user`), kept
     /// only when the header has no objectClass column.
     implied_class: Option<&'static str>,
+    /// The field delimiter (`,`, `;` or TAB).
+    delimiter: u8,
 }
 
 fn perr(kind: ErrorKind, line: u64, offset: usize) -> ParseError {
@@ -116,6 +118,77 @@ fn header_start(text: &[u8]) -> (usize, u64, Option<String>) {
         line += 1;
     }
     (pos, line, saw_type)
+}
+
+/// A quoted field the csv reader ended without its closing quote: it takes the end of
+/// the input inside quotes as the end of the field, and a `"` followed by text as the end
+/// of the quotes, so a missing closing quote would silently swallow the rest of the file or
+/// the next line(s).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QuoteFault {
+    /// The input ends inside the field whose opening quote is at `opened`.
+    Open {
+        /// Offset of the opening quote in the row.
+        opened: usize,
+    },
+    /// The field opened at `opened` ran past the end of its line and was ended by the
+    /// quote at `at`, which is followed by neither the delimiter nor a line end: csvde and
+    /// Export-Csv never write that, so the field's own closing quote is missing.
+    Stray {
+        /// Offset of the opening quote in the row.
+        opened: usize,
+        /// Offset of the quote taken as its end.
+        at: usize,
+    },
+}
+
+/// Read `row` (the text of one CSV row from its first byte) as the csv reader does (a
+/// `"` opens a quoted field only at the start of a field; `""` inside is a quote; CR and
+/// LF end the row outside quotes) and report its first [`QuoteFault`], with the 0-based
+/// field it is in.
+fn quote_fault(row: &[u8], delimiter: u8) -> Option<(QuoteFault, usize)> {
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum State {
+        Start,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let is_end = |c: u8| c == b'\r' || c == b'\n';
+    let mut state = State::Start;
+    let mut field = 0usize;
+    let mut opened = 0usize;
+    for (i, &c) in row.iter().enumerate() {
+        state = match state {
+            State::Start if c == b'"' => {
+                opened = i;
+                State::Quoted
+            }
+            State::Quoted if c == b'"' => State::QuoteInQuoted,
+            State::Quoted => State::Quoted,
+            State::QuoteInQuoted if c == b'"' => State::Quoted,
+            _ if c == delimiter => {
+                field += 1;
+                State::Start
+            }
+            _ if is_end(c) => return None,
+            State::Start | State::Unquoted => State::Unquoted,
+            State::QuoteInQuoted => {
+                if memchr::memchr2(b'\r', b'\n', &row[opened..i]).is_some() {
+                    return Some((QuoteFault::Stray { opened, at: i - 1 }, field));
+                }
+                State::Unquoted
+            }
+        };
+    }
+    (state == State::Quoted).then_some((QuoteFault::Open { opened }, field))
+}
+
+/// The text of the line of `text` that starts at `from`, for a message.
+fn line_snippet(text: &[u8], from: usize) -> String {
+    let rest = text.get(from..).unwrap_or_default();
+    let end = memchr::memchr2(b'\r', b'\n', rest).unwrap_or(rest.len());
+    lossy(&rest[..end])
 }
 
 fn attr_name(name: &str) -> Cow<'static, str> {
@@ -161,6 +234,7 @@ impl<'a> CsvReader<'a> {
                 .as_deref()
                 .filter(|_| dialect == Dialect::Pwsh)
                 .and_then(pwsh::class_of_type),
+            delimiter,
         };
         me.read_header();
         me
@@ -197,6 +271,10 @@ impl<'a> CsvReader<'a> {
                 ));
                 return;
             }
+        }
+        if let Some(e) = self.check_quotes(&header, self.base_line, self.base_offset) {
+            self.pending = Some(e);
+            return;
         }
         let names: Vec<String> = header
             .iter()
@@ -268,6 +346,54 @@ impl<'a> CsvReader<'a> {
                 .saturating_add(usize::try_from(r.position().byte()).unwrap_or(usize::MAX)),
             None => 0,
         }
+    }
+
+    /// The error for a quoted field of `rec` that is not closed (see [`QuoteFault`]), the
+    /// row starting at `offset` on `line`. Rows are checked only when they run to the end
+    /// of the input or hold a line break, the only rows where a quote can be missing.
+    fn check_quotes(&self, rec: &csv::ByteRecord, line: u64, offset: usize) -> Option<ParseError> {
+        let text: &[u8] = self.rdr.as_ref()?.get_ref().get_ref();
+        let end = self.position().min(text.len());
+        if end < text.len() && memchr::memchr2(b'\r', b'\n', rec.as_slice()).is_none() {
+            return None;
+        }
+        let (fault, field) = quote_fault(text.get(offset..end)?, self.delimiter)?;
+        let line_at =
+            |at: usize| line + memchr::memchr_iter(b'\n', &text[offset..at]).count() as u64;
+        let column = match self.columns.get(field) {
+            Some(c) => format!("column {} \"{}\"", field + 1, c.header),
+            None => format!("column {}", field + 1),
+        };
+        let (at, expected, found) = match fault {
+            QuoteFault::Open { opened } => {
+                let opened = offset + opened;
+                let o = line_at(opened);
+                (
+                    text.len() - 1,
+                    format!("a closing '\"' for the field opened at line {o} in {column}, before the end of the file (was the export cut short?)"),
+                    line_snippet(text, opened + 1),
+                )
+            }
+            QuoteFault::Stray { opened, at } => {
+                let (opened, at) = (offset + opened, offset + at);
+                let o = line_at(opened);
+                let delimiter = match self.delimiter {
+                    b'\t' => "a TAB".to_string(),
+                    d => format!("'{}'", char::from(d)),
+                };
+                (
+                    at,
+                    format!("{delimiter} or a line end after the '\"' that ends the field opened at line {o} in {column} (is its closing '\"' missing on line {o}?)"),
+                    line_snippet(text, at + 1),
+                )
+            }
+        };
+        Some(ParseError {
+            kind: ErrorKind::Expected { expected, found },
+            line: line_at(at),
+            record_line: Some(line),
+            offset: at,
+        })
     }
 
     /// End of input: summarise the doubtful splits beyond the individual warnings.
@@ -665,6 +791,9 @@ impl<'a> Iterator for CsvReader<'a> {
                     offset += 1;
                 }
             }
+            if let Some(e) = self.check_quotes(&self.rec, line, offset) {
+                return Some(Err(e));
+            }
             // A line of only blanks (the csv reader already skips empty lines).
             if self.rec.len() == 1 && self.rec.as_slice().trim_ascii().is_empty() {
                 continue;
@@ -826,6 +955,101 @@ mod tests {
         assert_eq!(recs[0].as_ref().unwrap().line, 3);
         assert_eq!(warns.len(), 1);
         assert!(warns[0].message.contains("-Encoding UTF8"));
+    }
+
+    #[test]
+    fn quote_faults_follow_the_csv_reader() {
+        let f = |row: &[u8]| quote_fault(row, b',');
+        assert_eq!(f(b"\"CN=a\",b\r\n"), None);
+        assert_eq!(f(b"\"CN=a\",\"x\r\ny\",\"a \"\"q\"\" b\""), None);
+        // A quote after text on one line stays text, as the csv reader reads it.
+        assert_eq!(f(b"\"a\"b,c\"d\r\n"), None);
+        assert_eq!(
+            f(b"\"CN=a\",x,\"b,c\r\n"),
+            Some((QuoteFault::Open { opened: 9 }, 2))
+        );
+        assert_eq!(
+            f(b"\"CN=B,b@x\r\n\"CN=C\",c"),
+            Some((QuoteFault::Stray { opened: 0, at: 11 }, 0))
+        );
+        assert_eq!(
+            quote_fault(b"a;\"b;c\n", b';'),
+            Some((QuoteFault::Open { opened: 2 }, 1))
+        );
+    }
+
+    #[test]
+    fn unclosed_quote_at_the_end_is_an_error_naming_where_it_opened() {
+        for tail in ["\r\n", "", "\r\n\r\n"] {
+            let src = format!("DN,objectClass,cn,mail\r\n\"CN=A,DC=x\",user,A,a@x.com\r\n\"CN=B,DC=x,user,B,b@x.com{tail}");
+            let (recs, _) = read(src.as_bytes(), Dialect::Csvde);
+            assert_eq!(recs.len(), 2, "{tail:?}");
+            assert_eq!(&*recs[0].as_ref().unwrap().dn, b"CN=A,DC=x");
+            let e = recs[1].as_ref().unwrap_err();
+            let last = if tail.len() > 2 { 4 } else { 3 };
+            assert_eq!((e.line, e.record_line), (last, Some(3)), "{tail:?}");
+            let msg = e.to_string();
+            assert!(
+                msg.starts_with(&format!("{last}: expected a closing '\"' for the field opened at line 3 in column 1 \"DN\", before the end of the file")),
+                "{msg}"
+            );
+            assert!(msg.contains("found \"CN=B,DC=x,user,B,b@x.com\""), "{msg}");
+        }
+        // PowerShell, ';'-delimited, the quote opened in a later column and lines above.
+        let src = b"DistinguishedName;ObjectClass;Description\n\"CN=a\";\"user\";\"one\ntwo\n";
+        let (recs, _) = read(src, Dialect::Pwsh);
+        assert_eq!(recs.len(), 1);
+        let e = recs[0].as_ref().unwrap_err();
+        assert_eq!((e.line, e.record_line), (3, Some(2)));
+        assert!(
+            e.to_string()
+                .contains("opened at line 2 in column 3 \"Description\""),
+            "{e}"
+        );
+        // The header itself.
+        let (recs, _) = read(b"DN,\"cn\r\n", Dialect::Csvde);
+        assert_eq!(recs.len(), 1);
+        let e = recs[0].as_ref().unwrap_err();
+        assert_eq!((e.line, e.record_line), (1, Some(1)));
+        assert!(
+            e.to_string().starts_with(
+                "1: expected a closing '\"' for the field opened at line 1 in column 2, before"
+            ),
+            "{e}"
+        );
+        let (recs, _) = read(b"DN,\"cn\r\n\"CN=a\",a\r\n", Dialect::Csvde);
+        assert_eq!(recs.len(), 1);
+        let e = recs[0].as_ref().unwrap_err();
+        assert_eq!((e.line, e.record_line), (2, Some(1)));
+        assert!(
+            e.to_string()
+                .contains("is its closing '\"' missing on line 1?"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn missing_closing_quote_before_the_next_row_is_an_error() {
+        // Five columns, so the merged row would not have too many fields.
+        let src = b"DN,objectClass,cn,mail,sn\r\n\"CN=B,DC=x,user,B,b@x.com\r\n\"CN=C,DC=x\",user,C,c@x.com\r\n\"CN=D,DC=x\",user,D,d@x.com,d\r\n";
+        let (recs, _) = read(src, Dialect::Csvde);
+        assert_eq!(recs.len(), 2);
+        let e = recs[0].as_ref().unwrap_err();
+        assert_eq!((e.line, e.record_line), (3, Some(2)));
+        let msg = e.to_string();
+        assert_eq!(
+            msg,
+            "3: expected ',' or a line end after the '\"' that ends the field opened at line 2 in column 1 \"DN\" (is its closing '\"' missing on line 2?), found \"CN=C,DC=x\",user,C,c@x.com\" (record starting at line 2)"
+        );
+        // Reading goes on with the next row.
+        assert_eq!(&*recs[1].as_ref().unwrap().dn, b"CN=D,DC=x");
+        // A value on two lines, quoted as csvde and Export-Csv write it, is no error.
+        let src = b"DN,info\r\n\"CN=a\",\"line \"\"1\"\"\r\nline 2\"\r\n";
+        let (recs, _) = read(src, Dialect::Csvde);
+        assert_eq!(
+            vals(recs[0].as_ref().unwrap(), "info"),
+            [&b"line \"1\"\r\nline 2"[..]]
+        );
     }
 
     #[test]
