@@ -23,7 +23,9 @@
 //!   2.6 had no COMMONNAME); unknown columns are ignored; a repeated column is an error.
 //! * Fields: `"…"` quoted (with `""` for a quote, line breaks allowed) or unquoted. As IdFix
 //!   writes them, an unquoted cell may contain `"` (taken literally), and a quoted cell may
-//!   contain a lone `"` that is not followed by a delimiter (taken literally).
+//!   contain a lone `"` that is not followed by a delimiter (taken literally) — except at the
+//!   start of a line: there it is the next row's opening quote, and the field's own closing
+//!   quote is missing, an error (as is the end of the file inside quotes).
 //! * IdFix reads with `TrimWhiteSpace = true`: unquoted cells are trimmed of white space;
 //!   quoted cells are kept exactly (so ldifix's own cells round-trip).
 //! * ACTION is kept only if it is exactly one of `EDIT`, `REMOVE`, `COMPLETE`, `UNDO`,
@@ -238,6 +240,16 @@ pub enum CsvError {
         /// Line number.
         line: u64,
     },
+    /// A quoted field runs past its line into a line that starts with a `"` that does not
+    /// close it: the opening quote of the next row, inside a field whose own closing quote
+    /// is missing.
+    #[error("line {line}: a row starts inside the quoted field opened at line {opened} (is its closing '\"' missing?)")]
+    RowInQuotes {
+        /// Line number of the quote that starts a row.
+        line: u64,
+        /// Line of the field's opening quote.
+        opened: u64,
+    },
     /// A row has more cells than the header has columns.
     #[error("line {line}: {found} cells, but the header has {expected} columns (a comma in an unquoted cell?)")]
     TooManyFields {
@@ -266,6 +278,7 @@ impl CsvError {
             | CsvError::MissingColumn { line, .. }
             | CsvError::DuplicateColumn { line, .. }
             | CsvError::Unterminated { line }
+            | CsvError::RowInQuotes { line, .. }
             | CsvError::TooManyFields { line, .. }
             | CsvError::NoRecord { line, .. } => *line,
         }
@@ -315,6 +328,7 @@ fn records(text: &str) -> Result<Vec<Record>, CsvError> {
             }
             if j < n && b[j] == b'"' {
                 // quoted field
+                let opened = line;
                 let mut cell = String::new();
                 let mut k = j + 1;
                 loop {
@@ -336,6 +350,9 @@ fn records(text: &str) -> Result<Vec<Record>, CsvError> {
                     if m >= n || matches!(b[m], b',' | b'\r' | b'\n') {
                         i = m;
                         break;
+                    }
+                    if matches!(b[q - 1], b'\r' | b'\n') {
+                        return Err(CsvError::RowInQuotes { line, opened });
                     }
                     cell.push('"'); // a lone quote inside (IdFix does not escape)
                     k = q + 1;

@@ -908,6 +908,18 @@ fn csv_header_variants_and_errors() {
     let e =
         icsv::read_csv(b"DISTINGUISHEDNAME,ATTRIBUTE,VALUE,UPDATE,ACTION\n\n\"a,b\n").unwrap_err();
     assert_eq!(e, CsvError::Unterminated { line: 3 });
+    // A row whose DN lost its closing quote would take the next row as part of its DN.
+    let e = icsv::read_csv(
+        b"DISTINGUISHEDNAME,ATTRIBUTE,VALUE,UPDATE,ACTION\r\n\"CN=a,DC=x,mail,a,b,EDIT\r\n\"CN=b,DC=x\",mail,c,d,EDIT\r\n",
+    )
+    .unwrap_err();
+    assert_eq!(e, CsvError::RowInQuotes { line: 3, opened: 2 });
+    // A lone quote elsewhere inside a quoted cell is still text, as IdFix writes it.
+    let rows = icsv::read_csv(
+        b"DISTINGUISHEDNAME,ATTRIBUTE,VALUE,UPDATE,ACTION\r\n\"CN=a,DC=x\",mail,\"x\r\ny \"q\" z\",,\r\n",
+    )
+    .unwrap();
+    assert_eq!(rows[0].value, "x\r\ny \"q\" z");
     // UTF-16 with BOM
     let mut u16 = vec![0xFF, 0xFE];
     for c in
