@@ -635,6 +635,60 @@ distinguishedName: CN=Ann Lee,OU=Staff,DC=contoso,DC=com\r\nobjectClass: user\r\
     assert_eq!(m, original);
 }
 
+/// A malformed edited CSV or update file stops `apply-csv` with `FILE:LINE: expected …`
+/// (exit 2) before anything is written; an edited row whose closing quote is missing does
+/// not swallow the row after it or the rest of the file.
+#[test]
+fn apply_csv_refuses_malformed_input_naming_file_line_and_what_was_expected() {
+    let d = Dir::new();
+    let input = d.write(
+        "export.ldf",
+        b"dn: CN=A,DC=x\nobjectClass: user\nsAMAccountName: a\nmail: a@x.com\n",
+    );
+    const H: &str = "DISTINGUISHEDNAME,ATTRIBUTE,VALUE,UPDATE,ACTION\r\n";
+    for (option, text, want) in [
+        (
+            None,
+            format!("{H}\"CN=A,DC=x\",mail,a@x.com,z@x.com,EDIT\r\n\"CN=A,DC=x,mail,a@x.com,y@x.com,EDIT\r\n"),
+            "edited.csv:3: expected a closing '\"' for the field opened at line 3, found the end of the file",
+        ),
+        (
+            None,
+            format!("{H}\"CN=A,DC=x,mail,a@x.com,z@x.com,EDIT\r\n\"CN=A,DC=x\",mail,a@x.com,y@x.com,EDIT\r\n"),
+            "edited.csv:3: expected a closing '\"' for the field opened at line 2, found a row starting inside it",
+        ),
+        (
+            None,
+            format!("{H}CN=A,mail,a@x.com,z@x.com,EDIT,x,y\r\n"),
+            "edited.csv:2: expected at most 5 cells like the header, found 7",
+        ),
+        (
+            None,
+            "DISTINGUISHEDNAME,VALUE,UPDATE,ACTION\r\n".to_string(),
+            "edited.csv:1: expected a column ATTRIBUTE in the header",
+        ),
+        (
+            Some("--idfix-update"),
+            "value: a@x.com\r\n".to_string(),
+            "edited.csv:1: expected a `distinguishedName:` line before `value:`",
+        ),
+    ] {
+        let edited = d.write("edited.csv", text.as_bytes());
+        let out = ldifix()
+            .arg("apply-csv")
+            .args(option)
+            .args([s(&edited), "--source", s(&input)])
+            .args(["-o", s(&d.p("c.ldf")), "--undo", s(&d.p("u.ldf"))])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(2), "{want}: {stderr}");
+        assert!(stderr.contains(&format!("ldifix: {}", s(&d.p(want)))), "{stderr}");
+        assert!(out.stdout.is_empty(), "{want}");
+        assert_eq!(d.names(), ["edited.csv", "export.ldf"], "{want}");
+    }
+}
+
 #[test]
 fn accepted_entra_fixes_compose_with_the_rewrite() {
     let d = Dir::new();

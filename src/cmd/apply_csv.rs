@@ -93,7 +93,7 @@ pub fn run(args: Args) -> Result<i32> {
         let rows = match csvin::read_csv(&bytes) {
             Ok(r) => r,
             Err(e) => {
-                eprintln!("ldifix: {}: {e}", csv_path.display());
+                eprintln!("ldifix: {}:{e}", csv_path.display());
                 return Ok(2);
             }
         };
@@ -108,7 +108,7 @@ pub fn run(args: Args) -> Result<i32> {
         let rows = match csvin::read_update_file(&bytes) {
             Ok(r) => r,
             Err(e) => {
-                eprintln!("ldifix: {}: {e}", up.display());
+                eprintln!("ldifix: {}:{e}", up.display());
                 return Ok(2);
             }
         };

@@ -469,9 +469,9 @@ impl<'a> CsvReader<'a> {
             return Err(perr(
                 ErrorKind::Limit {
                     detail: format!(
-                        "row of {} bytes exceeds --max-record-bytes {}",
-                        rec.as_slice().len(),
-                        self.limits.max_record
+                        "expected a row of at most {} bytes (--max-record-bytes), found {}",
+                        self.limits.max_record,
+                        rec.as_slice().len()
                     ),
                 },
                 line,
@@ -602,9 +602,9 @@ impl<'a> CsvReader<'a> {
             return Err(perr(
                 ErrorKind::Limit {
                     detail: format!(
-                        "{} values in one row exceed --max-values {}",
-                        attrs.len(),
-                        self.limits.max_values
+                        "expected at most {} values in one row (--max-values), found {}",
+                        self.limits.max_values,
+                        attrs.len()
                     ),
                 },
                 line,
@@ -1061,10 +1061,48 @@ mod tests {
         };
         let src = b"DN,cn\n\"CN=aaaaaaaaaaaa\",a\n\"CN=b\",b\n";
         let out: Vec<_> = CsvReader::new(src, Dialect::Csvde, limits).collect();
-        assert!(matches!(
-            out[0].as_ref().unwrap_err().kind,
-            ErrorKind::Limit { .. }
-        ));
+        let e = out[0].as_ref().unwrap_err();
+        assert!(matches!(e.kind, ErrorKind::Limit { .. }));
+        assert_eq!(
+            e.to_string(),
+            "2: limit exceeded: expected a row of at most 10 bytes (--max-record-bytes), found 16"
+        );
         assert!(out[1].is_ok());
+        let limits = Limits {
+            max_values: 1,
+            ..Limits::default()
+        };
+        let src = b"DN,cn,sn\n\"CN=b\",b,c\n";
+        let out: Vec<_> = CsvReader::new(src, Dialect::Csvde, limits).collect();
+        assert_eq!(
+            out[0].as_ref().unwrap_err().to_string(),
+            "2: limit exceeded: expected at most 1 values in one row (--max-values), found 2"
+        );
+    }
+
+    #[test]
+    fn every_error_names_its_line_and_what_was_expected() {
+        for (src, d, line, want) in [
+            (&b"cn,sn\na,b\n"[..], Dialect::Csvde, 1, "expected a csvde header whose first column is DN"),
+            (b"\n\"Name\"\n\"a\"\n", Dialect::Pwsh, 2, "expected a header with a DistinguishedName column"),
+            (b"DN,cn\n\"CN=a\",a,b\n", Dialect::Csvde, 2, "expected at most 2 fields, as in the header on line 1"),
+            (b"DN,cn\n\n,a\n", Dialect::Csvde, 3, "expected a DN in column 1 \"DN\""),
+            (
+                b"DistinguishedName,ObjectClass,ProxyAddresses\nCN=a,user,Microsoft.ActiveDirectory.Management.ADPropertyValueCollection\n",
+                Dialect::Pwsh,
+                2,
+                "expected the values of column 3 \"ProxyAddresses\"",
+            ),
+            (b"DN,cn\n\"CN=a\",\"a\n", Dialect::Csvde, 2, "expected a closing '\"' for the field opened at line 2"),
+            (b"DN,cn\n\"CN=a\n\"CN=b\",b\n", Dialect::Csvde, 3, "expected ',' or a line end after the '\"'"),
+        ] {
+            let (recs, _) = read(src, d);
+            let e = recs
+                .iter()
+                .find_map(|r| r.as_ref().err())
+                .unwrap_or_else(|| panic!("no error for {src:?}"));
+            assert_eq!(e.line, line, "{e}");
+            assert!(e.to_string().starts_with(&format!("{line}: {want}")), "{e}");
+        }
     }
 }

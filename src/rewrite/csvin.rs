@@ -50,7 +50,8 @@ pub struct CsvRow {
 /// Read an edited scan/IdFix CSV with the IdFix-format reader
 /// ([`crate::rules::idfix::csv::read_csv`]: header names in any order and case, IdFix's
 /// unescaped inner quotes, UTF-8/UTF-16/Windows-1252, the one leading `'` of neutralised
-/// cells removed). ACTION is taken case-insensitively here. Errors name the line.
+/// cells removed). ACTION is taken case-insensitively here. Errors read `LINE: expected …`
+/// (the caller puts the file name and `:` in front).
 pub fn read_csv(bytes: &[u8]) -> Result<Vec<CsvRow>, String> {
     let rows = idfix_csv::read_csv(bytes).map_err(|e| e.to_string())?;
     Ok(rows

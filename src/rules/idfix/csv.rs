@@ -209,17 +209,18 @@ pub struct CsvRow {
     pub action_text: String,
 }
 
-/// Why an IdFix CSV or update file could not be read.
+/// Why an IdFix CSV or update file could not be read. Displayed as `LINE: expected …`:
+/// the caller puts the file name and `:` in front (`edited.csv:3: expected …`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CsvError {
     /// The file has no header line.
-    #[error("line {line}: empty file: expected the header DISTINGUISHEDNAME,COMMONNAME,…")]
+    #[error("{line}: expected the header DISTINGUISHEDNAME,COMMONNAME,OBJECTCLASS,ATTRIBUTE,ERROR,VALUE,UPDATE,PROPOSEDACTION,ACTION, found an empty file")]
     Empty {
         /// Line number.
         line: u64,
     },
     /// A required column is missing from the header.
-    #[error("line {line}: header has no {column} column")]
+    #[error("{line}: expected a column {column} in the header (DISTINGUISHEDNAME, ATTRIBUTE, VALUE, UPDATE and ACTION are needed), found none")]
     MissingColumn {
         /// Line number.
         line: u64,
@@ -227,7 +228,7 @@ pub enum CsvError {
         column: &'static str,
     },
     /// A column appears twice in the header.
-    #[error("line {line}: column {column} appears twice in the header")]
+    #[error("{line}: expected each column once in the header, found {column} twice")]
     DuplicateColumn {
         /// Line number.
         line: u64,
@@ -235,15 +236,17 @@ pub enum CsvError {
         column: String,
     },
     /// A quoted field is not closed before the end of the file.
-    #[error("line {line}: quoted field is not closed")]
+    #[error("{line}: expected a closing '\"' for the field opened at line {opened}, found the end of the file (was the file cut short?)")]
     Unterminated {
-        /// Line number.
+        /// Line number: the last line of the file.
         line: u64,
+        /// Line of the field's opening quote.
+        opened: u64,
     },
     /// A quoted field runs past its line into a line that starts with a `"` that does not
     /// close it: the opening quote of the next row, inside a field whose own closing quote
     /// is missing.
-    #[error("line {line}: a row starts inside the quoted field opened at line {opened} (is its closing '\"' missing?)")]
+    #[error("{line}: expected a closing '\"' for the field opened at line {opened}, found a row starting inside it (is the '\"' missing at the end of the field?)")]
     RowInQuotes {
         /// Line number of the quote that starts a row.
         line: u64,
@@ -251,7 +254,7 @@ pub enum CsvError {
         opened: u64,
     },
     /// A row has more cells than the header has columns.
-    #[error("line {line}: {found} cells, but the header has {expected} columns (a comma in an unquoted cell?)")]
+    #[error("{line}: expected at most {expected} cells like the header, found {found} (a comma in an unquoted cell?)")]
     TooManyFields {
         /// Line number.
         line: u64,
@@ -261,7 +264,7 @@ pub enum CsvError {
         expected: usize,
     },
     /// An update file line before any `distinguishedName:` line.
-    #[error("line {line}: `{key}:` before any `distinguishedName:` line")]
+    #[error("{line}: expected a `distinguishedName:` line before `{key}:`")]
     NoRecord {
         /// Line number.
         line: u64,
@@ -277,7 +280,7 @@ impl CsvError {
             CsvError::Empty { line }
             | CsvError::MissingColumn { line, .. }
             | CsvError::DuplicateColumn { line, .. }
-            | CsvError::Unterminated { line }
+            | CsvError::Unterminated { line, .. }
             | CsvError::RowInQuotes { line, .. }
             | CsvError::TooManyFields { line, .. }
             | CsvError::NoRecord { line, .. } => *line,
@@ -333,7 +336,10 @@ fn records(text: &str) -> Result<Vec<Record>, CsvError> {
                 let mut k = j + 1;
                 loop {
                     let Some(q) = memchr::memchr(b'"', &b[k..]).map(|q| k + q) else {
-                        return Err(CsvError::Unterminated { line: start_line });
+                        let last = n.saturating_sub(1);
+                        let line =
+                            line + memchr::memchr_iter(b'\n', &b[k..last.max(k)]).count() as u64;
+                        return Err(CsvError::Unterminated { line, opened });
                     };
                     let seg = &text[k..q];
                     line += seg.bytes().filter(|&c| c == b'\n').count() as u64;

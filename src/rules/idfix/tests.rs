@@ -907,7 +907,14 @@ fn csv_header_variants_and_errors() {
     assert_eq!(e.line(), 2);
     let e =
         icsv::read_csv(b"DISTINGUISHEDNAME,ATTRIBUTE,VALUE,UPDATE,ACTION\n\n\"a,b\n").unwrap_err();
-    assert_eq!(e, CsvError::Unterminated { line: 3 });
+    assert_eq!(e, CsvError::Unterminated { line: 3, opened: 3 });
+    assert_eq!(
+        e.to_string(),
+        "3: expected a closing '\"' for the field opened at line 3, found the end of the file (was the file cut short?)"
+    );
+    let e = icsv::read_csv(b"DISTINGUISHEDNAME,ATTRIBUTE,VALUE,UPDATE,ACTION\n\"a,b\nc\n\n")
+        .unwrap_err();
+    assert_eq!(e, CsvError::Unterminated { line: 4, opened: 2 });
     // A row whose DN lost its closing quote would take the next row as part of its DN.
     let e = icsv::read_csv(
         b"DISTINGUISHEDNAME,ATTRIBUTE,VALUE,UPDATE,ACTION\r\n\"CN=a,DC=x,mail,a,b,EDIT\r\n\"CN=b,DC=x\",mail,c,d,EDIT\r\n",
@@ -929,6 +936,46 @@ fn csv_header_variants_and_errors() {
     }
     let rows = icsv::read_csv(&u16).unwrap();
     assert_eq!(rows[0].dn, "CN=ü");
+}
+
+#[test]
+fn csv_errors_name_the_line_and_what_was_expected() {
+    const H: &str = "DISTINGUISHEDNAME,ATTRIBUTE,VALUE,UPDATE,ACTION\r\n";
+    for (input, want) in [
+        (
+            String::new(),
+            "1: expected the header DISTINGUISHEDNAME,COMMONNAME,OBJECTCLASS,ATTRIBUTE,ERROR,VALUE,UPDATE,PROPOSEDACTION,ACTION, found an empty file",
+        ),
+        (
+            "\r\nDISTINGUISHEDNAME,VALUE\r\n".to_string(),
+            "2: expected a column ATTRIBUTE in the header (DISTINGUISHEDNAME, ATTRIBUTE, VALUE, UPDATE and ACTION are needed), found none",
+        ),
+        (
+            "DISTINGUISHEDNAME,ATTRIBUTE,VALUE,UPDATE,ACTION,value\r\n".to_string(),
+            "1: expected each column once in the header, found VALUE twice",
+        ),
+        (
+            format!("{H}a,b,c,d,e,f,g\r\n"),
+            "2: expected at most 5 cells like the header, found 7 (a comma in an unquoted cell?)",
+        ),
+        (
+            format!("{H}\"CN=a,DC=x\",mail,\"v\r\n,,\r\n"),
+            "3: expected a closing '\"' for the field opened at line 2, found the end of the file (was the file cut short?)",
+        ),
+        (
+            format!("{H}\"CN=a,DC=x,mail,v,,\r\n\"CN=b,DC=x\",mail,v,,\r\n"),
+            "3: expected a closing '\"' for the field opened at line 2, found a row starting inside it (is the '\"' missing at the end of the field?)",
+        ),
+    ] {
+        let e = icsv::read_csv(input.as_bytes()).unwrap_err();
+        assert_eq!(e.to_string(), want);
+        assert!(want.starts_with(&format!("{}: expected ", e.line())));
+    }
+    let e = icsv::read_update_file("\r\nvalue: x\r\n").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "2: expected a `distinguishedName:` line before `value:`"
+    );
 }
 
 #[test]
