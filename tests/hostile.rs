@@ -353,3 +353,43 @@ fn malformed_utf16_spoils_only_its_record() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+/// Control characters in the input (NUL, ESC of a terminal escape sequence, BEL, DEL)
+/// reach the terminal escaped when an error quotes them, from LDIF and CSV alike.
+#[test]
+fn error_messages_escape_control_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, content, quoted) in [
+        (
+            "bad.ldf",
+            &b"dn: CN=a,DC=x\nob\x1b]0;owned\x07ject\x7f: x\n"[..],
+            "\"ob\\u{1b}]0;owned\\u{7}ject\\u{7f}\"",
+        ),
+        (
+            "bad-change.ldf",
+            b"dn: CN=a,DC=x\nchangetype: mod\0ify\x1b[2J\n",
+            "unknown changetype \"mod\\u{0}ify\\u{1b}[2J\"",
+        ),
+        (
+            "bad.csv",
+            b"DN,cn\r\n\"CN=a\",a\r\n\"CN=b\x1b[2J\x7f,b\r\n",
+            "found \"CN=b\\u{1b}[2J\\u{7f},b\"",
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, content).unwrap();
+        let out = Command::cargo_bin("ldifix")
+            .unwrap()
+            .arg("dump")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.contains(quoted), "{name}: {stderr}");
+        assert!(
+            !stderr.chars().any(|c| c.is_ascii_control() && c != '\n'),
+            "{name}: {stderr:?}"
+        );
+    }
+}

@@ -34,7 +34,7 @@ enum Kind {
 
 #[derive(Debug, Clone)]
 struct Column {
-    /// The header name as written (for messages).
+    /// The header name as written, control characters escaped (for messages).
     header: String,
     /// The attribute name records carry.
     name: Cow<'static, str>,
@@ -88,9 +88,24 @@ fn perr(kind: ErrorKind, line: u64, offset: usize) -> ParseError {
     }
 }
 
+/// `s` with its C0 control characters and DEL escaped (`\t`, `\u{1b}`, …), so that text
+/// from the input quoted in a message never reaches the terminal as a control.
+fn escape_controls(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A field or line of the input for a message: shortened, control characters escaped.
 fn lossy(b: &[u8]) -> String {
     const MAX: usize = 60;
-    let s = String::from_utf8_lossy(&b[..b.len().min(MAX)]).into_owned();
+    let s = escape_controls(&String::from_utf8_lossy(&b[..b.len().min(MAX)]));
     if b.len() > MAX {
         format!("{s}…")
     } else {
@@ -313,10 +328,14 @@ impl<'a> CsvReader<'a> {
                         "a header with a DistinguishedName column (Select-Object DistinguishedName,… | Export-Csv …)"
                     }
                 };
+                let found = match &self.rdr {
+                    Some(r) => line_snippet(r.get_ref().get_ref(), self.base_offset),
+                    None => lossy(header.as_slice()),
+                };
                 self.pending = Some(perr(
                     ErrorKind::Expected {
                         expected: expected.into(),
-                        found: lossy(header.as_slice()),
+                        found,
                     },
                     self.base_line,
                     self.base_offset,
@@ -656,7 +675,7 @@ fn csvde_columns(names: &[String]) -> (Vec<Column>, Option<usize>) {
             Kind::Multi(csvde::piece_of(h))
         };
         cols.push(Column {
-            header: h.clone(),
+            header: escape_controls(h),
             name: attr_name(h),
             kind,
             checked: model::Attr::from_desc(h).is_some(),
@@ -720,7 +739,7 @@ fn pwsh_columns(names: &[String]) -> (Vec<Column>, Option<usize>) {
             kind = Kind::Multi(csvde::piece_of(&name));
         }
         cols.push(Column {
-            header: h.clone(),
+            header: escape_controls(h),
             checked: model::Attr::from_desc(&name).is_some(),
             name,
             kind,
@@ -1078,6 +1097,46 @@ mod tests {
             out[0].as_ref().unwrap_err().to_string(),
             "2: limit exceeded: expected at most 1 values in one row (--max-values), found 2"
         );
+    }
+
+    #[test]
+    fn messages_escape_control_characters_of_the_input() {
+        let msg = |src: &[u8]| {
+            let (recs, _) = read(src, Dialect::Csvde);
+            let e = recs
+                .iter()
+                .find_map(|r| r.as_ref().err())
+                .unwrap_or_else(|| panic!("no error for {src:?}"));
+            e.to_string()
+        };
+        let m = msg(b"DN,c\x1bn\n\"CN=a\",\"x\0y\x07");
+        assert!(
+            m.contains("in column 2 \"c\\u{1b}n\", before the end of the file"),
+            "{m}"
+        );
+        assert!(m.ends_with("found \"x\\u{0}y\\u{7}\""), "{m}");
+        let m = msg(b"cn\x7f,sn\x1b[2J\na,b\n");
+        assert!(m.ends_with("found \"cn\\u{7f},sn\\u{1b}[2J\""), "{m}");
+        let m = msg(b"DN,cn\n\t\x0c,a\n");
+        assert!(m.ends_with("found \"\\t\\u{c}\""), "{m}");
+        // The warnings that quote a header name.
+        let mut src = b"DN,proxy\x1bAddresses\n".to_vec();
+        src.extend_from_slice(b"\"CN=a\",a;;b\n");
+        let (_, warns) = read(&src, Dialect::Csvde);
+        assert_eq!(warns.len(), 1, "{warns:?}");
+        assert!(
+            warns[0]
+                .message
+                .starts_with("column 2 \"proxy\\u{1b}Addresses\": csvde joins"),
+            "{warns:?}"
+        );
+        for m in [
+            msg(b"DN,c\x1bn\n\"CN=a\",\"x\0y\x07"),
+            msg(b"cn\x7f,sn\x1b[2J\na,b\n"),
+            msg(b"DN,c\x01\n\"CN=a\n\"CN=b\",\x02\n"),
+        ] {
+            assert!(!m.chars().any(|c| c.is_ascii_control()), "{m:?}");
+        }
     }
 
     #[test]

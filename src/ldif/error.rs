@@ -177,13 +177,42 @@ pub struct Warning {
     pub message: String,
 }
 
-/// Shorten a byte string for an error message.
+/// Shorten a byte string for an error message. C0 control characters and DEL are escaped
+/// (`\t`, `\r`, `\n`, `\u{1b}`, …) so that no input byte reaches the terminal as a
+/// control; every other character is kept as it is.
 pub(crate) fn snippet(b: &[u8]) -> String {
     const MAX: usize = 60;
-    let s = String::from_utf8_lossy(&b[..b.len().min(MAX)]).into_owned();
+    let mut s = String::with_capacity(b.len().min(MAX) + 3);
+    for c in String::from_utf8_lossy(&b[..b.len().min(MAX)]).chars() {
+        if c.is_ascii_control() {
+            s.extend(c.escape_default());
+        } else {
+            s.push(c);
+        }
+    }
     if b.len() > MAX {
-        format!("{s}…")
-    } else {
-        s
+        s.push('…');
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippet_escapes_control_characters_only() {
+        assert_eq!(
+            snippet(b"a\0b\x1b[31mc\x7fd\te\r\nf\x08"),
+            "a\\u{0}b\\u{1b}[31mc\\u{7f}d\\te\\r\\nf\\u{8}"
+        );
+        // Other Unicode, backslashes and quotes are kept.
+        let text = "CN=Jörg\\, Müller \"x\" \u{85}€😀";
+        assert_eq!(snippet(text.as_bytes()), text);
+        assert_eq!(snippet(b"\xff"), "\u{fffd}");
+        // Shortened after 60 bytes of input, whatever the escapes add.
+        let long = [0u8; 61];
+        assert_eq!(snippet(&long), format!("{}…", "\\u{0}".repeat(60)));
+        assert!(snippet(&long).chars().all(|c| !c.is_ascii_control()));
     }
 }
