@@ -312,46 +312,30 @@ fn malformed_utf16_spoils_only_its_record() {
     v.extend(units("\r\n\r\ndn: CN=C,DC=x\r\ncn: c\r\n"));
     std::fs::write(&path, v).unwrap();
     let msg = "u16.ldf:5: malformed UTF-16: unpaired surrogate 0xD800";
+    let run = |args: &[&str]| {
+        let out = Command::cargo_bin("ldifix")
+            .unwrap()
+            .args(args)
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(stderr.contains(msg), "{args:?}: {stderr}");
+        String::from_utf8(out.stdout).unwrap()
+    };
     // Without --keep-going: the record before is printed, then the error.
-    let out = Command::cargo_bin("ldifix")
-        .unwrap()
-        .arg("dump")
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stdout = run(&["dump"]);
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
     assert!(stdout.contains("CN=A,DC=x"));
-    assert!(String::from_utf8_lossy(&out.stderr).contains(msg));
-    // With it: A and C, the error for B, exit 2.
-    let out = Command::cargo_bin("ldifix")
-        .unwrap()
-        .args(["dump", "--keep-going"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stdout = String::from_utf8(out.stdout).unwrap();
+    // With it: A and C, the error for B.
+    let stdout = run(&["dump", "--keep-going"]);
     assert_eq!(stdout.lines().count(), 2, "{stdout}");
     assert!(stdout.contains("CN=A,DC=x") && stdout.contains("CN=C,DC=x"));
     assert!(!stdout.contains("CN=B,DC=x"));
-    assert!(String::from_utf8_lossy(&out.stderr).contains(msg));
     // scan --keep-going reads A and C and reports B.
-    let out = Command::cargo_bin("ldifix")
-        .unwrap()
-        .args(["scan", "--keep-going"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains(msg), "{stderr}");
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("(1 invalid, skipped)"),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    let stdout = run(&["scan", "--keep-going"]);
+    assert!(stdout.contains("(1 invalid, skipped)"), "{stdout}");
 }
 
 /// Control characters in the input (NUL, ESC of a terminal escape sequence, BEL, DEL)

@@ -132,13 +132,9 @@ pub fn run(args: Args) -> Result<i32> {
     let name = input.name();
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let mut parser = match args
-        .limits
-        .records(input.bytes())
-        .with_faults(input.faults())
-    {
-        Ok(p) => p,
-        Err(_) => return Ok(input.first_fault().map_or(2, |e| decode_error(&e))),
+    let records = args.limits.records(input.bytes());
+    let Some(mut parser) = records.with_faults(input.faults()) else {
+        return Ok(input.first_fault().map_or(2, |e| decode_error(&e)));
     };
     let mut bad = false;
     let mut stderr = io::stderr();

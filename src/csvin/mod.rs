@@ -118,15 +118,15 @@ impl<'a> Records<'a> {
 
     /// Report the records holding `faults` (places the input could not be decoded) as
     /// bad records ([`Parser::with_faults`]). Only the LDIF parser can: for a CSV input
-    /// `Err` gives the reader back, and the caller refuses the file
+    /// with faults, `None`, and the caller refuses the file
     /// ([`source::Input::first_fault`](crate::source::Input::first_fault)).
-    pub fn with_faults(self, faults: &[Fault]) -> Result<Records<'a>, Records<'a>> {
+    pub fn with_faults(self, faults: &[Fault]) -> Option<Records<'a>> {
         match self {
             Records::Ldif(p) if !faults.is_empty() => {
-                Ok(Records::Ldif(p.with_faults(faults.to_vec())))
+                Some(Records::Ldif(p.with_faults(faults.to_vec())))
             }
-            Records::Csv(c) if !faults.is_empty() => Err(Records::Csv(c)),
-            other => Ok(other),
+            Records::Csv(_) if !faults.is_empty() => None,
+            other => Some(other),
         }
     }
 

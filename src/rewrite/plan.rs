@@ -562,18 +562,19 @@ fn propose_entry(
 /// is proposed all the same (its first such value rewritten): [`resolve`] refuses it
 /// ("multiple values"), as it refuses every other change of such a UPN.
 fn propose_suffix(i: usize, e: &Entry<'_>, rules: &[SuffixRewrite], out: &mut EntryProposals) {
+    let proposal = |new: Vec<u8>| Proposal {
+        entry: i,
+        attr: Attr::UserPrincipalName,
+        op: Op::Set(Some(new)),
+        kind: ChangeKind::UpnSuffix,
+        check_upn: true,
+    };
     if e.count(Attr::UserPrincipalName) > 1 {
         if let Some(new) = e
             .all(Attr::UserPrincipalName)
             .find_map(|v| rewrite_suffix(v.bytes(), rules))
         {
-            out.props.push(Proposal {
-                entry: i,
-                attr: Attr::UserPrincipalName,
-                op: Op::Set(Some(new)),
-                kind: ChangeKind::UpnSuffix,
-                check_upn: true,
-            });
+            out.props.push(proposal(new));
         }
         return;
     }
@@ -589,13 +590,7 @@ fn propose_suffix(i: usize, e: &Entry<'_>, rules: &[SuffixRewrite], out: &mut En
         return;
     };
     if let Some(new) = rewrite_suffix(cur, rules) {
-        out.props.push(Proposal {
-            entry: i,
-            attr: Attr::UserPrincipalName,
-            op: Op::Set(Some(new)),
-            kind: ChangeKind::UpnSuffix,
-            check_upn: true,
-        });
+        out.props.push(proposal(new));
         return;
     }
     // A suffix that is OLD only once surrounding whitespace is trimmed: the rewrite is
