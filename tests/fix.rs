@@ -1581,3 +1581,42 @@ proxyAddresses: SMTP:carol@contoso.com
     apply(&mut m, &d.read("u.ldf"));
     assert_eq!(m, original);
 }
+
+/// An object exported twice (in two inputs) is planned once, from its first record, and
+/// the run says so, naming both records.
+#[test]
+fn an_object_exported_twice_is_planned_once_with_a_warning() {
+    let d = Dir::new();
+    let rec = "dn: CN=Ann,OU=Staff,DC=contoso,DC=local\nobjectClass: user\nsAMAccountName: ann\nuserPrincipalName: ann@contoso.local\n\n";
+    d.write("a.ldf", rec.as_bytes());
+    d.write("b.ldf", format!("\n{rec}").as_bytes());
+    let (code, out) = run_args(&[
+        "fix",
+        s(&d.p("a.ldf")),
+        s(&d.p("b.ldf")),
+        "--upn-suffix",
+        "contoso.local=contoso.com",
+        "-o",
+        s(&d.p("c.ldf")),
+        "--undo",
+        s(&d.p("u.ldf")),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("warning: 1 record(s) repeat the DN of an earlier record")
+            && out.contains("b.ldf:2 repeats ")
+            && out.contains("a.ldf:1)"),
+        "{out}"
+    );
+    let change = String::from_utf8(d.read("c.ldf")).unwrap();
+    assert_eq!(change.matches("changetype: modify").count(), 1, "{change}");
+    // One export: no warning.
+    let (_, out) = run_args(&[
+        "fix",
+        s(&d.p("a.ldf")),
+        "--upn-suffix",
+        "contoso.local=contoso.com",
+        "--dry-run",
+    ]);
+    assert!(!out.contains("repeat the DN"), "{out}");
+}

@@ -519,6 +519,18 @@ pub fn run(args: Args) -> Result<i32> {
         }
     };
     let plan = plan_fix_with(&entries, &facts, &opts, &checks);
+    if let Some((again, first)) = plan.first_repeat {
+        let at = |i: usize| {
+            let e = &entries[i];
+            format!("{}:{}", inputs[e.file as usize].name(), e.line)
+        };
+        eprintln!(
+            "ldifix: warning: {} record(s) repeat the DN of an earlier record (an object exported twice; first {} repeats {}): each object is planned from its first record",
+            plan.repeated,
+            at(again),
+            at(first)
+        );
+    }
 
     let register = if args.register_suffix && !args.upn_suffix.is_empty() {
         let root = match &args.forest_root {

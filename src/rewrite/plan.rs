@@ -172,6 +172,11 @@ pub struct Plan<'e> {
     pub refused: Vec<Refusal>,
     /// Users `--upn-from-mail` left alone because their primary SMTP domain is not verified.
     pub unverified_mail: usize,
+    /// Records repeating the DN of an earlier record (an object exported twice), which
+    /// are planned as that earlier record's object.
+    pub repeated: usize,
+    /// The first such record and the earlier record it repeats (entry indices).
+    pub first_repeat: Option<(usize, usize)>,
 }
 
 impl Plan<'_> {
@@ -415,6 +420,16 @@ pub fn plan_fix_with<'e>(
     refused.append(&mut plan.refused);
     plan.refused = refused;
     plan.unverified_mail = unverified_mail;
+    plan.repeated = objects
+        .iter()
+        .enumerate()
+        .filter(|(i, o)| *i != **o)
+        .count();
+    plan.first_repeat = objects
+        .iter()
+        .enumerate()
+        .find(|(i, o)| *i != **o)
+        .map(|(i, &o)| (i, o));
     plan
 }
 
@@ -1165,6 +1180,8 @@ fn resolve_objects<'e>(
         changes,
         refused,
         unverified_mail: 0,
+        repeated: 0,
+        first_repeat: None,
     }
 }
 
