@@ -272,7 +272,10 @@ fn mmap_and_read_paths_give_identical_records() {
 
 fn attr_name() -> impl Strategy<Value = String> {
     (
-        "[a-zA-Z][a-zA-Z0-9-]{0,12}",
+        // `dn` and `changetype` are keywords, never attributes of a record.
+        "[a-zA-Z][a-zA-Z0-9-]{0,12}".prop_filter("a keyword", |n| {
+            !n.eq_ignore_ascii_case("dn") && !n.eq_ignore_ascii_case("changetype")
+        }),
         proptest::option::of("[a-zA-Z0-9=-]{1,8}"),
     )
         .prop_map(|(n, o)| match o {
@@ -804,4 +807,35 @@ fn the_record_size_limit_counts_the_last_line_and_names_the_line_that_crossed_it
     };
     let text = "dn: CN=A,DC=x\ncn: aaaaaaaaa\n";
     assert!(Parser::with_limits(text.as_bytes(), limits).all(|r| r.is_ok()));
+}
+
+#[test]
+fn a_dn_or_changetype_line_among_attributes_is_an_error_not_an_attribute() {
+    // A missing empty line between two records would merge them.
+    let text = "dn: CN=A,DC=x\ncn: a\nDN: CN=B,DC=x\ncn: b\n\ndn: CN=C,DC=x\ncn: c\n";
+    let items: Vec<_> = Parser::new(text.as_bytes()).collect();
+    assert_eq!(items.len(), 2, "{items:?}");
+    let e = items[0].as_ref().unwrap_err();
+    assert_eq!((e.line, e.record_line), (3, Some(1)), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("3: expected an empty line before a new record's 'dn:' line"),
+        "{e}"
+    );
+    assert!(matches!(&items[1], Ok(Item::Record(r)) if &*r.dn == b"CN=C,DC=x"));
+    // A second changetype, or one after the attributes.
+    for text in [
+        "dn: CN=A,DC=x\nchangetype: add\nchangetype: add\ncn: a\n",
+        "dn: CN=A,DC=x\ncn: a\nchangeType: add\n",
+    ] {
+        let e = first_error(text.as_bytes());
+        assert!(
+            e.to_string()
+                .contains("expected 'changetype:' only right after the 'dn:' line"),
+            "{text:?}: {e}"
+        );
+    }
+    // Names that merely start with the keywords are attributes.
+    let r = records(b"dn: CN=A,DC=x\ndnsHostName: a\nchangetypes: b\ndn;x: c\n").unwrap();
+    assert_eq!(r[0].attrs().len(), 3);
 }

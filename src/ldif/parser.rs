@@ -236,6 +236,10 @@ impl<'a> NameCache<'a> {
 
     /// Cache a name that is not cached yet (`None` if it is not UTF-8).
     fn insert(&mut self, b: &'a [u8], filter: Filter) -> Option<(&'a str, Keep)> {
+        // Never an attribute of a record (the general path says why).
+        if b.eq_ignore_ascii_case(b"dn") || b.eq_ignore_ascii_case(b"changetype") {
+            return None;
+        }
         let s = std::str::from_utf8(b).ok()?;
         let keep = filter.keep(s);
         if self.used >= NAME_SLOTS * 3 / 4 {
@@ -452,6 +456,27 @@ impl<'a> Parser<'a> {
             record_line: Some(line),
             offset: start,
         }
+    }
+
+    /// A `dn:` or `changetype:` line among a record's attributes: most likely the empty
+    /// line between two records is missing (their attributes would merge), or a
+    /// `changetype:` is out of place; never read as an attribute.
+    #[cold]
+    fn misplaced_keyword(&self, l: &LLine<'_>, s: &LineSpec<'_>, dn_line: u64) -> Box<ParseError> {
+        let expected = if s.is("dn") {
+            "an empty line before a new record's 'dn:' line (records are separated by an empty line)"
+        } else {
+            "'changetype:' only right after the 'dn:' line and its controls"
+        };
+        self.err(
+            ErrorKind::Expected {
+                expected: expected.into(),
+                found: snippet(&l.text),
+            },
+            l.line,
+            l.offset,
+            dn_line,
+        )
     }
 
     /// Byte offset the parser has reached.
@@ -859,6 +884,9 @@ impl<'a> Parser<'a> {
         loop {
             if let Some(l) = line.take() {
                 let s = split_line(&l, rec.dn_line)?;
+                if s.is("dn") || s.is("changetype") {
+                    return Err(self.misplaced_keyword(&l, &s, rec.dn_line));
+                }
                 rec.count(self, &l)?;
                 let value = s.value(&l, &mut self.warnings, rec.dn_line)?;
                 match self.filter.keep(s.name_str()) {
