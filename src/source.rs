@@ -154,28 +154,18 @@ impl Input {
         match encoding {
             Encoding::Utf16Le | Encoding::Utf16Be => {
                 let (utf8, faults) = decode_utf16(&raw[start..], encoding == Encoding::Utf16Le);
-                if !lenient {
-                    if let Some(f) = faults.first() {
-                        let line = 1 + memchr::memchr_iter(b'\n', &utf8[..f.offset]).count();
-                        return Err(InputError::Decode {
-                            path: path.display().to_string(),
-                            err: ParseError {
-                                kind: f.kind.clone(),
-                                line: line as u64,
-                                record_line: None,
-                                offset: f.offset,
-                            },
-                        });
-                    }
-                }
-                Ok(Input {
+                let input = Input {
                     data: Data::Owned(utf8),
                     start: 0,
                     path: path.to_owned(),
                     encoding,
                     file_len,
                     faults,
-                })
+                };
+                match input.first_fault() {
+                    Some(e) if !lenient => Err(e),
+                    _ => Ok(input),
+                }
             }
             _ => Ok(Input {
                 data,

@@ -447,10 +447,7 @@ impl<'a> Parser<'a> {
         let last = line + lfs - u64::from(lfs > 0 && body.ends_with(b"\n"));
         ParseError {
             kind: ErrorKind::Limit {
-                detail: format!(
-                    "expected a record of at most {} bytes (--max-record-bytes)",
-                    self.limits.max_record
-                ),
+                detail: record_limit(self.limits.max_record),
             },
             line: last,
             record_line: Some(line),
@@ -1340,13 +1337,16 @@ impl RecordBuilder {
             return p.err(ErrorKind::Limit { detail }, line, offset, self.dn_line);
         }
         // The record grew past the limit on the line before this one.
-        let detail = format!(
-            "expected a record of at most {} bytes (--max-record-bytes)",
-            p.limits.max_record
-        );
+        let detail = record_limit(p.limits.max_record);
         let before = line.saturating_sub(1).max(self.dn_line);
         p.err(ErrorKind::Limit { detail }, before, offset, self.dn_line)
     }
+}
+
+/// What `--max-record-bytes` expects, for its error (checked mid-record and at a record's
+/// end).
+fn record_limit(max: usize) -> String {
+    format!("expected a record of at most {max} bytes (--max-record-bytes)")
 }
 
 // ---- one logical line -------------------------------------------------------------------
