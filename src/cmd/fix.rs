@@ -355,16 +355,14 @@ pub fn write_outputs(
         f.write_all(&report::report_bytes(p, plan, report_paths)?)?;
     }
     // Every undo file is in place before any change file.
-    let mut changes_f = Vec::with_capacity(files.len());
+    let mut undos = Vec::with_capacity(files.len() * 2);
+    let mut changes = Vec::with_capacity(files.len() * 2);
     for [undo_f, change_f, undo_map_f, change_map_f] in files {
-        undo_f.commit()?;
-        undo_map_f.commit()?;
-        changes_f.push((change_f, change_map_f));
+        undos.extend([undo_f, undo_map_f]);
+        changes.extend([change_f, change_map_f]);
     }
-    for (change_f, change_map_f) in changes_f {
-        change_f.commit()?;
-        change_map_f.commit()?;
-    }
+    AtomicFile::commit_all(undos)?;
+    AtomicFile::commit_all(changes)?;
     if let Some(f) = report_f {
         f.commit()?;
     }
