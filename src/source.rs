@@ -78,6 +78,59 @@ pub enum InputError {
     },
 }
 
+/// Two of `paths` naming one file, the same path twice or two names of it (`./x`, a
+/// link), as a message for a usage error: reading a file twice reports each of its
+/// objects twice. Standard input (`-`) given twice is one of these. Paths that cannot
+/// be inspected are left to the open that follows.
+pub fn repeated_input(paths: &[PathBuf]) -> Option<String> {
+    let mut seen: Vec<(&PathBuf, FileKey)> = Vec::with_capacity(paths.len());
+    for p in paths {
+        let Some(key) = file_key(p) else {
+            continue;
+        };
+        if let Some((first, _)) = seen.iter().find(|(_, k)| *k == key) {
+            return Some(if first.as_os_str() == p.as_os_str() {
+                format!("{} is given twice: give each input once", p.display())
+            } else {
+                format!(
+                    "{} and {} are the same file: give each input once",
+                    first.display(),
+                    p.display()
+                )
+            });
+        }
+        seen.push((p, key));
+    }
+    None
+}
+
+/// What identifies a file: device and inode on Unix, the canonical path elsewhere;
+/// standard input is one file of its own.
+#[derive(PartialEq, Eq)]
+enum FileKey {
+    Stdin,
+    #[cfg(unix)]
+    Inode(u64, u64),
+    #[cfg(not(unix))]
+    Path(PathBuf),
+}
+
+fn file_key(p: &Path) -> Option<FileKey> {
+    if p.as_os_str() == "-" {
+        return Some(FileKey::Stdin);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::metadata(p).ok()?;
+        Some(FileKey::Inode(m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::canonicalize(p).ok().map(FileKey::Path)
+    }
+}
+
 impl Input {
     /// Open `path` (`-` = stdin): map a regular file, else read it. Malformed UTF-16 is
     /// an error naming the line of the first bad code unit.
@@ -334,6 +387,34 @@ mod tests {
             v.extend_from_slice(&u.to_le_bytes());
         }
         v
+    }
+
+    #[test]
+    fn an_input_named_twice_is_found_by_file_not_by_spelling() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.ldf");
+        let b = dir.path().join("b.ldf");
+        std::fs::write(&a, "dn: CN=a\n").unwrap();
+        std::fs::write(&b, "dn: CN=a\n").unwrap();
+        assert_eq!(repeated_input(&[a.clone(), b.clone()]), None);
+        let m = repeated_input(&[a.clone(), b.clone(), a.clone()]).unwrap();
+        assert!(
+            m.ends_with("a.ldf is given twice: give each input once"),
+            "{m}"
+        );
+        let dotted = dir.path().join(".").join("a.ldf");
+        let m = repeated_input(&[a.clone(), dotted]).unwrap();
+        assert!(m.contains("are the same file"), "{m}");
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link.ldf");
+            std::os::unix::fs::symlink(&a, &link).unwrap();
+            assert!(repeated_input(&[link, a.clone()]).is_some());
+        }
+        let m = repeated_input(&["-".into(), b.clone(), "-".into()]).unwrap();
+        assert_eq!(m, "- is given twice: give each input once");
+        // A missing file is left to the open that reports it.
+        assert_eq!(repeated_input(&[dir.path().join("nope"), a]), None);
     }
 
     #[test]

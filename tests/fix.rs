@@ -1620,3 +1620,51 @@ fn an_object_exported_twice_is_planned_once_with_a_warning() {
     ]);
     assert!(!out.contains("repeat the DN"), "{out}");
 }
+
+/// An export without a single object (empty, comments only, change records only) is
+/// almost always the wrong file: refused like `scan` refuses it, nothing written. The
+/// same file given twice is refused too.
+#[test]
+fn an_export_without_objects_or_given_twice_is_refused() {
+    let d = Dir::new();
+    let rec = "dn: CN=Ann,OU=Staff,DC=contoso,DC=local\nobjectClass: user\nsAMAccountName: ann\nuserPrincipalName: ann@contoso.local\n\n";
+    d.write("a.ldf", rec.as_bytes());
+    d.write("empty.ldf", b"");
+    d.write("comments.ldf", b"version: 1\n# nothing exported\n");
+    d.write(
+        "changes.ldf",
+        b"dn: CN=Ann,OU=Staff,DC=contoso,DC=local\nchangetype: modify\nreplace: mail\nmail: a@b.c\n-\n",
+    );
+    for bad in ["empty.ldf", "comments.ldf", "changes.ldf"] {
+        let (code, out) = run_args(&[
+            "fix",
+            s(&d.p("a.ldf")),
+            s(&d.p(bad)),
+            "--upn-suffix",
+            "contoso.local=contoso.com",
+            "-o",
+            s(&d.p("c.ldf")),
+            "--undo",
+            s(&d.p("u.ldf")),
+        ]);
+        assert_eq!(code, 2, "{bad}: {out}");
+        assert!(
+            out.contains(&format!("{bad}: no objects found (expected an export")),
+            "{bad}: {out}"
+        );
+        assert!(!d.p("c.ldf").exists() && !d.p("u.ldf").exists(), "{bad}");
+    }
+    let (code, out) = run_args(&[
+        "fix",
+        s(&d.p("a.ldf")),
+        s(&d.p("a.ldf")),
+        "--upn-suffix",
+        "contoso.local=contoso.com",
+        "--dry-run",
+    ]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("a.ldf is given twice: give each input once"),
+        "{out}"
+    );
+}

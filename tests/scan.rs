@@ -489,6 +489,76 @@ fn include_and_exclude_ou() {
     let (code, _, err) = scan(d.dir.path(), &["a.ldf", "--include-ou", "nonsense"]);
     assert_eq!(code, 2);
     assert!(err.contains("--include-ou"), "{err}");
+    // So is one container both included and excluded.
+    let (code, _, err) = scan(
+        d.dir.path(),
+        &[
+            "a.ldf",
+            "--include-ou",
+            "DC=a,DC=contoso,DC=com",
+            "--exclude-ou",
+            "dc=a,dc=contoso,dc=com",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("name the same container"), "{err}");
+}
+
+#[test]
+fn a_container_holding_no_object_is_named_in_a_warning() {
+    let d = Dir::new();
+    d.write(
+        "a.ldf",
+        &user("A", "a", "usera", &["userPrincipalName: a@contoso.com"]),
+    );
+    // A misspelt OU scopes everything out: the run is clean but says why.
+    let (code, _, err) = scan(
+        d.dir.path(),
+        &[
+            "a.ldf",
+            "--include-ou",
+            "OU=Staf,DC=a,DC=contoso,DC=com",
+            "--exclude-ou",
+            "OU=Staff,DC=b,DC=contoso,DC=com",
+            "--json",
+            "a.json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(json(&d.path("a.json"))["summary"]["in_scope"], 0);
+    assert!(
+        err.contains("warning: --include-ou OU=Staf,DC=a,DC=contoso,DC=com: no object in scope lies in or under this container"),
+        "{err}"
+    );
+    assert!(
+        err.contains("--exclude-ou OU=Staff,DC=b,DC=contoso,DC=com"),
+        "{err}"
+    );
+    // The right DN: no warning.
+    let (_, _, err) = scan(
+        d.dir.path(),
+        &["a.ldf", "--include-ou", "OU=Staff,DC=a,DC=contoso,DC=com"],
+    );
+    assert!(!err.contains("warning"), "{err}");
+}
+
+#[test]
+fn the_same_file_given_twice_is_a_usage_error() {
+    let d = Dir::new();
+    d.write(
+        "a.ldf",
+        &user("A", "a", "usera", &["userPrincipalName: a@contoso.com"]),
+    );
+    let (code, out, err) = scan(d.dir.path(), &["a.ldf", "./a.ldf"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        err.contains("a.ldf and ./a.ldf are the same file: give each input once"),
+        "{err}"
+    );
+    let (code, _, err) = scan(d.dir.path(), &["a.ldf", "a.ldf", "--json", "a.json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("a.ldf is given twice"), "{err}");
+    assert!(!d.path("a.json").exists());
 }
 
 #[test]

@@ -33,7 +33,8 @@ pub struct Args {
     /// The edited CSV (ldifix scan --csv output or an IdFix CSV export).
     #[arg(value_name = "EDITED.csv", required_unless_present = "idfix_update")]
     pub csv: Option<PathBuf>,
-    /// The export(s) the CSV was made from, as they are now. Repeatable.
+    /// The export(s) the CSV was made from, as they are now. Repeatable; `-` reads
+    /// standard input.
     #[arg(long = "source", value_name = "EXPORT", required = true, num_args = 1..)]
     pub sources: Vec<PathBuf>,
     /// An IdFix `Update <stamp>.ldf` transaction file: every change it records is undone.
@@ -79,6 +80,10 @@ pub fn run(args: Args) -> Result<i32> {
             return Ok(2);
         }
     };
+    if let Err(e) = load::check_objects(&inputs, &entries) {
+        eprintln!("ldifix: {e}");
+        return Ok(2);
+    }
     let mut paths: Vec<String> = inputs.iter().map(|i| i.name()).collect();
     let mut props = Vec::new();
     let mut refused = Vec::new();

@@ -96,7 +96,8 @@ pub struct OutputArgs {
     ldifix fix export.ldf --accept Character --report fix-report.csv -o changes.ldf --undo undo.ldf\n\
 Import with: ldifde -i -f changes.ldf -j <logdir>   (undo: ldifde -i -f undo.ldf)")]
 pub struct Args {
-    /// The exports (LDIF from ldifde, ldapsearch, slapcat or ldbsearch).
+    /// The exports: LDIF (ldifde, ldapsearch, slapcat, ldbsearch) or CSV (csvde,
+    /// PowerShell Export-Csv). `-` reads standard input.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// Rewrite the UPN suffix OLD (after the last @, any case) to NEW; NEW counts as a
@@ -516,6 +517,10 @@ pub fn run(args: Args) -> Result<i32> {
             return Ok(2);
         }
     };
+    if let Err(e) = load::check_objects(&inputs, &entries) {
+        eprintln!("ldifix: {e}");
+        return Ok(2);
+    }
     let plan = plan_fix_with(&entries, &facts, &opts, &checks);
     if let Some((again, first)) = plan.first_repeat {
         let at = |i: usize| {

@@ -76,8 +76,8 @@ impl LimitArgs {
 /// `apply-csv`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct TenantArgs {
-    /// A verified domain of the tenant: new UPNs are checked against them, and
-    /// `--upn-from-mail` only uses addresses in them. Repeatable.
+    /// A verified domain of the tenant: new UPNs are checked against them (and `fix
+    /// --upn-from-mail` only uses addresses in them). Repeatable.
     #[arg(long, value_name = "DOMAIN")]
     pub verified_domain: Vec<String>,
     /// A file of verified domains, one per line (# comments allowed).

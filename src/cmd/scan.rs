@@ -28,6 +28,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use ahash::AHashMap;
@@ -118,10 +119,14 @@ pub struct Args {
 /// Container scoping like Entra Connect's OU filtering: an object is in scope when the
 /// most specific listed container above it (or equal to it) is an included one; with no
 /// `--include-ou`, everything not excluded is in scope. Equal depth: exclusion wins.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct OuFilter {
     include: Vec<Vec<String>>,
     exclude: Vec<Vec<String>>,
+    /// Each option as given (`--include-ou DN` first, then `--exclude-ou DN`) and how
+    /// many objects in scope of the profile lay in or under its container.
+    given: Vec<(&'static str, String)>,
+    hits: Vec<AtomicU64>,
 }
 
 /// A DN as a list of normalised RDNs (`type=value`, lower-cased, spaces around `=` and
@@ -179,10 +184,43 @@ impl OuFilter {
                 })
                 .collect()
         };
-        Ok(OuFilter {
+        let f = OuFilter {
             include: parse(include, "--include-ou")?,
             exclude: parse(exclude, "--exclude-ou")?,
-        })
+            given: include
+                .iter()
+                .map(|d| ("--include-ou", d.clone()))
+                .chain(exclude.iter().map(|d| ("--exclude-ou", d.clone())))
+                .collect(),
+            hits: (0..include.len() + exclude.len())
+                .map(|_| AtomicU64::new(0))
+                .collect(),
+        };
+        if let Some((i, e)) = f.include.iter().enumerate().find_map(|(i, c)| {
+            f.exclude
+                .iter()
+                .position(|x| x == c)
+                .map(|e| (i, e + f.include.len()))
+        }) {
+            anyhow::bail!(
+                "--include-ou {} and --exclude-ou {} name the same container: give it once",
+                f.given[i].1,
+                f.given[e].1
+            );
+        }
+        Ok(f)
+    }
+
+    /// The options whose container held no object [`OuFilter::allows`] was asked
+    /// about (most often a misspelt DN, which would otherwise look like a clean
+    /// directory): option name and DN as given.
+    pub fn unmatched(&self) -> Vec<(&'static str, &str)> {
+        self.given
+            .iter()
+            .zip(&self.hits)
+            .filter(|(_, h)| h.load(Ordering::Relaxed) == 0)
+            .map(|((opt, dn), _)| (*opt, dn.as_str()))
+            .collect()
     }
 
     /// True when no container option was given.
@@ -198,12 +236,14 @@ impl OuFilter {
         let Some(rdns) = dn_rdns(dn) else {
             return self.include.is_empty();
         };
-        let depth = |list: &[Vec<String>]| {
-            list.iter()
-                .filter(|c| c.len() <= rdns.len() && rdns[rdns.len() - c.len()..] == c[..])
-                .map(|c| c.len())
-                .max()
-        };
+        let under =
+            |c: &Vec<String>| c.len() <= rdns.len() && rdns[rdns.len() - c.len()..] == c[..];
+        for (c, hits) in self.include.iter().chain(&self.exclude).zip(&self.hits) {
+            if under(c) {
+                hits.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        let depth = |list: &[Vec<String>]| list.iter().filter(|c| under(c)).map(|c| c.len()).max();
         match (depth(&self.include), depth(&self.exclude)) {
             (Some(i), Some(e)) => i > e,
             (Some(_), None) => true,
@@ -569,6 +609,9 @@ pub fn run(args: Args) -> Result<i32> {
     if args.inputs.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
         return usage("standard input (-) can be read only once");
     }
+    if let Some(m) = crate::source::repeated_input(&args.inputs) {
+        return usage(&m);
+    }
 
     // Open every input (mapping is cheap; reading stdin is sequential anyway).
     let mut inputs = Vec::with_capacity(args.inputs.len());
@@ -672,6 +715,12 @@ fn scan_inputs(
                 writeln!(stderr, "  hint: {h}")?;
             }
         }
+    }
+    for (opt, dn) in ou.unmatched() {
+        writeln!(
+            stderr,
+            "ldifix: warning: {opt} {dn}: no object in scope lies in or under this container (check the DN)"
+        )?;
     }
     drop(stderr);
     if invalid > 0 && !args.keep_going {
@@ -1208,6 +1257,33 @@ mod tests {
         assert!(!f.allows("OU=Gone,DC=x"));
         assert!(OuFilter::new(&["bad".into()], &[]).is_err());
         assert!(OuFilter::default().allows("anything"));
+    }
+
+    #[test]
+    fn ou_filter_names_containers_that_held_nothing() {
+        let f = OuFilter::new(
+            &["OU=Staf,DC=x".into(), "OU=Staff,DC=x".into()],
+            &["OU=Old,OU=Staff,DC=x".into(), "OU=Gone,DC=x".into()],
+        )
+        .unwrap();
+        assert!(f.allows("CN=a,OU=Staff,DC=x"));
+        assert!(!f.allows("CN=b,OU=Old,OU=Staff,DC=x"));
+        assert_eq!(
+            f.unmatched(),
+            [
+                ("--include-ou", "OU=Staf,DC=x"),
+                ("--exclude-ou", "OU=Gone,DC=x")
+            ]
+        );
+        assert!(OuFilter::default().unmatched().is_empty());
+        // One container both included and excluded: refused, naming both spellings.
+        let e = OuFilter::new(&["OU=Staff,DC=x".into()], &["ou=staff, dc=x".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("--include-ou OU=Staff,DC=x and --exclude-ou ou=staff, dc=x"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -51,7 +51,7 @@ pub use reader::CsvReader;
 /// The format of an input file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum)]
 pub enum InputFormat {
-    /// Detect from content ([`detect`]).
+    /// Detect from content (LDIF, csvde or PowerShell CSV; see `detect`).
     #[default]
     Auto,
     /// LDIF (ldifde, ldapsearch, slapcat, ldbsearch).

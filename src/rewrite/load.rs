@@ -15,10 +15,34 @@ use crate::source::Input;
 
 /// Open every input. Errors carry the path.
 pub fn open_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
+    if let Some(m) = crate::source::repeated_input(paths) {
+        return Err(m);
+    }
     paths
         .iter()
         .map(|p| Input::open(p).map_err(|e| e.to_string()))
         .collect()
+}
+
+/// Refuse an input that gave no object at all (an empty file, only comments, only change
+/// records: almost always the wrong file) with scan's message for it, naming the first
+/// such input; `entries` are those of `inputs`, as [`parse_entries`] returns them.
+pub fn check_objects(inputs: &[Input], entries: &[Entry<'_>]) -> Result<(), String> {
+    let mut seen = vec![false; inputs.len()];
+    for e in entries {
+        if let Some(s) = seen.get_mut(e.file as usize) {
+            *s = true;
+        }
+    }
+    match seen.iter().position(|s| !s) {
+        None => Ok(()),
+        Some(i) => Err(format!(
+            "{}: no objects found (expected an export with 'dn:' records holding \
+             attributes, or a csvde/Export-Csv file)\n  hint: check the file name, and \
+             that the export command wrote data (ldifde -f FILE …)",
+            inputs[i].name()
+        )),
+    }
 }
 
 /// Parse every input into entries (content and `changetype: add` records), in input
