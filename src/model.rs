@@ -444,49 +444,95 @@ pub fn dn_key(dn: &[u8]) -> Vec<u8> {
     simple_dn_key(dn).unwrap_or_else(|| general_dn_key(dn))
 }
 
-/// [`dn_key`] for the DNs nearly every export is made of: UTF-8, no escapes, no
-/// multi-valued RDNs, no `;` separators, every RDN a `type=value` pair. One pass, one
-/// allocation; `None` for anything else, which [`general_dn_key`] handles.
+/// [`dn_key`] for the DNs nearly every export is made of: UTF-8, no multi-valued RDNs,
+/// no `;` separators, every RDN a `type=value` pair, escapes (if any) of `,`, `\\`,
+/// `=`, `"`, `<`, `>` or `#` only (`CN=Smith\, John`). One pass; `None` for anything
+/// else (hex escapes, escaped spaces, `+`, malformed parts), which [`general_dn_key`]
+/// handles.
 fn simple_dn_key(dn: &[u8]) -> Option<Vec<u8>> {
-    if dn.is_empty() || memchr::memchr3(b'\\', b'+', b';', dn).is_some() {
+    if dn.is_empty() || memchr::memchr2(b'+', b';', dn).is_some() {
         return None;
     }
     if !dn.is_ascii() {
         std::str::from_utf8(dn).ok()?;
     }
-    // Byte by byte: `,` and `=` are ASCII, so they never fall inside a UTF-8 sequence,
-    // and every part between them is valid UTF-8 again.
+    // Byte by byte: the bytes searched for are ASCII, so they never fall inside a UTF-8
+    // sequence, and every part between them is valid UTF-8 again.
     let mut out = Vec::with_capacity(dn.len());
-    for (i, rdn) in dn.split(|&b| b == b',').enumerate() {
-        let eq = memchr::memchr(b'=', rdn)?;
-        if i > 0 {
+    // The value of an RDN with escapes, unescaped.
+    let mut unescaped: Vec<u8> = Vec::new();
+    let mut rest = dn;
+    loop {
+        let eq = memchr::memchr(b'=', rest)?;
+        let ty = &rest[..eq];
+        if memchr::memchr2(b',', b'\\', ty).is_some() {
+            return None;
+        }
+        if !out.is_empty() {
             out.push(b',');
         }
-        out.extend(
-            trim_ascii_spaces(&rdn[..eq])
-                .iter()
-                .map(u8::to_ascii_lowercase),
-        );
+        out.extend(trim_ascii_spaces(ty).iter().map(u8::to_ascii_lowercase));
         out.push(b'=');
-        let val = trim_ascii_spaces(&rdn[eq + 1..]);
+        // The value runs to the first comma that is not escaped.
+        let v = &rest[eq + 1..];
+        let mut end = 0;
+        let mut escaped = false;
+        while let Some(k) = memchr::memchr2(b',', b'\\', &v[end..]) {
+            let at = end + k;
+            if v[at] == b',' {
+                end = at;
+                break;
+            }
+            if !matches!(
+                v.get(at + 1),
+                Some(b',' | b'\\' | b'=' | b'"' | b'<' | b'>' | b'#')
+            ) {
+                return None;
+            }
+            escaped = true;
+            end = at + 2;
+        }
+        let last = !v[end..].starts_with(b",");
+        if last {
+            end = v.len();
+        }
+        // Unescaped spaces at either end are not part of the value (escaped ones never
+        // get here).
+        let mut val = trim_ascii_spaces(&v[..end]);
+        if escaped {
+            unescaped.clear();
+            let mut i = 0;
+            while i < val.len() {
+                if val[i] == b'\\' {
+                    i += 1;
+                }
+                unescaped.push(val[i]);
+                i += 1;
+            }
+            val = &unescaped;
+        }
         let lowered;
         let val = if val.is_ascii() {
             val
         } else {
-            // Valid UTF-8: the whole DN is.
+            // Valid UTF-8: the whole DN is, and only ASCII was taken out.
             lowered = std::str::from_utf8(val).ok()?.to_lowercase();
             lowered.as_bytes()
         };
-        if memchr::memchr(b'=', val).is_none() {
+        if memchr::memchr3(b'=', b',', b'\\', val).is_none() {
             out.extend(val.iter().map(u8::to_ascii_lowercase));
         } else {
             for &b in val {
-                if b == b'=' {
+                if matches!(b, b'=' | b',' | b'\\') {
                     out.push(b'\\');
                 }
                 out.push(b.to_ascii_lowercase());
             }
         }
+        if last {
+            break;
+        }
+        rest = &v[end + 1..];
     }
     Some(out)
 }
@@ -737,7 +783,16 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn simple_dn_key_agrees_with_the_general_one(dn in "[a-zA-Z =,;+\\\\éÅ李İẞ\"0-9]{0,40}") {
+        fn simple_dn_key_agrees_with_the_general_one(dn in "[a-zA-Z =,;+\\\\éÅ李İẞ\"<>#0-9]{0,40}") {
+            if let Some(fast) = simple_dn_key(dn.as_bytes()) {
+                proptest::prop_assert_eq!(fast, general_dn_key(dn.as_bytes()));
+            }
+        }
+
+        #[test]
+        fn simple_dn_key_agrees_on_escaped_values(
+            dn in "([a-c ]{0,2}=([a-cAÉé ,=\"<>#]|\\\\[,\\\\=\"<>#a2 ]){0,6},){0,3}[a-c]{1,2}=([a-c, ]|\\\\[,\\\\a]){0,4}"
+        ) {
             if let Some(fast) = simple_dn_key(dn.as_bytes()) {
                 proptest::prop_assert_eq!(fast, general_dn_key(dn.as_bytes()));
             }
@@ -746,8 +801,31 @@ mod tests {
 
     #[test]
     fn simple_dn_key_covers_plain_dns() {
-        let dn = "CN=Ångström\\, X,OU=Users,DC=contoso,DC=local";
-        assert!(simple_dn_key(dn.as_bytes()).is_none());
+        // Hex escapes, escaped spaces and multi-valued RDNs take the general path.
+        for dn in [
+            "CN=J\\C3\\B6rg,DC=x",
+            "CN=a\\ ,DC=x",
+            "CN=a+UID=b,DC=x",
+            "CN=a\\",
+        ] {
+            assert!(simple_dn_key(dn.as_bytes()).is_none(), "{dn}");
+        }
+        // Escaped specials do not.
+        for dn in [
+            "CN=Ångström\\, X,OU=Users,DC=contoso,DC=local",
+            "CN=Smith\\, John ,OU=a\\=b\\\\c,DC=x",
+            "CN=\\#1 \\<Sales\\> \\\"Q\\\",DC=x",
+        ] {
+            assert_eq!(
+                simple_dn_key(dn.as_bytes()),
+                Some(general_dn_key(dn.as_bytes())),
+                "{dn}"
+            );
+        }
+        assert_eq!(
+            dn_key(b"CN=Smith\\, John ,OU=Users,DC=x"),
+            b"cn=smith\\, john,ou=users,dc=x".to_vec()
+        );
         let dn = " CN = Marie  Curie ,OU=Lab=1,DC=contoso,DC=local";
         assert_eq!(
             simple_dn_key(dn.as_bytes()),
