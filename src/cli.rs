@@ -14,7 +14,7 @@ use crate::cmd;
     about,
     long_about = None,
     propagate_version = true,
-    after_help = "Examples:\n  ldifix scan contoso.ldf fabrikam.ldf --json findings.json --html findings.html\n  ldifix fix contoso.ldf --upn-suffix contoso.local=contoso.com -o changes.ldf --undo undo.ldf\n  ldifix verify changes.ldf --against contoso.ldf --undo undo.ldf\n  ldifix generate --users 100000 -o forest.ldf --truth truth.json\n\nExit status: 0 clean, 1 findings (or refused changes), 2 invalid input or usage.\nRun 'ldifix <command> --help' for each command's options and examples."
+    after_help = "Examples:\n  ldifix scan contoso.ldf fabrikam.ldf --json findings.json --html findings.html\n  ldifix fix contoso.ldf --upn-suffix contoso.local=contoso.com -o changes.ldf --undo undo.ldf\n  ldifix verify changes.ldf --against contoso.ldf --undo undo.ldf\n  ldifix generate --users 100000 -o forest.ldf --truth truth.json\n\nExit status: 0 clean, 1 findings (or refused changes), 2 invalid input or usage, 130 interrupted\n(143 on SIGTERM, 129 on SIGHUP).\nRun 'ldifix <command> --help' for each command's options and examples."
 )]
 pub struct Cli {
     /// What to do.

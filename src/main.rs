@@ -5,6 +5,8 @@ use clap::Parser;
 fn main() {
     tune_allocator();
     let cli = ldifix::cli::Cli::parse();
+    // Should this fail, an interrupt ends the process at once (temporary files left).
+    let _ = ldifix::output::remove_temporaries_on_interrupt();
     let code = match ldifix::cmd::run(cli) {
         Ok(code) => code,
         Err(err) => {
@@ -20,7 +22,7 @@ fn main() {
             }
         }
     };
-    std::process::exit(code);
+    ldifix::output::exit(code);
 }
 
 /// glibc's malloc gives freed memory back to the kernel at once: blocks from 128 KiB up

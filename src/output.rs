@@ -2,10 +2,16 @@
 //! destination, flushed and fsync'd, then renamed over the final name, so a crash, a
 //! Ctrl-C or a SIGKILL leaves either the previous file or the complete new one — never a
 //! partial file under the final name. An existing output is only replaced with `force`.
+//!
+//! An interrupted run (SIGINT, SIGTERM, SIGHUP) removes the temporary files it has not
+//! renamed yet before it exits ([`remove_temporaries_on_interrupt`]). SIGKILL cannot be
+//! caught: a killed run leaves its temporary files (hidden, `.NAME.XXXXXX.tmp`, beside
+//! the outputs) for the user to delete — still never a partial file under a final name.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use anyhow::{bail, Context, Result};
 use tempfile::NamedTempFile;
@@ -13,6 +19,10 @@ use tempfile::NamedTempFile;
 /// An output being written.
 pub struct AtomicFile {
     tmp: BufWriter<NamedTempFile>,
+    /// The temporary file's entry in [`LIVE`]. Declared after `tmp`, so it is dropped
+    /// after the temporary file is removed: an interrupt in between finds the file gone,
+    /// never a file it does not know of.
+    live: Live,
     dest: PathBuf,
     force: bool,
     /// Bytes written so far, and how many of them the kernel was asked to start writing
@@ -37,11 +47,16 @@ impl AtomicFile {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "output".into());
+        // Created and entered in the registry under its lock: an interrupt removes it, or
+        // comes before it exists.
+        let mut registry = live();
         let tmp = tempfile::Builder::new()
             .prefix(&format!(".{name}."))
             .suffix(".tmp")
             .tempfile_in(&dir)
             .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+        let live = Live::enter(&mut registry, tmp.path());
+        drop(registry);
         // Temporary files are created 0600; the finished output gets the permissions of the
         // file it replaces, or ordinary 0644 for a new one.
         #[cfg(unix)]
@@ -54,6 +69,7 @@ impl AtomicFile {
         }
         Ok(AtomicFile {
             tmp: BufWriter::with_capacity(1 << 20, tmp),
+            live,
             dest: dest.to_owned(),
             force,
             written: 0,
@@ -140,19 +156,151 @@ impl AtomicFile {
             .into_inner()
             .map_err(|e| e.into_error())
             .with_context(|| format!("cannot write {}", dest.display()))?;
-        if self.force {
+        // The registry is held across the rename: an interrupt waits for it, then finds
+        // the file renamed and out of the registry — it never removes a finished output.
+        let mut registry = live();
+        let renamed = if self.force {
             tmp.persist(&dest)
+                .map(drop)
                 .map_err(|e| e.error)
-                .with_context(|| format!("cannot rename into {}", dest.display()))?;
+                .with_context(|| format!("cannot rename into {}", dest.display()))
         } else {
             tmp.persist_noclobber(&dest)
+                .map(drop)
                 .map_err(|e| e.error)
-                .with_context(|| {
-                    format!("{} exists (use --force to replace it)", dest.display())
-                })?;
-        }
-        Ok(())
+                .with_context(|| format!("{} exists (use --force to replace it)", dest.display()))
+        };
+        // Renamed, or not renamed and removed with the error: no temporary file is left.
+        self.live.leave(&mut registry);
+        renamed
     }
+}
+
+/// The temporary files of the outputs being written, not renamed yet: what an interrupt
+/// removes. A temporary file is created and entered, renamed and left, under its lock;
+/// the interrupt takes the lock for good, so it sees every temporary file that exists
+/// and none that was renamed, and nothing is created or renamed after it.
+static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// The registry of temporary files, locked. Its list stays valid if a thread panicked
+/// holding it (every change to it is one push or one removal).
+fn live() -> MutexGuard<'static, Vec<PathBuf>> {
+    LIVE.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// An [`AtomicFile`]'s entry in [`LIVE`]; leaves it when dropped.
+struct Live(Option<PathBuf>);
+
+impl Live {
+    fn enter(registry: &mut Vec<PathBuf>, path: &Path) -> Live {
+        registry.push(path.to_owned());
+        Live(Some(path.to_owned()))
+    }
+
+    /// Leave the registry (`registry` is its locked list).
+    fn leave(&mut self, registry: &mut Vec<PathBuf>) {
+        if let Some(p) = self.0.take() {
+            if let Some(i) = registry.iter().position(|q| *q == p) {
+                registry.swap_remove(i);
+            }
+        }
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        if self.0.is_some() {
+            self.leave(&mut live());
+        }
+    }
+}
+
+/// From now on, SIGINT, SIGTERM and SIGHUP end the process on a thread of its own:
+/// it removes the temporary files of the outputs not renamed yet, says `ldifix:
+/// interrupted` on stderr and exits with 128 + the signal's number (130, 143, 129).
+/// Outputs already renamed stay: `fix` renames its undo files before its change files
+/// on purpose. A signal ignored when ldifix started (`nohup` ignores SIGHUP, a shell
+/// script's background job SIGINT) stays ignored. SIGKILL cannot be caught: a killed
+/// run leaves its temporary files (never a partial file under an output's name).
+///
+/// Call it once, early in `main`. Elsewhere than on Unix it does nothing.
+#[cfg(unix)]
+pub fn remove_temporaries_on_interrupt() -> io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let caught: Vec<i32> = [SIGINT, SIGTERM, SIGHUP]
+        .into_iter()
+        .filter(|&s| !ignored(s))
+        .collect();
+    if caught.is_empty() {
+        return Ok(());
+    }
+    // The handlers are installed on the thread that waits for them, which says when they
+    // are: a handler without its thread would leave the signal ignored.
+    let (tell, told) = std::sync::mpsc::sync_channel(1);
+    std::thread::Builder::new()
+        .name("interrupt".into())
+        .spawn(move || {
+            let mut signals = match signal_hook::iterator::Signals::new(&caught) {
+                Ok(s) => s,
+                Err(e) => {
+                    let _ = tell.send(Err(e));
+                    return;
+                }
+            };
+            let _ = tell.send(Ok(()));
+            if let Some(signal) = signals.forever().next() {
+                interrupted(128 + signal);
+            }
+        })?;
+    told.recv()
+        .unwrap_or_else(|_| Err(io::Error::other("the interrupt thread ended")))
+}
+
+/// Interrupts end the process as the platform does (no signals to catch here).
+#[cfg(not(unix))]
+pub fn remove_temporaries_on_interrupt() -> io::Result<()> {
+    Ok(())
+}
+
+/// Whether `signal` is ignored (it was when the process started, as nothing of ldifix
+/// has changed it yet).
+#[cfg(unix)]
+#[allow(unsafe_code)]
+fn ignored(signal: i32) -> bool {
+    // SAFETY: sigaction with a null new action only reads the current one into `old`, a
+    // zeroed sigaction (a valid value of that plain C struct) of ours.
+    unsafe {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(signal, std::ptr::null(), &mut old) == 0
+            && old.sa_sigaction == libc::SIG_IGN
+    }
+}
+
+/// Remove the temporary files and exit with `code`, holding the registry: nothing is
+/// created or renamed after the removal, and [`exit`] waits (forever) for this exit.
+#[cfg(unix)]
+fn interrupted(code: i32) -> ! {
+    let registry = live();
+    for p in registry.iter() {
+        let _ = std::fs::remove_file(p);
+    }
+    // On its own line after the terminal's `^C` or a progress bar.
+    let newline = if io::IsTerminal::is_terminal(&io::stderr()) {
+        "\n"
+    } else {
+        ""
+    };
+    let _ = writeln!(io::stderr(), "{newline}ldifix: interrupted");
+    std::process::exit(code)
+}
+
+/// Exit with `code`, unless an interrupt is being handled: it exits with its own status
+/// (the two never call `exit` at once). Standard output is flushed first, outside the
+/// registry's lock, so a reader that stopped reading cannot keep an interrupt waiting.
+pub fn exit(code: i32) -> ! {
+    let _ = io::stdout().flush();
+    let _registry = live();
+    std::process::exit(code)
 }
 
 impl Write for AtomicFile {
@@ -286,6 +434,28 @@ mod tests {
         }
         assert!(!p.exists());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn registry_holds_exactly_the_temporary_files_not_renamed() {
+        // Other tests use the registry at the same time: only these files are looked at.
+        let dir = tempfile::tempdir().unwrap();
+        let registered = |p: &Path| live().iter().any(|q| q == p);
+        let [a, b, c] = ["a", "b", "c"].map(|n| AtomicFile::create(&dir.path().join(n), false));
+        let [mut a, b, c] = [a.unwrap(), b.unwrap(), c.unwrap()];
+        let [ta, tb, tc] = [&a, &b, &c].map(|f| f.tmp.get_ref().path().to_owned());
+        assert!(registered(&ta) && registered(&tb) && registered(&tc));
+        a.write_all(b"a").unwrap();
+        a.commit().unwrap();
+        assert!(!registered(&ta));
+        assert_eq!(std::fs::read(dir.path().join("a")).unwrap(), b"a");
+        drop(b);
+        assert!(!registered(&tb) && !tb.exists());
+        // A rename refused (the output appeared meanwhile) removes the temporary file too.
+        std::fs::write(dir.path().join("c"), b"theirs").unwrap();
+        assert!(c.commit().is_err());
+        assert!(!registered(&tc) && !tc.exists());
+        assert_eq!(std::fs::read(dir.path().join("c")).unwrap(), b"theirs");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Crash safety of outputs: `ldifix generate` is SIGKILLed while it writes a large
 //! output; the final name must then hold the previous file byte for byte (never a
 //! partial file), a later successful run must replace it completely, and with no
-//! previous file the output must either not exist or be complete.
+//! previous file the output must either not exist or be complete. Interrupted by SIGINT
+//! or SIGTERM instead, it removes its temporary file and exits with 130 or 143.
 //!
 //! Every output goes through `output::AtomicFile` (temporary `.NAME.*.tmp` beside the
 //! destination, fsync, rename), so this exercises the mechanism every command shares.
@@ -195,4 +196,114 @@ fn sigkill_never_leaves_a_partial_output() {
         missing >= 1,
         "no kill landed before the fresh output was committed"
     );
+}
+
+/// Start `generate` of a large output (200 k users: seconds of writing) with SIGINT,
+/// SIGTERM and SIGHUP at their defaults — a test run as a shell script's background job
+/// inherits SIGINT ignored, which ldifix leaves ignored — and `ignore` ignored.
+fn spawn_large_generate(out: &Path, ignore: Option<i32>) -> Child {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = Command::new(bin());
+    cmd.args(gen_args(out, 200_000, 1))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    // SAFETY: signal() is async-signal-safe, as code between fork and exec must be.
+    unsafe {
+        cmd.pre_exec(move || {
+            for s in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+                libc::signal(s, libc::SIG_DFL);
+            }
+            if let Some(s) = ignore {
+                libc::signal(s, libc::SIG_IGN);
+            }
+            Ok(())
+        });
+    }
+    cmd.spawn().unwrap()
+}
+
+/// Wait until `child` has created the temporary file of `out`.
+fn wait_for_temp(child: &mut Child, out: &Path) {
+    let start = Instant::now();
+    while temps(out).is_empty() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "ldifix ended before its temporary output was seen"
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no temporary output after 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+fn send(child: &Child, signal: &str) {
+    let st = Command::new("kill")
+        .args([format!("-{signal}"), child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success(), "kill -{signal} failed");
+}
+
+/// Interrupt `generate` mid-write with `signal`: it exits with `code`, says only that it
+/// was interrupted, and leaves nothing in the directory — no temporary file, no output.
+fn interrupt_mid_write(signal: &str, code: i32) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("g.ldf");
+    let mut child = spawn_large_generate(&out, None);
+    wait_for_temp(&mut child, &out);
+    send(&child, signal);
+    let done = child.wait_with_output().unwrap();
+    assert_eq!(
+        done.status.code(),
+        Some(code),
+        "SIG{signal}: {:?}, stderr {:?}",
+        done.status,
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&done.stderr),
+        "ldifix: interrupted\n"
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+#[test]
+fn sigint_removes_the_temporary_output_and_exits_130() {
+    interrupt_mid_write("INT", 130);
+}
+
+#[test]
+fn sigterm_removes_the_temporary_output_and_exits_143() {
+    interrupt_mid_write("TERM", 143);
+}
+
+/// `nohup` ignores SIGHUP: so does ldifix then, and it goes on writing.
+#[test]
+fn a_signal_ignored_at_start_stays_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("g.ldf");
+    let mut child = spawn_large_generate(&out, Some(libc::SIGHUP));
+    wait_for_temp(&mut child, &out);
+    send(&child, "HUP");
+    std::thread::sleep(Duration::from_millis(200));
+    let still = child.try_wait().unwrap();
+    if still.is_none() {
+        send(&child, "TERM");
+    }
+    let done = child.wait_with_output().unwrap();
+    // Ended by SIGTERM (143) — or, on a machine fast enough to finish 200 k users in
+    // 200 ms, completed (0); never by SIGHUP (129).
+    assert!(
+        matches!(done.status.code(), Some(143) | Some(0)),
+        "{:?}",
+        done.status
+    );
+    assert!(still.is_none() || out.exists());
+    assert!(temps(&out).is_empty());
 }
