@@ -20,4 +20,5 @@ pub mod report;
 pub mod rewrite;
 pub mod rules;
 pub mod source;
+pub mod stdout;
 pub mod verify;

@@ -10,10 +10,12 @@ fn main() {
     let code = match ldifix::cmd::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            // A closed pipe (`ldifix dump x | head`) is not an error.
+            // A closed pipe (`ldifix dump x | head`) is not an error (src/stdout.rs).
             if err.chain().any(|e| {
-                e.downcast_ref::<std::io::Error>()
-                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+                e.downcast_ref::<ldifix::stdout::StdoutError>()
+                    .is_some_and(|e| e.is_closed())
+                    || e.downcast_ref::<std::io::Error>()
+                        .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
             }) {
                 0
             } else {

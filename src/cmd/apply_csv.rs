@@ -139,6 +139,9 @@ pub fn run(args: Args) -> Result<i32> {
     let mut plan = resolve(&entries, props, &checks);
     refused.append(&mut plan.refused);
     plan.refused = refused;
-    writeln!(std::io::stdout().lock(), "rows: {rows_total} read")?;
+    crate::stdout::unless_closed(writeln!(
+        std::io::stdout().lock(),
+        "rows: {rows_total} read"
+    ))?;
     write_outputs(&plan, &args.out, None, &paths, &args.sources)
 }

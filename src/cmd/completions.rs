@@ -17,6 +17,9 @@ pub struct Args {
 /// Run.
 pub fn run(args: Args) -> anyhow::Result<i32> {
     let mut cmd = Cli::command();
-    clap_complete::generate(args.shell, &mut cmd, "ldifix", &mut std::io::stdout());
+    // Into memory: clap_complete panics when its writer fails.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut cmd, "ldifix", &mut script);
+    crate::stdout::print(&script)?;
     Ok(0)
 }

@@ -11,6 +11,7 @@ use serde_json::{json, Value as Json};
 use crate::cmd::LimitArgs;
 use crate::ldif::{Body, Item, Record, Value};
 use crate::source::{Input, InputError};
+use crate::stdout::StdoutError;
 
 /// Arguments.
 #[derive(Debug, clap::Args)]
@@ -144,8 +145,8 @@ pub fn run(args: Args) -> Result<i32> {
         }
         match item {
             Ok(Item::Record(r)) => {
-                serde_json::to_writer(&mut out, &record_json(&r))?;
-                out.write_all(b"\n")?;
+                serde_json::to_writer(&mut out, &record_json(&r)).map_err(StdoutError::from)?;
+                out.write_all(b"\n").map_err(StdoutError::from)?;
             }
             Ok(Item::Skipped { line, keyword }) => {
                 writeln!(
@@ -155,7 +156,7 @@ pub fn run(args: Args) -> Result<i32> {
             }
             Err(e) => {
                 bad = true;
-                out.flush()?;
+                out.flush().map_err(StdoutError::from)?;
                 match e.hint() {
                     Some(h) => writeln!(stderr, "ldifix: {name}:{e}\n  hint: {h}")?,
                     None => writeln!(stderr, "ldifix: {name}:{e}")?,
@@ -169,6 +170,6 @@ pub fn run(args: Args) -> Result<i32> {
     for w in parser.take_warnings() {
         writeln!(stderr, "{name}:{}: warning: {}", w.line, w.message)?;
     }
-    out.flush()?;
+    out.flush().map_err(StdoutError::from)?;
     Ok(if bad { 2 } else { 0 })
 }

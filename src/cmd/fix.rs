@@ -25,6 +25,7 @@ use crate::rewrite::plan::{
 };
 use crate::rewrite::{load, report, FixOptions, Plan, SuffixRewrite};
 use crate::rules::{entra, ErrorName, RuleConfig};
+use crate::stdout::unless_closed;
 
 /// Line ending of the written files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -228,7 +229,7 @@ pub fn map_path(p: &Path) -> PathBuf {
 }
 
 /// Print the plan summary (and, with `all`, every refused change) to stdout.
-pub fn print_summary(plan: &Plan, all_refusals: bool, max_refusals: usize) -> Result<()> {
+pub fn print_summary(plan: &Plan, all_refusals: bool, max_refusals: usize) -> std::io::Result<()> {
     let stdout = std::io::stdout();
     let mut o = stdout.lock();
     let kinds = plan
@@ -295,10 +296,11 @@ pub fn write_outputs(
     report_paths: &[String],
     sources: &[PathBuf],
 ) -> Result<i32> {
-    print_summary(plan, out.dry_run, 20)?;
+    // A closed pipe stops the printing, not the run (src/stdout.rs).
+    unless_closed(print_summary(plan, out.dry_run, 20))?;
     let stdout = std::io::stdout();
     if out.dry_run {
-        writeln!(stdout.lock(), "dry run: nothing written")?;
+        unless_closed(writeln!(stdout.lock(), "dry run: nothing written"))?;
         return Ok(if plan.refused.is_empty() { 0 } else { 1 });
     }
     if out.output.is_none() || out.undo.is_none() {
@@ -368,19 +370,24 @@ pub fn write_outputs(
         f.commit()?;
     }
     let mut o = stdout.lock();
-    for (t, (undo_records, change_records)) in targets.iter().zip(written) {
-        writeln!(
-            o,
-            "wrote {} ({} records) and {} ({} records)",
-            t.undo.display(),
-            undo_records,
-            t.changes.display(),
-            change_records
-        )?;
-    }
-    if let Some(p) = &out.report {
-        writeln!(o, "report: {}", p.display())?;
-    }
+    let printed =
+        targets
+            .iter()
+            .zip(written)
+            .try_for_each(|(t, (undo_records, change_records))| {
+                writeln!(
+                    o,
+                    "wrote {} ({} records) and {} ({} records)",
+                    t.undo.display(),
+                    undo_records,
+                    t.changes.display(),
+                    change_records
+                )
+            });
+    unless_closed(printed.and_then(|()| match &out.report {
+        Some(p) => writeln!(o, "report: {}", p.display()),
+        None => Ok(()),
+    }))?;
     Ok(if plan.refused.is_empty() { 0 } else { 1 })
 }
 

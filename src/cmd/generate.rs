@@ -2,7 +2,6 @@
 //! and, with `--truth`, the list of every planted problem and collision (see
 //! [`crate::generate`]). Output files are written atomically.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
@@ -81,8 +80,7 @@ fn parse_rate(s: &str) -> Result<(String, f64), String> {
 /// Run.
 pub fn run(args: Args) -> Result<i32> {
     if args.list_kinds {
-        let mut out = std::io::stdout().lock();
-        out.write_all(list_kinds().as_bytes())?;
+        crate::stdout::print(list_kinds().as_bytes())?;
         return Ok(0);
     }
     let Some(output) = args.output.clone() else {

@@ -1,7 +1,5 @@
 //! `ldifix man`: the man page (roff) on stdout.
 
-use std::io::Write;
-
 use clap::CommandFactory;
 
 use crate::cli::Cli;
@@ -15,6 +13,6 @@ pub struct Args {}
 pub fn run(_args: Args) -> anyhow::Result<i32> {
     let mut buf = Vec::new();
     clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
-    std::io::stdout().write_all(&buf)?;
+    crate::stdout::print(&buf)?;
     Ok(0)
 }

@@ -4,8 +4,6 @@
 //! `attribute`, `error`, `summary`. `--skips` lists the scope (skip) reasons instead
 //! (keys `id`, `summary`). Always exits 0.
 
-use std::io::Write;
-
 use crate::rules::catalog::{RuleInfo, SkipInfo, RULES, SKIP_REASONS};
 use crate::rules::Profile;
 
@@ -28,15 +26,10 @@ pub struct Args {
 
 /// Run: print the listing; exit status 0.
 pub fn run(args: Args) -> anyhow::Result<i32> {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
     let text = render(&args)?;
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        Ok(()) => Ok(0),
-        // A closed pipe (`ldifix rules | head`) is not an error.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
-        Err(e) => Err(e.into()),
-    }
+    // A closed pipe (`ldifix rules | head`) ends the run with status 0 (src/stdout.rs).
+    crate::stdout::print(text.as_bytes())?;
+    Ok(0)
 }
 
 /// The listing `run` prints.

@@ -775,10 +775,11 @@ fn scan_inputs(
     }
     report.elapsed = started.elapsed();
     if !args.quiet {
-        let stdout = io::stdout();
-        let mut out = io::BufWriter::new(stdout.lock());
-        report::summary::write(&mut out, &report)?;
-        out.flush()?;
+        // A closed pipe does not change the exit status (src/stdout.rs).
+        let mut out = io::BufWriter::new(io::stdout().lock());
+        crate::stdout::unless_closed(
+            report::summary::write(&mut out, &report).and_then(|()| out.flush()),
+        )?;
     }
     Ok(if invalid > 0 {
         2

@@ -168,8 +168,22 @@ pub fn run(args: Args) -> Result<i32> {
         }
     };
 
-    let stdout = std::io::stdout();
-    let mut o = stdout.lock();
+    // A closed pipe stops the printing, not the verdict: the status stays 1 for a file
+    // that is not safe to import (src/stdout.rs).
+    crate::stdout::unless_closed(print_report(&args, &report))?;
+    if let Some(j) = &args.json {
+        let bytes = json_bytes(&args, &report)?;
+        if let Err(e) = crate::output::write_atomic(j, &bytes, args.force) {
+            eprintln!("ldifix: {e:#}");
+            return Ok(2);
+        }
+    }
+    Ok(if report.is_safe() { 0 } else { 1 })
+}
+
+/// Print each problem, then the verdict, on stdout.
+fn print_report(args: &Args, report: &Report) -> std::io::Result<()> {
+    let mut o = std::io::stdout().lock();
     for p in &report.problems {
         writeln!(o, "{p}")?;
     }
@@ -199,13 +213,5 @@ pub fn run(args: Args) -> Result<i32> {
             report.export_objects
         )?;
     }
-    drop(o);
-    if let Some(j) = &args.json {
-        let bytes = json_bytes(&args, &report)?;
-        if let Err(e) = crate::output::write_atomic(j, &bytes, args.force) {
-            eprintln!("ldifix: {e:#}");
-            return Ok(2);
-        }
-    }
-    Ok(if report.is_safe() { 0 } else { 1 })
+    Ok(())
 }
