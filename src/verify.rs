@@ -16,7 +16,9 @@
 //!   escapes and `\c` escapes decoded, so `\2C` ≡ `\,` and Samba's `\3B` ≡ ldifde's `\;`,
 //!   spaces around separators ignored).
 //! - **Would fail on import**: a `delete:` of a value or attribute the object does not hold,
-//!   an `add:` of a value it already holds (values compared case-insensitively).
+//!   an `add:` of a value it already holds (values compared case-insensitively). The
+//!   mod-specs are applied in file order, each judged against the values the export and
+//!   the earlier mod-specs leave (`delete: SMTP:a@x` then `add: smtp:a@x` is valid).
 //! - **Undo** (with an undo file): each `replace:` of the undo file must restore exactly
 //!   the export's current values of that DN/attribute, byte for byte (as a multiset);
 //!   `replace:` with no value means the export lacks the attribute. `add:` values must be
@@ -741,8 +743,11 @@ fn is_suffix_registration(r: &Record<'_>) -> bool {
             .all(|m| m.op == ModOp::Add && attr_base(&m.attr) == "upnsuffixes")
 }
 
-/// (b) every DN exists; changes the directory would refuse given the export.
+/// (b) every DN exists; changes the directory would refuse given the export. The
+/// mod-specs are applied in file order to a copy of the exported values, so each is
+/// judged against what the earlier ones left.
 fn check_dns_and_imports(changes: &ParsedFile, view: &ExportView, problems: &mut Vec<Problem>) {
+    let mut state: AHashMap<(Vec<u8>, String), Vec<Vec<u8>>> = AHashMap::new();
     let mut push = |line: u64, kind: Kind, message: String| {
         problems.push(Problem {
             file: changes.name.clone(),
@@ -788,27 +793,36 @@ fn check_dns_and_imports(changes: &ParsedFile, view: &ExportView, problems: &mut
         let Some(obj) = view.wanted.get(&key) else {
             continue;
         };
+        let dn = dn_text(&r.dn);
         for m in mods_of(r) {
             let attr = attr_base(&m.attr);
-            let held = obj.values(&attr);
+            // The values as earlier mod-specs of the file left them (a `delete:` then an
+            // `add:` of the same address in another case is one valid modify).
+            let held = state
+                .entry((key.clone(), attr.clone()))
+                .or_insert_with(|| obj.values(&attr).iter().map(|v| v.to_vec()).collect());
             match m.op {
                 ModOp::Delete if m.values.is_empty() => {
                     if held.is_empty() {
                         push(
                             r.line,
                             Kind::ImportError,
-                            format!("{}: 'delete: {}' of an attribute the object does not hold (the import would fail: no such attribute)", dn_text(&r.dn), m.attr),
+                            format!("{dn}: 'delete: {}' of an attribute the object does not hold (the import would fail: no such attribute)", m.attr),
                         );
                     }
+                    held.clear();
                 }
                 ModOp::Delete => {
                     for v in &m.values {
-                        if !held.iter().any(|h| value_eq_ci(h, v.as_bytes())) {
-                            push(
+                        match held.iter().position(|h| value_eq_ci(h, v.as_bytes())) {
+                            Some(i) => {
+                                held.remove(i);
+                            }
+                            None => push(
                                 r.line,
                                 Kind::ImportError,
-                                format!("{}: 'delete: {}' of {}, a value the object does not hold (the import would fail: no such attribute)", dn_text(&r.dn), m.attr, show(v.as_bytes())),
-                            );
+                                format!("{dn}: 'delete: {}' of {}, a value the object does not hold (the import would fail: no such attribute)", m.attr, show(v.as_bytes())),
+                            ),
                         }
                     }
                 }
@@ -818,12 +832,17 @@ fn check_dns_and_imports(changes: &ParsedFile, view: &ExportView, problems: &mut
                             push(
                                 r.line,
                                 Kind::ImportError,
-                                format!("{}: 'add: {}' of {}, a value the object already holds (the import would fail: attribute or value exists)", dn_text(&r.dn), m.attr, show(v.as_bytes())),
+                                format!("{dn}: 'add: {}' of {}, a value the object already holds (the import would fail: attribute or value exists)", m.attr, show(v.as_bytes())),
                             );
+                        } else {
+                            held.push(v.as_bytes().to_vec());
                         }
                     }
                 }
-                ModOp::Replace | ModOp::Increment => {}
+                ModOp::Replace => {
+                    *held = m.values.iter().map(|v| v.as_bytes().to_vec()).collect();
+                }
+                ModOp::Increment => {}
             }
         }
     }

@@ -474,6 +474,45 @@ fn import_errors_against_the_export() {
     assert_one(&out, "c.ldf", 17, "a value the object does not hold");
 }
 
+/// The mod-specs of a record are applied in order: demoting a second primary address
+/// (`delete: SMTP:x`, then `add: smtp:x`, as `fix --accept proxy-multiple-primary`
+/// writes it) is valid, while adding a value twice or deleting it twice is not.
+#[test]
+fn mod_specs_are_judged_in_order() {
+    let f = Fixture::new();
+    let record = |mods: &str| {
+        crlf(&format!(
+            "\ndn: CN=Wes Primary,OU=Staff,OU=Contoso,DC=contoso,DC=local\nchangetype: modify\n{mods}"
+        ))
+    };
+    let demote = "delete: proxyAddresses\nproxyAddresses: SMTP:wes@contoso.com\n-\nadd: proxyAddresses\nproxyAddresses: smtp:wes@contoso.com\n-\n";
+    let c = f.write("c.ldf", &record(demote));
+    let (code, out) = verify(&c, None, &[]);
+    assert_eq!(code, 0, "{out}");
+
+    let twice_added = "add: proxyAddresses\nproxyAddresses: smtp:w@contoso.com\n-\nadd: proxyAddresses\nproxyAddresses: SMTP:W@contoso.com\n-\n";
+    let c = f.write("c2.ldf", &record(twice_added));
+    let (code, out) = verify(&c, None, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(
+        &out,
+        "c2.ldf",
+        2,
+        "'add: proxyAddresses' of 'SMTP:W@contoso.com', a value the object already holds",
+    );
+
+    let twice_deleted = "delete: proxyAddresses\nproxyAddresses: SMTP:wes@contoso.com\n-\ndelete: proxyAddresses\nproxyAddresses: smtp:wes@contoso.com\n-\n";
+    let c = f.write("c3.ldf", &record(twice_deleted));
+    let (code, out) = verify(&c, None, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(
+        &out,
+        "c3.ldf",
+        2,
+        "'delete: proxyAddresses' of 'smtp:wes@contoso.com', a value the object does not hold",
+    );
+}
+
 #[test]
 fn json_report_lists_the_problems() {
     let f = Fixture::new();
