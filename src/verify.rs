@@ -24,7 +24,11 @@
 //!   `replace:` with no value means the export lacks the attribute. `add:` values must be
 //!   held by the export, `delete:` values must not be; `add:`/`delete:` in an undo file
 //!   are also reported since they cannot be re-run after a partial import. Every
-//!   (DN, attribute) the change file touches must be restored by the undo file.
+//!   (DN, attribute) the change file touches must be restored by the undo file, and
+//!   every (DN, attribute) the undo file restores must be changed by the change file
+//!   (an undo record without a change: the change file was cut short, or the undo file
+//!   is from another run), one problem per undo record for an object the change file
+//!   does not change, else one per attribute.
 //! - **Duplicates**: the change file's `replace:`/`add:`/`delete:` of `userPrincipalName`,
 //!   `mail`, `proxyAddresses` and `targetAddress` are applied to an in-memory view of the
 //!   exported objects; a value an object newly holds afterwards must not be held by any
@@ -89,6 +93,9 @@ pub enum Kind {
     UndoOp,
     /// A change the undo file does not restore.
     UndoMissing,
+    /// An undo record (or undo mod-spec) for an object (or attribute) the change file does
+    /// not change: a change file cut short, or an undo file of another run.
+    UndoExtra,
     /// A change that would make two objects hold the same UPN/mail/SMTP address.
     Duplicate,
 }
@@ -110,6 +117,7 @@ impl Kind {
             Kind::UndoMismatch => "undo-mismatch",
             Kind::UndoOp => "undo-op",
             Kind::UndoMissing => "undo-missing",
+            Kind::UndoExtra => "undo-extra",
             Kind::Duplicate => "duplicate",
         }
     }
@@ -848,7 +856,8 @@ fn check_dns_and_imports(changes: &ParsedFile, view: &ExportView, problems: &mut
     }
 }
 
-/// (c) the undo file restores exactly the export's values and covers every change.
+/// (c) the undo file restores exactly the export's values, covers every change and
+/// restores nothing the change file does not change.
 fn check_undo(
     changes: &ParsedFile,
     undo: &ParsedFile,
@@ -955,6 +964,47 @@ fn check_undo(
                         "{dn}: '{}: {}' in an undo file; only 'replace:' can be re-run after a partial import",
                         m.op.as_str(),
                         m.attr
+                    ),
+                });
+            }
+        }
+    }
+    // What the change file changes: objects, and attributes of each object.
+    let mut changed_objects: AHashSet<Vec<u8>> = AHashSet::new();
+    let mut changed_attrs: AHashSet<(Vec<u8>, String)> = AHashSet::new();
+    for r in &changes.records {
+        let key = dn_key(&r.dn);
+        for m in mods_of(r) {
+            changed_attrs.insert((key.clone(), attr_base(&m.attr)));
+        }
+        changed_objects.insert(key);
+    }
+    for r in &undo.records {
+        let key = dn_key(&r.dn);
+        let dn = dn_text(&r.dn);
+        if !changed_objects.contains(&key) {
+            undo_problems.push(Problem {
+                file: undo.name.clone(),
+                line: r.line,
+                kind: Kind::UndoExtra,
+                message: format!(
+                    "{dn}: undo record without a change: expected a record for this object in {} (is the change file cut short, or the undo file from another run?)",
+                    changes.name
+                ),
+            });
+            continue;
+        }
+        let mut seen: AHashSet<String> = AHashSet::new();
+        for m in mods_of(r) {
+            let attr = attr_base(&m.attr);
+            if seen.insert(attr.clone()) && !changed_attrs.contains(&(key.clone(), attr)) {
+                undo_problems.push(Problem {
+                    file: undo.name.clone(),
+                    line: r.line,
+                    kind: Kind::UndoExtra,
+                    message: format!(
+                        "{dn}: undo of {} without a change: expected a modification of {} in the record for this object in {} (is the change file cut short, or the undo file from another run?)",
+                        m.attr, m.attr, changes.name
                     ),
                 });
             }

@@ -319,6 +319,155 @@ fn undo_must_cover_every_change() {
     assert_one(&out, "c.ldf", 2, "telephoneNumber is not restored");
 }
 
+/// The two users of the smallest export: their UPN suffix is what `fix` rewrites.
+const TWO_USERS: &str = "dn: CN=Ann,OU=Staff,DC=contoso,DC=local
+objectClass: user
+sAMAccountName: ann
+userPrincipalName: ann@contoso.local
+
+dn: CN=Bob,OU=Staff,DC=contoso,DC=local
+objectClass: user
+sAMAccountName: bob
+userPrincipalName: bob@contoso.local
+";
+
+/// Run `fix EXPORT ARGS -o changes.ldf --undo undo.ldf` in the fixture; returns the two
+/// paths.
+fn fix(f: &Fixture, export: &Path, args: &[&str]) -> (PathBuf, PathBuf) {
+    let (c, u) = (f.path("changes.ldf"), f.path("undo.ldf"));
+    let out = ldifix()
+        .arg("fix")
+        .arg(export)
+        .args(args)
+        .arg("-o")
+        .arg(&c)
+        .arg("--undo")
+        .arg(&u)
+        .args(["--force", "-q"])
+        .output()
+        .unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
+    (c, u)
+}
+
+/// Run `verify CHANGES --against EXPORT [--undo UNDO] EXTRA`; returns (exit status,
+/// stdout).
+fn verify_against(
+    changes: &Path,
+    export: &Path,
+    undo: Option<&Path>,
+    extra: &[&str],
+) -> (i32, String) {
+    let mut cmd = ldifix();
+    cmd.arg("verify").arg(changes).arg("--against").arg(export);
+    if let Some(u) = undo {
+        cmd.arg("--undo").arg(u);
+    }
+    let out = cmd.args(extra).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// A change file cut after its first record, or empty, with the whole undo file: the undo
+/// records without a change are reported at their line of the undo file.
+#[test]
+fn undo_records_without_a_change() {
+    let f = Fixture::new();
+    let x = f.write("x.ldf", TWO_USERS.as_bytes());
+    let (c, u) = fix(&f, &x, &["--upn-suffix", "contoso.local=contoso.com"]);
+    let (code, out) = verify_against(&c, &x, Some(&u), &[]);
+    assert_eq!(code, 0, "{out}");
+
+    // The last whole record cut off (lines 8 to 13 of 13).
+    let whole = std::fs::read(&c).unwrap();
+    let first: Vec<u8> = whole
+        .split_inclusive(|&b| b == b'\n')
+        .take(7)
+        .flatten()
+        .copied()
+        .collect();
+    let cut = f.write("cut.ldf", &first);
+    let j = f.path("v.json");
+    let (code, out) = verify_against(&cut, &x, Some(&u), &["--json", j.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(
+        &out,
+        "undo.ldf",
+        8,
+        "CN=Bob,OU=Staff,DC=contoso,DC=local: undo record without a change: expected a record for this object in ",
+    );
+    assert!(out.contains("NOT safe to import"), "{out}");
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&j).unwrap()).unwrap();
+    assert_eq!(v["summary"]["by_kind"]["undo-extra"], 1);
+    assert_eq!(v["problems"][0]["kind"], "undo-extra");
+    assert_eq!(v["problems"][0]["line"], 8);
+    assert!(v["problems"][0]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("undo.ldf"));
+
+    // An empty change file: every undo record.
+    let empty = f.write("empty.ldf", b"");
+    let (code, out) = verify_against(&empty, &x, Some(&u), &[]);
+    assert_eq!(code, 1, "{out}");
+    let p = problems(&out);
+    assert_eq!(p.len(), 2, "{out}");
+    assert!(p[0].contains("undo.ldf:2: CN=Ann"), "{out}");
+    assert!(p[1].contains("undo.ldf:8: CN=Bob"), "{out}");
+}
+
+/// An undo mod-spec for an attribute the change file does not change (of an object it
+/// changes) is named with its attribute.
+#[test]
+fn undo_of_an_attribute_without_a_change() {
+    let f = Fixture::new();
+    let changes = CHANGES.replace(
+        "replace: telephoneNumber\ntelephoneNumber: +1 555 0100\n-\n",
+        "",
+    );
+    let c = f.write("c.ldf", &crlf(&changes));
+    let u = f.write("u.ldf", &crlf(UNDO));
+    let (code, out) = verify(&c, Some(&u), &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(
+        &out,
+        "u.ldf",
+        2,
+        "undo of telephoneNumber without a change: expected a modification of telephoneNumber in the record for this object in ",
+    );
+}
+
+/// What `fix` writes when nothing changes (an empty pair: one empty line each for
+/// ldifde, nothing for ldapmodify) verifies clean.
+#[test]
+fn fix_with_no_change_verifies_clean() {
+    let f = Fixture::new();
+    let x = f.write("x.ldf", TWO_USERS.as_bytes());
+    for le in ["crlf", "lf"] {
+        let (c, u) = fix(
+            &f,
+            &x,
+            &[
+                "--upn-suffix",
+                "fabrikam.local=fabrikam.com",
+                "--line-ending",
+                le,
+            ],
+        );
+        let expected: &[u8] = if le == "crlf" { b"\r\n" } else { b"" };
+        assert_eq!(std::fs::read(&c).unwrap(), expected, "{le}");
+        assert_eq!(std::fs::read(&u).unwrap(), expected, "{le}");
+        let (code, out) = verify_against(&c, &x, Some(&u), &["--line-ending", le]);
+        assert_eq!(code, 0, "{le}: {out}");
+        assert!(
+            out.contains("OK — 0 records (0 modifications), undo 0 records"),
+            "{out}"
+        );
+    }
+}
+
 #[test]
 fn undo_with_add_and_delete_is_not_rerunnable() {
     let f = Fixture::new();

@@ -37,8 +37,8 @@ pub struct Args {
     /// The export(s) describing the directory the change file will be imported into.
     #[arg(long, required = true, num_args = 1.., value_name = "EXPORT")]
     pub against: Vec<PathBuf>,
-    /// The undo file: checked to restore exactly the export's values and to cover every
-    /// change.
+    /// The undo file: checked to restore exactly the export's values, to cover every
+    /// change, and to restore nothing the change file does not change.
     #[arg(long, value_name = "UNDO.ldf")]
     pub undo: Option<PathBuf>,
     /// The line end the importing tool needs: crlf (ldifde, default) or lf (ldapmodify,
