@@ -11,6 +11,9 @@
 //! - **Syntax**: every parse error and parser warning of our LDIF parser (a mod-spec not
 //!   closed by `-`, …); records that are not `changetype: modify` (content, add, delete,
 //!   modrdn records are each reported); `:<` URL values.
+//! - **Incomplete records** (change and undo file alike): a `changetype: modify` record
+//!   with no modification (a file cut after its `changetype:` line), an `add:` with no
+//!   value (a value line removed).
 //! - **DNs**: every DN of the change and undo files must name an object of the exports.
 //!   DNs are compared by [`dn_key`]: case-insensitively and semantically (RFC 4514 hex
 //!   escapes and `\c` escapes decoded, so `\2C` ≡ `\,` and Samba's `\3B` ≡ ldifde's `\;`,
@@ -83,6 +86,9 @@ pub enum Kind {
     ChangeType,
     /// A `:<` URL value.
     UrlValue,
+    /// A `changetype: modify` record with no modification, or an `add:` with no value:
+    /// what a file cut short or a removed line leaves.
+    Incomplete,
     /// A DN that is not in the exports.
     UnknownDn,
     /// A change the directory would refuse given the export (delete of an absent value…).
@@ -112,6 +118,7 @@ impl Kind {
             Kind::Syntax => "syntax",
             Kind::ChangeType => "changetype",
             Kind::UrlValue => "url-value",
+            Kind::Incomplete => "incomplete",
             Kind::UnknownDn => "unknown-dn",
             Kind::ImportError => "import-error",
             Kind::UndoMismatch => "undo-mismatch",
@@ -534,6 +541,34 @@ fn parse_change_file<'a>(
                 kind: Kind::ChangeType,
                 message: format!("{}: {m}", dn_text(&r.dn)),
             });
+        }
+        if r.change == Some(ChangeKind::Modify) {
+            let dn = dn_text(&r.dn);
+            let mods = mods_of(r);
+            if mods.is_empty() {
+                problems.push(Problem {
+                    file: name.clone(),
+                    line: r.line,
+                    kind: Kind::Incomplete,
+                    message: format!(
+                        "{dn}: 'changetype: modify' record with no modification (expected 'replace:', 'add:' or 'delete:' lines after 'changetype: modify': is the file cut short?)"
+                    ),
+                });
+            }
+            for m in mods
+                .iter()
+                .filter(|m| m.op == ModOp::Add && m.values.is_empty())
+            {
+                problems.push(Problem {
+                    file: name.clone(),
+                    line: r.line,
+                    kind: Kind::Incomplete,
+                    message: format!(
+                        "{dn}: 'add: {a}' with no value (expected at least one '{a}:' line before its '-': is a value line missing?)",
+                        a = m.attr
+                    ),
+                });
+            }
         }
         let urls = match &r.body {
             Body::Modify(mods) => mods

@@ -418,6 +418,76 @@ fn undo_records_without_a_change() {
     assert!(p[1].contains("undo.ldf:8: CN=Bob"), "{out}");
 }
 
+/// A change file cut after the `changetype:` line of its last record: the record with no
+/// modification is reported at its `dn:` line, with or without an undo file.
+#[test]
+fn modify_record_without_a_modification() {
+    let f = Fixture::new();
+    let x = f.write("x.ldf", TWO_USERS.as_bytes());
+    let (c, u) = fix(&f, &x, &["--upn-suffix", "contoso.local=contoso.com"]);
+    let whole = std::fs::read(&c).unwrap();
+    let first: Vec<u8> = whole
+        .split_inclusive(|&b| b == b'\n')
+        .take(9)
+        .flatten()
+        .copied()
+        .collect();
+    assert!(first.ends_with(b"changetype: modify\r\n"));
+    let cut = f.write("cut.ldf", &first);
+    let needle = "CN=Bob,OU=Staff,DC=contoso,DC=local: 'changetype: modify' record with no modification (expected 'replace:', 'add:' or 'delete:' lines after 'changetype: modify'";
+    let (code, out) = verify_against(&cut, &x, None, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(&out, "cut.ldf", 8, needle);
+    assert!(out.contains("(incomplete 1)"), "{out}");
+    // With the undo file, Bob's undo record has no change to undo either.
+    let (code, out) = verify_against(&cut, &x, Some(&u), &[]);
+    assert_eq!(code, 1, "{out}");
+    let p = problems(&out);
+    assert_eq!(p.len(), 2, "{out}");
+    assert!(
+        p[0].contains("cut.ldf:8: ") && p[0].contains(needle),
+        "{out}"
+    );
+    assert!(
+        p[1].contains("undo.ldf:8: ")
+            && p[1].contains("undo of userPrincipalName without a change"),
+        "{out}"
+    );
+    // The same record cut short in the undo file.
+    let undo = UNDO.replace("replace: mail\nmail: john.smith@contoso.com\n-\n", "");
+    let c = f.write("c.ldf", &crlf(CHANGES));
+    let u = f.write("u.ldf", &crlf(&undo));
+    let (code, out) = verify(&c, Some(&u), &[]);
+    assert_eq!(code, 1, "{out}");
+    let p = problems(&out);
+    assert_eq!(p.len(), 2, "{out}");
+    assert!(
+        p[0].contains("c.ldf:11: ") && p[0].contains("mail is not restored"),
+        "{out}"
+    );
+    assert!(
+        p[1].contains("u.ldf:10: ") && p[1].contains("record with no modification"),
+        "{out}"
+    );
+}
+
+/// An `add:` whose value line is gone adds nothing: reported as incomplete.
+#[test]
+fn add_without_a_value() {
+    let f = Fixture::new();
+    let changes = CHANGES.replace("proxyAddresses: smtp:grace@contoso.com\n", "");
+    let c = f.write("c.ldf", &crlf(&changes));
+    let u = f.write("u.ldf", &crlf(UNDO));
+    let (code, out) = verify(&c, Some(&u), &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(
+        &out,
+        "c.ldf",
+        17,
+        "'add: proxyAddresses' with no value (expected at least one 'proxyAddresses:' line before its '-'",
+    );
+}
+
 /// An undo mod-spec for an attribute the change file does not change (of an object it
 /// changes) is named with its attribute.
 #[test]
