@@ -22,6 +22,12 @@
 //!   an `add:` of a value it already holds (values compared case-insensitively). The
 //!   mod-specs are applied in file order, each judged against the values the export and
 //!   the earlier mod-specs leave (`delete: SMTP:a@x` then `add: smtp:a@x` is valid).
+//! - **Removals**: a `replace:` or `delete:` with no value that removes an attribute the
+//!   object holds, unless [`Options::allow_removal`] names the attribute. ldifix fix never
+//!   writes one (its changes always carry their values), and a value line removed from
+//!   its output leaves one; apply-csv writes one for a REMOVE row, which is verified with
+//!   `--allow-removal ATTR`. A `replace:` with no value of an absent attribute removes
+//!   nothing and is not reported.
 //! - **Undo** (with an undo file): each `replace:` of the undo file must restore exactly
 //!   the export's current values of that DN/attribute, byte for byte (as a multiset);
 //!   `replace:` with no value means the export lacks the attribute. `add:` values must be
@@ -104,6 +110,9 @@ pub enum Kind {
     UndoExtra,
     /// A change that would make two objects hold the same UPN/mail/SMTP address.
     Duplicate,
+    /// A `replace:` or `delete:` with no value that removes an attribute the object holds
+    /// (ldifix fix never writes one; a removed value line leaves one), unless allowed.
+    Removal,
 }
 
 impl Kind {
@@ -126,6 +135,7 @@ impl Kind {
             Kind::UndoMissing => "undo-missing",
             Kind::UndoExtra => "undo-extra",
             Kind::Duplicate => "duplicate",
+            Kind::Removal => "removal",
         }
     }
 }
@@ -167,6 +177,9 @@ pub struct Options {
     /// change and undo files are always LDIF.
     pub export_format: InputFormat,
     pub csv_join: u8,
+    /// Attributes the change file may remove (base names, any case): a `replace:` or
+    /// `delete:` with no value of one of these is not a [`Kind::Removal`] problem.
+    pub allow_removal: Vec<String>,
 }
 
 /// The outcome of [`verify`].
@@ -182,6 +195,8 @@ pub struct Report {
     pub undo_records: usize,
     /// Objects in the exports (distinct DNs).
     pub export_objects: usize,
+    /// Removals of an attribute the object holds that [`Options::allow_removal`] allowed.
+    pub allowed_removals: usize,
 }
 
 impl Report {
@@ -750,7 +765,8 @@ pub fn verify(opts: &Options) -> Result<Report, Fatal> {
     let view = load_exports(&opts.exports, &wanted, opts)?;
     report.export_objects = view.dns.len();
 
-    check_dns_and_imports(&changes, &view, &mut change_problems);
+    report.allowed_removals =
+        check_dns_and_imports(&changes, &view, &opts.allow_removal, &mut change_problems);
     if let Some(u) = &undo {
         check_undo(&changes, u, &view, &mut change_problems, &mut undo_problems);
     }
@@ -786,10 +802,17 @@ fn is_suffix_registration(r: &Record<'_>) -> bool {
             .all(|m| m.op == ModOp::Add && attr_base(&m.attr) == "upnsuffixes")
 }
 
-/// (b) every DN exists; changes the directory would refuse given the export. The
-/// mod-specs are applied in file order to a copy of the exported values, so each is
-/// judged against what the earlier ones left.
-fn check_dns_and_imports(changes: &ParsedFile, view: &ExportView, problems: &mut Vec<Problem>) {
+/// (b) every DN exists; changes the directory would refuse given the export; removals
+/// of an attribute the object holds, unless `allow_removal` names it (returns how many
+/// were allowed). The mod-specs are applied in file order to a copy of the exported
+/// values, so each is judged against what the earlier ones left.
+fn check_dns_and_imports(
+    changes: &ParsedFile,
+    view: &ExportView,
+    allow_removal: &[String],
+    problems: &mut Vec<Problem>,
+) -> usize {
+    let mut allowed = 0;
     let mut state: AHashMap<(Vec<u8>, String), Vec<Vec<u8>>> = AHashMap::new();
     let mut push = |line: u64, kind: Kind, message: String| {
         problems.push(Problem {
@@ -852,6 +875,19 @@ fn check_dns_and_imports(changes: &ParsedFile, view: &ExportView, problems: &mut
                             Kind::ImportError,
                             format!("{dn}: 'delete: {}' of an attribute the object does not hold (the import would fail: no such attribute)", m.attr),
                         );
+                    } else if allow_removal.iter().any(|a| a.eq_ignore_ascii_case(&attr)) {
+                        allowed += 1;
+                    } else {
+                        push(
+                            r.line,
+                            Kind::Removal,
+                            format!(
+                                "{dn}: 'delete: {a}' with no value removes every value of {a} ({}) (expected the '{a}:' lines of the values to delete before its '-': is a value line missing? {})",
+                                show_list(&held.iter().map(Vec::as_slice).collect::<Vec<_>>()),
+                                removal_hint(&m.attr),
+                                a = m.attr,
+                            ),
+                        );
                     }
                     held.clear();
                 }
@@ -883,12 +919,35 @@ fn check_dns_and_imports(changes: &ParsedFile, view: &ExportView, problems: &mut
                     }
                 }
                 ModOp::Replace => {
+                    if m.values.is_empty() && !held.is_empty() {
+                        if allow_removal.iter().any(|a| a.eq_ignore_ascii_case(&attr)) {
+                            allowed += 1;
+                        } else {
+                            push(
+                                r.line,
+                                Kind::Removal,
+                                format!(
+                                    "{dn}: 'replace: {a}' with no value removes {a} ({}) (expected at least one '{a}:' line before its '-': is a value line missing? {})",
+                                    show_list(&held.iter().map(Vec::as_slice).collect::<Vec<_>>()),
+                                    removal_hint(&m.attr),
+                                    a = m.attr,
+                                ),
+                            );
+                        }
+                    }
                     *held = m.values.iter().map(|v| v.as_bytes().to_vec()).collect();
                 }
                 ModOp::Increment => {}
             }
         }
     }
+    allowed
+}
+
+/// What to do about an intended removal (the end of a [`Kind::Removal`] message).
+fn removal_hint(attr: &str) -> String {
+    let name = attr.split(';').next().unwrap_or(attr).trim();
+    format!("ldifix fix never removes an attribute; if the removal is intended, as for an apply-csv REMOVE row, verify with --allow-removal {name}")
 }
 
 /// (c) the undo file restores exactly the export's values, covers every change and

@@ -488,6 +488,132 @@ fn add_without_a_value() {
     );
 }
 
+/// A value line removed from a `replace:` (`sed 5d`) leaves a `replace:` with no value,
+/// which removes the attribute: reported (fix never removes one) at the record, naming the
+/// value removed, unless --allow-removal names the attribute.
+#[test]
+fn replace_without_a_value_is_a_removal() {
+    let f = Fixture::new();
+    let x = f.write("x.ldf", TWO_USERS.as_bytes());
+    let (c, u) = fix(&f, &x, &["--upn-suffix", "contoso.local=contoso.com"]);
+    let text = String::from_utf8(std::fs::read(&c).unwrap()).unwrap();
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    assert_eq!(lines[4], "userPrincipalName: ann@contoso.com\r\n");
+    let cut: String = lines
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != 4)
+        .map(|(_, l)| *l)
+        .collect();
+    let cut = f.write("cut.ldf", cut.as_bytes());
+    let j = f.path("v.json");
+    let json = j.to_str().unwrap();
+    for undo in [None, Some(u.as_path())] {
+        let (code, out) = verify_against(&cut, &x, undo, &["--json", json, "--force"]);
+        assert_eq!(code, 1, "{out}");
+        assert_one(
+            &out,
+            "cut.ldf",
+            2,
+            "CN=Ann,OU=Staff,DC=contoso,DC=local: 'replace: userPrincipalName' with no value removes userPrincipalName ('ann@contoso.local') (expected at least one 'userPrincipalName:' line before its '-'",
+        );
+        assert!(out.contains("--allow-removal userPrincipalName"), "{out}");
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&j).unwrap()).unwrap();
+        assert_eq!(v["problems"][0]["kind"], "removal");
+        assert_eq!(v["summary"]["allowed_removals"], 0);
+    }
+    // Allowed (in any case), it is counted and named in the summary.
+    let (code, out) = verify_against(
+        &cut,
+        &x,
+        Some(&u),
+        &[
+            "--allow-removal",
+            "mail,USERPRINCIPALNAME",
+            "--json",
+            json,
+            "--force",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains(
+            "(1 removals allowed by --allow-removal mail,USERPRINCIPALNAME): safe to import"
+        ),
+        "{out}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&j).unwrap()).unwrap();
+    assert_eq!(v["safe"], true);
+    assert_eq!(v["summary"]["allowed_removals"], 1);
+    assert_eq!(v["allow_removal"][1], "USERPRINCIPALNAME");
+    // Another attribute allowed does not allow this one.
+    let (code, out) = verify_against(&cut, &x, Some(&u), &["--allow-removal", "mail"]);
+    assert_eq!(code, 1, "{out}");
+}
+
+/// A `delete:` whose value line is gone deletes every value: a removal too. A `replace:`
+/// with no value of an attribute the object does not hold removes nothing and passes.
+#[test]
+fn delete_without_a_value_is_a_removal() {
+    let f = Fixture::new();
+    let changes = CHANGES.replace(
+        "delete: proxyAddresses\nproxyAddresses: smtp:ghopper@contoso.mail.onmicrosoft.com\n",
+        "delete: proxyAddresses\n",
+    );
+    let c = f.write("c.ldf", &crlf(&changes));
+    let u = f.write("u.ldf", &crlf(UNDO));
+    let (code, out) = verify(&c, Some(&u), &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(
+        &out,
+        "c.ldf",
+        17,
+        "'delete: proxyAddresses' with no value removes every value of proxyAddresses ('SMTP:grace.hopper@contoso.com', 'smtp:ghopper@contoso.mail.onmicrosoft.com')",
+    );
+    let (code, out) = verify(&c, Some(&u), &["--allow-removal", "proxyAddresses"]);
+    assert_eq!(code, 0, "{out}");
+
+    let absent = CHANGES.replace(
+        "replace: telephoneNumber\ntelephoneNumber: +1 555 0100\n",
+        "replace: telephoneNumber\n",
+    );
+    let c = f.write("c2.ldf", &crlf(&absent));
+    let (code, out) = verify(&c, Some(&u), &[]);
+    assert_eq!(code, 0, "{out}");
+}
+
+/// apply-csv writes a `replace:` with no value for a REMOVE row: reported until the
+/// removal is allowed.
+#[test]
+fn apply_csv_removal_needs_allow_removal() {
+    let f = Fixture::new();
+    let csv = f.write(
+        "edited.csv",
+        b"DISTINGUISHEDNAME,ATTRIBUTE,VALUE,UPDATE,ACTION\r\n\"CN=Grace Hopper,OU=IT,OU=Staff,OU=Contoso,DC=contoso,DC=local\",mail,grace.hopper@contoso.com,,REMOVE\r\n",
+    );
+    let (c, u) = (f.path("c.ldf"), f.path("u.ldf"));
+    let out = ldifix()
+        .arg("apply-csv")
+        .arg(&csv)
+        .args(["--source", EXPORT, "-o"])
+        .arg(&c)
+        .arg("--undo")
+        .arg(&u)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let (code, out) = verify(&c, Some(&u), &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(
+        &out,
+        "c.ldf",
+        2,
+        "'replace: mail' with no value removes mail ('grace.hopper@contoso.com')",
+    );
+    let (code, out) = verify(&c, Some(&u), &["--allow-removal", "mail"]);
+    assert_eq!(code, 0, "{out}");
+}
+
 /// An undo mod-spec for an attribute the change file does not change (of an object it
 /// changes) is named with its attribute.
 #[test]

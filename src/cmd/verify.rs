@@ -9,8 +9,10 @@
 //! ```json
 //! { "tool": "ldifix", "command": "verify", "safe": false,
 //!   "changes": "c.ldf", "undo": "u.ldf", "against": ["export.ldf"], "line_ending": "crlf",
+//!   "allow_removal": [],
 //!   "summary": { "change_records": 2, "change_mods": 2, "undo_records": 2,
-//!                "export_objects": 80, "problems": 1, "by_kind": { "unknown-dn": 1 } },
+//!                "export_objects": 80, "allowed_removals": 0, "problems": 1,
+//!                "by_kind": { "unknown-dn": 1 } },
 //!   "problems": [ { "file": "c.ldf", "line": 7, "kind": "unknown-dn", "message": "…" } ] }
 //! ```
 
@@ -28,6 +30,7 @@ use crate::verify::{self, LineEnd, Options, Report};
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
     ldifix verify changes.ldf --against export.ldf --undo undo.ldf\n  \
+    ldifix verify changes.ldf --against export.ldf --undo undo.ldf --allow-removal mail\n  \
     ldifix verify changes.ldif --against a.ldf b.ldf --line-ending lf --json verify.json\n\
 Exit status: 0 safe to import, 1 problems found, 2 unreadable input or usage error.")]
 pub struct Args {
@@ -45,6 +48,12 @@ pub struct Args {
     /// ldbmodify).
     #[arg(long, value_enum, default_value_t = Eol::Crlf)]
     pub line_ending: Eol,
+    /// An attribute the change file may remove: a 'replace:' or 'delete:' with no value
+    /// that removes an attribute the object holds is reported otherwise, since ldifix fix
+    /// never writes one and a removed value line leaves one (apply-csv writes one for a
+    /// REMOVE row). Repeatable or comma-separated.
+    #[arg(long, value_name = "ATTR", value_delimiter = ',')]
+    pub allow_removal: Vec<String>,
     /// Also write the problems as JSON here.
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
@@ -69,6 +78,7 @@ struct JsonSummary {
     change_mods: usize,
     undo_records: usize,
     export_objects: usize,
+    allowed_removals: usize,
     problems: usize,
     by_kind: std::collections::BTreeMap<&'static str, usize>,
 }
@@ -82,6 +92,7 @@ struct JsonDoc<'a> {
     undo: Option<String>,
     against: Vec<String>,
     line_ending: &'static str,
+    allow_removal: &'a [String],
     summary: JsonSummary,
     problems: Vec<JsonProblem<'a>>,
 }
@@ -103,11 +114,13 @@ fn json_bytes(args: &Args, report: &Report) -> Result<Vec<u8>> {
             Eol::Crlf => "crlf",
             Eol::Lf => "lf",
         },
+        allow_removal: &args.allow_removal,
         summary: JsonSummary {
             change_records: report.change_records,
             change_mods: report.change_mods,
             undo_records: report.undo_records,
             export_objects: report.export_objects,
+            allowed_removals: report.allowed_removals,
             problems: report.problems.len(),
             by_kind: report
                 .counts()
@@ -159,6 +172,7 @@ pub fn run(args: Args) -> Result<i32> {
         limits: args.limits.limits(),
         export_format: args.limits.input_format,
         csv_join: args.limits.csv_join,
+        allow_removal: args.allow_removal.clone(),
     };
     let report = match verify::verify(&opts) {
         Ok(r) => r,
@@ -191,10 +205,17 @@ fn print_report(args: &Args, report: &Report) -> std::io::Result<()> {
         Some(_) => format!(", undo {} records", report.undo_records),
         None => String::new(),
     };
+    let allowed_part = match report.allowed_removals {
+        0 => String::new(),
+        n => format!(
+            " ({n} removals allowed by --allow-removal {})",
+            args.allow_removal.join(",")
+        ),
+    };
     if report.is_safe() {
         writeln!(
             o,
-            "verify: OK — {} records ({} modifications){undo_part} checked against {} exported objects: safe to import",
+            "verify: OK — {} records ({} modifications){undo_part} checked against {} exported objects{allowed_part}: safe to import",
             report.change_records, report.change_mods, report.export_objects
         )?;
     } else {
@@ -206,7 +227,7 @@ fn print_report(args: &Args, report: &Report) -> std::io::Result<()> {
             .join(", ");
         writeln!(
             o,
-            "verify: {} problems ({kinds}) in {} records ({} modifications){undo_part} checked against {} exported objects: NOT safe to import",
+            "verify: {} problems ({kinds}) in {} records ({} modifications){undo_part} checked against {} exported objects{allowed_part}: NOT safe to import",
             report.problems.len(),
             report.change_records,
             report.change_mods,
