@@ -7,6 +7,9 @@
 //! renamed yet before it exits ([`remove_temporaries_on_interrupt`]). SIGKILL cannot be
 //! caught: a killed run leaves its temporary files (hidden, `.NAME.XXXXXX.tmp`, beside
 //! the outputs) for the user to delete — still never a partial file under a final name.
+//!
+//! [`precheck`] refuses, before any work, a set of outputs that would overwrite an input
+//! or each other.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -346,6 +349,119 @@ pub fn check_writable(dest: &Path, force: bool) -> Result<()> {
     Ok(())
 }
 
+/// A file a run will write, and what names it on the command line (`--json`,
+/// `the line map of c.ldf`), for the messages of [`precheck`].
+#[derive(Debug, Clone)]
+pub struct Planned {
+    /// The path as given (or derived from one given).
+    pub path: PathBuf,
+    /// The option or the output it is derived from.
+    pub what: String,
+}
+
+impl Planned {
+    /// The output `path`, named by `what`.
+    pub fn new(path: impl Into<PathBuf>, what: impl Into<String>) -> Planned {
+        Planned {
+            path: path.into(),
+            what: what.into(),
+        }
+    }
+}
+
+/// Refuse, before any work, every file a run would write that it must not: `-` (outputs
+/// are files; no option writes to standard output), one of the files the run reads
+/// (`inputs`: exports, CSVs, list files), a file named for two outputs (compared as
+/// [`check_not_input`] compares: `./a` and `a`, or a path through a symbolic link, are
+/// the same file), and an existing file without `force` or one that is not a regular
+/// file ([`check_writable`]). `outputs` must hold every file the run writes, derived
+/// ones (line maps, per-input files) included. The first problem is returned as the
+/// message of a usage error; in the order above, so an input named as an output is
+/// never answered with a hint to use `--force`.
+pub fn precheck(outputs: &[Planned], inputs: &[PathBuf], force: bool) -> Result<(), String> {
+    for o in outputs {
+        refuse_stdout(&o.what, &o.path)?;
+    }
+    for o in outputs {
+        check_not_input(&o.path, inputs)?;
+    }
+    let ids: Vec<PathBuf> = outputs.iter().map(|o| identity(&o.path)).collect();
+    for (i, o) in outputs.iter().enumerate() {
+        if let Some(j) = ids[..i].iter().position(|id| *id == ids[i]) {
+            let first = &outputs[j];
+            return Err(if first.path == o.path {
+                format!(
+                    "{} is named for two outputs: {} and {}",
+                    o.path.display(),
+                    first.what,
+                    o.what
+                )
+            } else {
+                format!(
+                    "{} and {} are the same file, named for two outputs: {} and {}",
+                    first.path.display(),
+                    o.path.display(),
+                    first.what,
+                    o.what
+                )
+            });
+        }
+    }
+    for o in outputs {
+        check_writable(&o.path, force).map_err(|e| format!("{e:#}"))?;
+    }
+    Ok(())
+}
+
+/// Refuse `-` as the file of output option `what`: it would create a file named `-`
+/// where standard output was meant.
+pub fn refuse_stdout(what: &str, path: &Path) -> Result<(), String> {
+    if path.as_os_str() == "-" {
+        return Err(format!(
+            "{what} -: outputs are written to files, not to standard output; give a file name"
+        ));
+    }
+    Ok(())
+}
+
+/// Refuse an output path that names one of the inputs (inputs are never modified): the
+/// same file once symbolic links, `.` and `..` are resolved. `-` among the inputs is
+/// standard input, no file.
+pub fn check_not_input(output: &Path, inputs: &[PathBuf]) -> Result<(), String> {
+    let Ok(out) = std::fs::canonicalize(output) else {
+        return Ok(()); // does not exist yet: cannot be an input
+    };
+    for i in inputs.iter().filter(|i| i.as_os_str() != "-") {
+        if std::fs::canonicalize(i).is_ok_and(|c| c == out) {
+            return Err(format!(
+                "{} is an input; outputs never overwrite inputs",
+                output.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The file a path names, for comparing outputs: the canonical path of an existing
+/// file, else the canonical path of its directory joined with its name (the file does
+/// not exist yet), else the path as given.
+fn identity(p: &Path) -> PathBuf {
+    if let Ok(c) = std::fs::canonicalize(p) {
+        return c;
+    }
+    let Some(name) = p.file_name() else {
+        return p.to_owned();
+    };
+    let dir = match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    match std::fs::canonicalize(dir) {
+        Ok(d) => d.join(name),
+        Err(_) => p.to_owned(),
+    }
+}
+
 /// Write a whole byte buffer atomically.
 pub fn write_atomic(dest: &Path, bytes: &[u8], force: bool) -> Result<()> {
     let mut f = AtomicFile::create(dest, force)?;
@@ -497,5 +613,73 @@ mod tests {
         // Nothing but the outputs (and the subdirectory) is left.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3);
         assert_eq!(std::fs::read_dir(&sub).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn precheck_refuses_dash_inputs_shared_files_then_existing_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let input = d.join("in.ldf");
+        std::fs::write(&input, "x").unwrap();
+        let old = d.join("old.csv");
+        std::fs::write(&old, "x").unwrap();
+        std::fs::create_dir(d.join("sub")).unwrap();
+        std::os::unix::fs::symlink(&input, d.join("link.ldf")).unwrap();
+        let inputs = [input.clone(), PathBuf::from("-")];
+        let one = |p: &Path, force| precheck(&[Planned::new(p, "--json")], &inputs, force);
+        assert_eq!(
+            one(Path::new("-"), true).unwrap_err(),
+            "--json -: outputs are written to files, not to standard output; give a file name"
+        );
+        for p in [
+            input.clone(),
+            d.join("sub/../in.ldf"),
+            d.join("./in.ldf"),
+            d.join("link.ldf"),
+        ] {
+            for force in [false, true] {
+                assert_eq!(
+                    one(&p, force).unwrap_err(),
+                    format!(
+                        "{} is an input; outputs never overwrite inputs",
+                        p.display()
+                    )
+                );
+            }
+        }
+        assert!(one(&old, false).unwrap_err().contains("--force"));
+        one(&old, true).unwrap();
+        one(&d.join("new.csv"), false).unwrap();
+        // Two outputs in one file: refused before the hint to use --force.
+        for (a, b) in [
+            (old.clone(), d.join("sub/../old.csv")),
+            (d.join("new.csv"), d.join("sub/../new.csv")),
+        ] {
+            let two = [Planned::new(&a, "-o"), Planned::new(&b, "--undo")];
+            assert_eq!(
+                precheck(&two, &inputs, false).unwrap_err(),
+                format!(
+                    "{} and {} are the same file, named for two outputs: -o and --undo",
+                    a.display(),
+                    b.display()
+                )
+            );
+        }
+        let two = [
+            Planned::new(d.join("new.csv"), "-o"),
+            Planned::new(d.join("new.csv"), "the line map of x"),
+        ];
+        assert_eq!(
+            precheck(&two, &inputs, true).unwrap_err(),
+            format!(
+                "{} is named for two outputs: -o and the line map of x",
+                d.join("new.csv").display()
+            )
+        );
+        assert!(
+            std::fs::read_dir(d).unwrap().count() == 4,
+            "nothing written"
+        );
     }
 }

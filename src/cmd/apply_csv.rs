@@ -54,6 +54,7 @@ pub fn run(args: Args) -> Result<i32> {
     let mut all_inputs = args.sources.clone();
     all_inputs.extend(args.csv.iter().cloned());
     all_inputs.extend(args.idfix_update.iter().cloned());
+    all_inputs.extend(args.tenant.files());
     if let Err(e) = precheck_outputs(&args.out, &all_inputs, &args.sources) {
         eprintln!("ldifix: {e}");
         return Ok(2);

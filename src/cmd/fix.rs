@@ -17,7 +17,7 @@ use anyhow::{Context, Result};
 use crate::cmd::{LimitArgs, TenantArgs};
 use crate::ldif::writer::{LineEnding, WriterOptions};
 use crate::model::Attr;
-use crate::output::{check_writable, AtomicFile};
+use crate::output::{self, AtomicFile, Planned};
 use crate::rewrite::checks::EntraChecks;
 use crate::rewrite::emit::{self, Registration};
 use crate::rewrite::plan::{
@@ -131,31 +131,58 @@ pub struct Args {
     pub limits: LimitArgs,
 }
 
-/// Refuse outputs that are inputs or (without `--force`) exist, before any work.
+/// Refuse, before any work, outputs that would overwrite a file the run reads (`read`:
+/// the exports, CSVs and list files) or each other, and (without `--force`) existing
+/// ones: every file the run writes is checked, line maps and per-input files included
+/// ([`crate::output::precheck`]). `sources` are the exports the per-input files are
+/// named after.
 pub fn precheck_outputs(
     out: &OutputArgs,
-    inputs: &[PathBuf],
+    read: &[PathBuf],
     sources: &[PathBuf],
 ) -> Result<(), String> {
     if out.dry_run {
         return Ok(());
     }
-    let ldif: Vec<PathBuf> = targets(out, sources)
-        .into_iter()
-        .flat_map(|t| [t.changes, t.undo])
-        .collect();
-    let all: Vec<&PathBuf> = ldif.iter().chain(&out.report).collect();
-    for (i, a) in all.iter().enumerate() {
-        load::check_not_input(a, inputs)?;
-        if all[..i].contains(a) {
-            return Err(format!("{} is named for two outputs", a.display()));
+    for (what, p) in [
+        ("-o", &out.output),
+        ("--undo", &out.undo),
+        ("--report", &out.report),
+    ] {
+        if let Some(p) = p {
+            output::refuse_stdout(what, p)?;
         }
-        check_writable(a, out.force).map_err(|e| e.to_string())?;
     }
-    for p in &ldif {
-        check_writable(&map_path(p), out.force).map_err(|e| e.to_string())?;
+    output::precheck(&planned_outputs(out, sources), read, out.force)
+}
+
+/// Every file a run writes, in the order they are created: per target its change file,
+/// undo file and their line maps, then the report.
+fn planned_outputs(out: &OutputArgs, sources: &[PathBuf]) -> Vec<Planned> {
+    let mut all = Vec::new();
+    for t in targets(out, sources) {
+        let of = match t.input {
+            Some(i) => format!(" for {}", sources[i].display()),
+            None => String::new(),
+        };
+        let maps = [
+            Planned::new(
+                map_path(&t.changes),
+                format!("the line map of {}", t.changes.display()),
+            ),
+            Planned::new(
+                map_path(&t.undo),
+                format!("the line map of {}", t.undo.display()),
+            ),
+        ];
+        all.push(Planned::new(t.changes, format!("-o{of}")));
+        all.push(Planned::new(t.undo, format!("--undo{of}")));
+        all.extend(maps);
     }
-    Ok(())
+    if let Some(r) = &out.report {
+        all.push(Planned::new(r, "--report"));
+    }
+    all
 }
 
 /// One change file and its undo file, for the changes of `input` (`None`: all inputs).
@@ -451,7 +478,9 @@ pub fn run(args: Args) -> Result<i32> {
         );
         return Ok(2);
     }
-    if let Err(e) = precheck_outputs(&args.out, &args.inputs, &args.inputs) {
+    let mut read = args.inputs.clone();
+    read.extend(args.tenant.files());
+    if let Err(e) = precheck_outputs(&args.out, &read, &args.inputs) {
         eprintln!("ldifix: {e}");
         return Ok(2);
     }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 
 use crate::generate::{list_kinds, Flavor, Generator, Options};
-use crate::output::{check_writable, write_atomic, AtomicFile};
+use crate::output::{self, write_atomic, AtomicFile, Planned};
 
 /// Arguments.
 #[derive(Debug, clap::Args)]
@@ -104,9 +104,11 @@ pub fn run(args: Args) -> Result<i32> {
             return Ok(2);
         }
     };
-    check_writable(&output, args.force)?;
-    if let Some(t) = &args.truth {
-        check_writable(t, args.force)?;
+    let mut outputs = vec![Planned::new(&output, "-o")];
+    outputs.extend(args.truth.iter().map(|t| Planned::new(t, "--truth")));
+    if let Err(e) = output::precheck(&outputs, &[], args.force) {
+        eprintln!("ldifix: {e}");
+        return Ok(2);
     }
     let total = gen.total_records();
     let bar = crate::progress::bar(

@@ -90,6 +90,15 @@ pub struct TenantArgs {
 }
 
 impl TenantArgs {
+    /// The files these options read (outputs must not overwrite them).
+    pub fn files(&self) -> Vec<std::path::PathBuf> {
+        self.verified_domains
+            .iter()
+            .chain(&self.tld_list)
+            .cloned()
+            .collect()
+    }
+
     /// The verified domains (given ones, then the file's) and the TLD list, if any.
     pub fn read(&self) -> anyhow::Result<(Vec<String>, Option<Vec<String>>)> {
         let mut verified = self.verified_domain.clone();

@@ -41,7 +41,7 @@ use crate::csvin::{InputFormat, Records};
 use crate::index::{self, ChunkKeys, KeyHasher, KeyScratch, KeyTable};
 use crate::ldif::{Fault, Item, Limits, ParseError, Parser, Warning};
 use crate::model::{Attr, Entry, FileId, Spare};
-use crate::output::{check_writable, AtomicFile};
+use crate::output::{self, AtomicFile, Planned};
 use crate::pipeline::{self, Chunk, ChunkParser, LineBase};
 use crate::report::{self, CollisionReport, Holder, InputSummary, ScanReport};
 use crate::rules::entra::EntraContext;
@@ -592,19 +592,24 @@ pub fn run(args: Args) -> Result<i32> {
         Ok(f) => f,
         Err(e) => return usage(&format!("{e:#}")),
     };
-    let outputs: Vec<&PathBuf> = [&args.csv, &args.json, &args.html]
-        .into_iter()
-        .flatten()
+    // Outputs never overwrite a file the scan reads, nor each other.
+    let outputs: Vec<Planned> = [
+        (&args.csv, "--csv"),
+        (&args.json, "--json"),
+        (&args.html, "--html"),
+    ]
+    .into_iter()
+    .filter_map(|(p, what)| p.as_ref().map(|p| Planned::new(p, what)))
+    .collect();
+    let read: Vec<PathBuf> = args
+        .inputs
+        .iter()
+        .chain(&args.verified_domains)
+        .chain(&args.tld_list)
+        .cloned()
         .collect();
-    for p in &outputs {
-        if let Err(e) = check_writable(p, args.force) {
-            return usage(&format!("{e:#}"));
-        }
-    }
-    for (i, a) in outputs.iter().enumerate() {
-        if outputs[i + 1..].contains(a) {
-            return usage("--csv, --json and --html must name different files");
-        }
+    if let Err(e) = output::precheck(&outputs, &read, args.force) {
+        return usage(&e);
     }
     if args.inputs.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
         return usage("standard input (-) can be read only once");

@@ -24,6 +24,7 @@ use serde::Serialize;
 
 use crate::cmd::fix::Eol;
 use crate::cmd::LimitArgs;
+use crate::output::{self, Planned};
 use crate::verify::{self, LineEnd, Options, Report};
 
 /// Arguments.
@@ -147,16 +148,12 @@ fn json_bytes(args: &Args, report: &Report) -> Result<Vec<u8>> {
 /// Run.
 pub fn run(args: Args) -> Result<i32> {
     if let Some(j) = &args.json {
-        if let Err(e) = crate::output::check_writable(j, args.force) {
-            eprintln!("ldifix: {e}");
-            return Ok(2);
-        }
-        let named = std::iter::once(&args.changes)
-            .chain(args.undo.iter())
-            .chain(args.against.iter());
-        if let Err(e) =
-            crate::rewrite::load::check_not_input(j, &named.cloned().collect::<Vec<_>>())
-        {
+        let read: Vec<PathBuf> = std::iter::once(&args.changes)
+            .chain(&args.undo)
+            .chain(&args.against)
+            .cloned()
+            .collect();
+        if let Err(e) = output::precheck(&[Planned::new(j, "--json")], &read, args.force) {
             eprintln!("ldifix: {e}");
             return Ok(2);
         }
@@ -187,7 +184,7 @@ pub fn run(args: Args) -> Result<i32> {
     crate::stdout::unless_closed(print_report(&args, &report))?;
     if let Some(j) = &args.json {
         let bytes = json_bytes(&args, &report)?;
-        if let Err(e) = crate::output::write_atomic(j, &bytes, args.force) {
+        if let Err(e) = output::write_atomic(j, &bytes, args.force) {
             eprintln!("ldifix: {e:#}");
             return Ok(2);
         }

@@ -3,7 +3,7 @@
 //! stops the run (exit 2) with its file and line, so no change file is ever built from
 //! half an export.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use rayon::prelude::*;
 
@@ -226,21 +226,4 @@ fn parse_chunk<'a, T>(
     part.warnings.extend(parser.take_warnings());
     part.lfs = pipeline::chunk_lfs(chunk.bytes(bytes), last);
     part
-}
-
-/// Refuse an output path that names one of the inputs (inputs are never modified).
-pub fn check_not_input(output: &Path, inputs: &[PathBuf]) -> Result<(), String> {
-    let canon = |p: &Path| std::fs::canonicalize(p).ok();
-    let Some(out) = canon(output) else {
-        return Ok(()); // does not exist yet: cannot be an input
-    };
-    for i in inputs {
-        if canon(i).as_ref() == Some(&out) {
-            return Err(format!(
-                "{} is an input; outputs never overwrite inputs",
-                output.display()
-            ));
-        }
-    }
-    Ok(())
 }
