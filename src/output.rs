@@ -8,8 +8,9 @@
 //! caught: a killed run leaves its temporary files (hidden, `.NAME.XXXXXX.tmp`, beside
 //! the outputs) for the user to delete — still never a partial file under a final name.
 //!
-//! [`precheck`] refuses, before any work, a set of outputs that would overwrite an input
-//! or each other.
+//! Every error writing, syncing or renaming an output names the output (never the
+//! temporary file, which is gone once the run ends), and [`precheck`] refuses, before any
+//! work, a set of outputs that would overwrite an input or each other.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -17,11 +18,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use anyhow::{bail, Context, Result};
-use tempfile::NamedTempFile;
+use tempfile::TempPath;
 
 /// An output being written.
 pub struct AtomicFile {
-    tmp: BufWriter<NamedTempFile>,
+    /// The temporary file, written through a buffer; `tmp` removes it unless renamed.
+    file: BufWriter<File>,
+    tmp: TempPath,
     /// The temporary file's entry in [`LIVE`]. Declared after `tmp`, so it is dropped
     /// after the temporary file is removed: an interrupt in between finds the file gone,
     /// never a file it does not know of.
@@ -53,12 +56,13 @@ impl AtomicFile {
         // Created and entered in the registry under its lock: an interrupt removes it, or
         // comes before it exists.
         let mut registry = live();
-        let tmp = tempfile::Builder::new()
+        let (file, tmp) = tempfile::Builder::new()
             .prefix(&format!(".{name}."))
             .suffix(".tmp")
             .tempfile_in(&dir)
-            .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-        let live = Live::enter(&mut registry, tmp.path());
+            .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?
+            .into_parts();
+        let live = Live::enter(&mut registry, &tmp);
         drop(registry);
         // Temporary files are created 0600; the finished output gets the permissions of the
         // file it replaces, or ordinary 0644 for a new one.
@@ -68,10 +72,11 @@ impl AtomicFile {
             let mode = std::fs::metadata(dest)
                 .map(|m| m.permissions().mode() & 0o7777)
                 .unwrap_or(0o644);
-            let _ = std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(mode));
+            let _ = file.set_permissions(std::fs::Permissions::from_mode(mode));
         }
         Ok(AtomicFile {
-            tmp: BufWriter::with_capacity(1 << 20, tmp),
+            file: BufWriter::with_capacity(1 << 20, file),
+            tmp,
             live,
             dest: dest.to_owned(),
             force,
@@ -91,13 +96,9 @@ impl AtomicFile {
             return;
         }
         // Bytes still in the buffer are not in the file yet.
-        let in_file = self.written - self.tmp.buffer().len() as u64;
+        let in_file = self.written - self.file.buffer().len() as u64;
         if in_file > self.kicked {
-            start_writeback(
-                self.tmp.get_ref().as_file(),
-                self.kicked,
-                in_file - self.kicked,
-            );
+            start_writeback(self.file.get_ref(), self.kicked, in_file - self.kicked);
             self.kicked = in_file;
         }
     }
@@ -110,14 +111,20 @@ impl AtomicFile {
     /// Flush and fsync what is written so far (so several outputs can be synced on
     /// several threads before [`AtomicFile::commit`] renames them in order).
     pub fn sync(&mut self) -> Result<()> {
-        self.tmp
-            .flush()
-            .with_context(|| format!("cannot write {}", self.dest.display()))?;
-        self.tmp
+        self.flush()?;
+        self.file
             .get_ref()
-            .as_file()
             .sync_all()
             .with_context(|| format!("cannot sync {}", self.dest.display()))
+    }
+
+    /// `e`, saying which output it happened to (its kind kept: a closed pipe is still
+    /// one).
+    fn named(&self, e: io::Error) -> io::Error {
+        io::Error::new(
+            e.kind(),
+            format!("cannot write {}: {e}", self.dest.display()),
+        )
     }
 
     /// Flush, fsync and rename into place.
@@ -153,29 +160,38 @@ impl AtomicFile {
     /// Flush, fsync and rename into place (the directory not synced).
     fn rename(mut self) -> Result<()> {
         self.sync()?;
-        let dest = self.dest.clone();
-        let tmp = self
-            .tmp
-            .into_inner()
-            .map_err(|e| e.into_error())
-            .with_context(|| format!("cannot write {}", dest.display()))?;
+        let AtomicFile {
+            file,
+            tmp,
+            live: mut entry,
+            dest,
+            force,
+            ..
+        } = self;
+        // Flushed by the sync: nothing is left to write.
+        drop(file);
         // The registry is held across the rename: an interrupt waits for it, then finds
         // the file renamed and out of the registry — it never removes a finished output.
         let mut registry = live();
-        let renamed = if self.force {
+        let renamed = if force {
             tmp.persist(&dest)
-                .map(drop)
-                .map_err(|e| e.error)
-                .with_context(|| format!("cannot rename into {}", dest.display()))
         } else {
             tmp.persist_noclobber(&dest)
-                .map(drop)
-                .map_err(|e| e.error)
-                .with_context(|| format!("{} exists (use --force to replace it)", dest.display()))
         };
         // Renamed, or not renamed and removed with the error: no temporary file is left.
-        self.live.leave(&mut registry);
+        let renamed = renamed.map(drop).map_err(|e| rename_error(&dest, e.error));
+        entry.leave(&mut registry);
         renamed
+    }
+}
+
+/// The error of a failed rename into `dest`: only a destination that appeared since the
+/// run started is said to exist.
+fn rename_error(dest: &Path, e: io::Error) -> anyhow::Error {
+    if e.kind() == io::ErrorKind::AlreadyExists {
+        anyhow::anyhow!("{} exists (use --force to replace it)", dest.display())
+    } else {
+        anyhow::Error::new(e).context(format!("cannot rename into {}", dest.display()))
     }
 }
 
@@ -306,19 +322,20 @@ pub fn exit(code: i32) -> ! {
     std::process::exit(code)
 }
 
+/// Every error names the output ([`AtomicFile::named`]).
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.tmp.write(buf)?;
+        let n = self.file.write(buf).map_err(|e| self.named(e))?;
         self.start_writeback(n);
         Ok(n)
     }
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        self.tmp.write_all(buf)?;
+        self.file.write_all(buf).map_err(|e| self.named(e))?;
         self.start_writeback(buf.len());
         Ok(())
     }
     fn flush(&mut self) -> io::Result<()> {
-        self.tmp.flush()
+        self.file.flush().map_err(|e| self.named(e))
     }
 }
 
@@ -465,8 +482,7 @@ fn identity(p: &Path) -> PathBuf {
 /// Write a whole byte buffer atomically.
 pub fn write_atomic(dest: &Path, bytes: &[u8], force: bool) -> Result<()> {
     let mut f = AtomicFile::create(dest, force)?;
-    f.write_all(bytes)
-        .with_context(|| format!("cannot write {}", dest.display()))?;
+    f.write_all(bytes)?;
     f.commit()
 }
 
@@ -499,6 +515,28 @@ fn start_writeback(_f: &File, _from: u64, _len: u64) {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn registry_holds_exactly_the_temporary_files_not_renamed() {
+        // Other tests use the registry at the same time: only these files are looked at.
+        let dir = tempfile::tempdir().unwrap();
+        let registered = |p: &Path| live().iter().any(|q| q == p);
+        let [a, b, c] = ["a", "b", "c"].map(|n| AtomicFile::create(&dir.path().join(n), false));
+        let [mut a, b, c] = [a.unwrap(), b.unwrap(), c.unwrap()];
+        let [ta, tb, tc] = [&a, &b, &c].map(|f| f.tmp.to_path_buf());
+        assert!(registered(&ta) && registered(&tb) && registered(&tc));
+        a.write_all(b"a").unwrap();
+        a.commit().unwrap();
+        assert!(!registered(&ta));
+        assert_eq!(std::fs::read(dir.path().join("a")).unwrap(), b"a");
+        drop(b);
+        assert!(!registered(&tb) && !tb.exists());
+        // A rename refused (the output appeared meanwhile) removes the temporary file too.
+        std::fs::write(dir.path().join("c"), b"theirs").unwrap();
+        assert!(c.commit().is_err());
+        assert!(!registered(&tc) && !tc.exists());
+        assert_eq!(std::fs::read(dir.path().join("c")).unwrap(), b"theirs");
+    }
 
     #[test]
     fn refuses_existing_without_force_and_replaces_with_it() {
@@ -553,28 +591,6 @@ mod tests {
     }
 
     #[test]
-    fn registry_holds_exactly_the_temporary_files_not_renamed() {
-        // Other tests use the registry at the same time: only these files are looked at.
-        let dir = tempfile::tempdir().unwrap();
-        let registered = |p: &Path| live().iter().any(|q| q == p);
-        let [a, b, c] = ["a", "b", "c"].map(|n| AtomicFile::create(&dir.path().join(n), false));
-        let [mut a, b, c] = [a.unwrap(), b.unwrap(), c.unwrap()];
-        let [ta, tb, tc] = [&a, &b, &c].map(|f| f.tmp.get_ref().path().to_owned());
-        assert!(registered(&ta) && registered(&tb) && registered(&tc));
-        a.write_all(b"a").unwrap();
-        a.commit().unwrap();
-        assert!(!registered(&ta));
-        assert_eq!(std::fs::read(dir.path().join("a")).unwrap(), b"a");
-        drop(b);
-        assert!(!registered(&tb) && !tb.exists());
-        // A rename refused (the output appeared meanwhile) removes the temporary file too.
-        std::fs::write(dir.path().join("c"), b"theirs").unwrap();
-        assert!(c.commit().is_err());
-        assert!(!registered(&tc) && !tc.exists());
-        assert_eq!(std::fs::read(dir.path().join("c")).unwrap(), b"theirs");
-    }
-
-    #[test]
     fn large_output_written_in_pieces_is_whole_and_in_order() {
         // More than two writeback steps, in pieces that straddle the buffer's size.
         let dir = tempfile::tempdir().unwrap();
@@ -613,6 +629,64 @@ mod tests {
         // Nothing but the outputs (and the subdirectory) is left.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3);
         assert_eq!(std::fs::read_dir(&sub).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_failed_rename_says_why_and_exists_only_when_it_does() {
+        let dir = tempfile::tempdir().unwrap();
+        for force in [false, true] {
+            let p = dir.path().join("out.ldf");
+            let mut f = AtomicFile::create(&p, force).unwrap();
+            f.write_all(b"x").unwrap();
+            // The temporary file vanished: the rename fails, and nothing exists.
+            std::fs::remove_file(&f.tmp).unwrap();
+            let e = format!("{:#}", f.commit().unwrap_err());
+            assert!(
+                e.starts_with(&format!("cannot rename into {}: ", p.display())),
+                "{e}"
+            );
+            assert!(!e.contains("exists"), "{e}");
+            assert!(!p.exists());
+        }
+        // A destination that appeared after the output was started does exist.
+        let p = dir.path().join("late.ldf");
+        let mut f = AtomicFile::create(&p, false).unwrap();
+        f.write_all(b"new").unwrap();
+        std::fs::write(&p, b"theirs").unwrap();
+        let e = format!("{:#}", f.commit().unwrap_err());
+        assert_eq!(
+            e,
+            format!("{} exists (use --force to replace it)", p.display())
+        );
+        assert_eq!(std::fs::read(&p).unwrap(), b"theirs");
+    }
+
+    /// An output whose every write fails, as on a full disk: its temporary file
+    /// reopened read-only. Returns it and the error a write to that file gives.
+    fn failing(p: &Path) -> (AtomicFile, io::Error) {
+        let mut f = AtomicFile::create(p, false).unwrap();
+        f.file = BufWriter::new(File::open(&f.tmp).unwrap());
+        let raw = File::open(&f.tmp).unwrap().write(b"x").unwrap_err();
+        (f, raw)
+    }
+
+    #[test]
+    fn write_errors_name_the_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("bad.csv");
+        let (mut f, raw) = failing(&p);
+        let e = f.write_all(&vec![b'x'; 2 << 20]).unwrap_err();
+        assert_eq!(e.kind(), raw.kind());
+        assert_eq!(
+            e.to_string(),
+            format!("cannot write {}: {raw}", p.display())
+        );
+        // Buffered bytes fail when they are flushed.
+        let (mut f, raw) = failing(&p);
+        f.write_all(b"a,b\n").unwrap();
+        let e = format!("{:#}", f.commit().unwrap_err());
+        assert_eq!(e, format!("cannot write {}: {raw}", p.display()));
+        assert!(!p.exists());
     }
 
     #[cfg(unix)]

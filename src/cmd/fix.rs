@@ -12,7 +12,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::cmd::{LimitArgs, TenantArgs};
 use crate::ldif::writer::{LineEnding, WriterOptions};
@@ -419,19 +419,20 @@ pub fn write_outputs(
 }
 
 /// Write one LDIF output with `emit`, then its line map; an error names the file it
-/// happened in; both are synced. Returns the number of records written.
+/// happened in (an [`AtomicFile`]'s errors do); both are synced. Returns the number of
+/// records written.
 fn write_with_map<'a>(
     ldif: &mut AtomicFile,
     map_f: &mut AtomicFile,
     emit: impl FnOnce(&mut AtomicFile) -> std::io::Result<Vec<emit::LineMapEntry<'a>>>,
 ) -> Result<usize> {
-    let map = emit(ldif).with_context(|| format!("cannot write {}", ldif.dest().display()))?;
+    let map = emit(ldif)?;
     // Synced here, so the commits then only rename: the LDIF file on a thread of its own
     // (mostly waiting for the disk) while its line map is written.
     let (synced, mapped) = std::thread::scope(|s| {
         let synced = s.spawn(|| ldif.sync());
         let mapped = emit::write_map_csv(&mut *map_f, &map)
-            .with_context(|| format!("cannot write {}", map_f.dest().display()))
+            .map_err(anyhow::Error::from)
             .and_then(|()| map_f.sync());
         (synced.join(), mapped)
     });

@@ -753,10 +753,10 @@ fn scan_inputs(
         return Ok(2);
     }
 
+    // Errors writing an AtomicFile name it.
     if let Some(p) = &args.json {
         let mut f = AtomicFile::create(p, args.force)?;
-        report::json::write(&mut f, &report)
-            .with_context(|| format!("cannot write {}", p.display()))?;
+        report::json::write(&mut f, &report)?;
         f.commit()?;
     }
     if let Some(p) = &args.html {
@@ -774,8 +774,7 @@ fn scan_inputs(
             let mut rows = report.rows.clone();
             rules::idfix::sort_rows(&mut rows);
             report::csv::write(&mut f, &rows)
-        }
-        .with_context(|| format!("cannot write {}", p.display()))?;
+        }?;
         f.commit()?;
     }
     report.elapsed = started.elapsed();

@@ -40,7 +40,7 @@ pub mod truth;
 
 use std::io::Write;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use rayon::prelude::*;
 
 use defects::{Roles, Target, KINDS};
@@ -383,6 +383,8 @@ impl Generator {
         Ok(truth::build(&self.opts, f, acc))
     }
 
+    /// Write `bytes` to `out`, returning its errors unchanged: an output file's name the
+    /// file ([`crate::output::AtomicFile`]).
     fn put(&self, out: &mut (dyn Write + Send), bytes: &[u8], first: bool) -> Result<()> {
         if self.forest.flavor.is_utf16() {
             let mut u = Vec::with_capacity(bytes.len() * 2 + 2);
@@ -390,9 +392,9 @@ impl Generator {
                 u.extend_from_slice(&[0xFF, 0xFE]);
             }
             emit::to_utf16le(bytes, &mut u);
-            out.write_all(&u).context("cannot write the output")?;
+            out.write_all(&u)?;
         } else {
-            out.write_all(bytes).context("cannot write the output")?;
+            out.write_all(bytes)?;
         }
         Ok(())
     }
