@@ -35,6 +35,8 @@ pub struct AtomicFile {
     /// to disk ([`AtomicFile::start_writeback`]).
     written: u64,
     kicked: u64,
+    /// Nothing written since the last [`AtomicFile::sync`].
+    synced: bool,
 }
 
 /// Bytes handed to the file between two requests to start writing them to disk.
@@ -82,6 +84,7 @@ impl AtomicFile {
             force,
             written: 0,
             kicked: 0,
+            synced: false,
         })
     }
 
@@ -109,13 +112,19 @@ impl AtomicFile {
     }
 
     /// Flush and fsync what is written so far (so several outputs can be synced on
-    /// several threads before [`AtomicFile::commit`] renames them in order).
+    /// several threads before [`AtomicFile::commit`] renames them in order). A file not
+    /// written since it was synced is not synced again.
     pub fn sync(&mut self) -> Result<()> {
+        if self.synced {
+            return Ok(());
+        }
         self.flush()?;
         self.file
             .get_ref()
             .sync_all()
-            .with_context(|| format!("cannot sync {}", self.dest.display()))
+            .with_context(|| format!("cannot sync {}", self.dest.display()))?;
+        self.synced = true;
+        Ok(())
     }
 
     /// `e`, saying which output it happened to (its kind kept: a closed pipe is still
@@ -133,8 +142,13 @@ impl AtomicFile {
     }
 
     /// Commit `files` in order ([`AtomicFile::commit`]), then fsync each directory they
-    /// were renamed in once: the renames are durable when this returns.
-    pub fn commit_all(files: Vec<AtomicFile>) -> Result<()> {
+    /// were renamed in once: the renames are durable when this returns. Every file is
+    /// flushed and synced before the first is renamed, so an error writing any of them
+    /// (a full disk) leaves none in place.
+    pub fn commit_all(mut files: Vec<AtomicFile>) -> Result<()> {
+        for f in &mut files {
+            f.sync()?;
+        }
         let mut dirs: Vec<PathBuf> = Vec::new();
         for f in files {
             let dir = f.dir();
@@ -325,11 +339,13 @@ pub fn exit(code: i32) -> ! {
 /// Every error names the output ([`AtomicFile::named`]).
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.synced = false;
         let n = self.file.write(buf).map_err(|e| self.named(e))?;
         self.start_writeback(n);
         Ok(n)
     }
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.synced = false;
         self.file.write_all(buf).map_err(|e| self.named(e))?;
         self.start_writeback(buf.len());
         Ok(())
@@ -687,6 +703,20 @@ mod tests {
         let e = format!("{:#}", f.commit().unwrap_err());
         assert_eq!(e, format!("cannot write {}: {raw}", p.display()));
         assert!(!p.exists());
+    }
+
+    #[test]
+    fn commit_all_renames_none_when_one_cannot_be_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("good.json");
+        let bad = dir.path().join("bad.csv");
+        let mut g = AtomicFile::create(&good, false).unwrap();
+        g.write_all(b"{}").unwrap();
+        let (mut b, raw) = failing(&bad);
+        b.write_all(b"a,b\n").unwrap();
+        let e = format!("{:#}", AtomicFile::commit_all(vec![g, b]).unwrap_err());
+        assert_eq!(e, format!("cannot write {}: {raw}", bad.display()));
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
     #[cfg(unix)]

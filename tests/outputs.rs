@@ -1,7 +1,8 @@
 //! What every command may write, checked before any work: never a file it reads (exports,
 //! CSVs, update files, `--tld-list`, `--verified-domains`; by any name: `./x`, a symbolic
 //! link), never one file for two outputs (line maps and per-input files included), never
-//! `-`; each refusal exits 2, leaves every file as it was and writes nothing.
+//! `-`; each refusal exits 2, leaves every file as it was and writes nothing. And when an
+//! output cannot be written (a full disk), the error names it and no output is left.
 
 use std::path::PathBuf;
 
@@ -451,4 +452,124 @@ fn dash_is_no_output() {
     let (code, out, _) = d.run(&[&fix[..], &["--dry-run"]].concat());
     assert_eq!(code, 0, "{out}");
     assert!(!d.p("-").exists());
+}
+
+/// Write errors, made by a limit on the size of the files the process writes.
+#[cfg(target_os = "linux")]
+mod write_errors {
+    use super::*;
+    use std::path::Path;
+
+    /// Run `ldifix ARGS` in `dir` with the largest file it may write limited to `limit`
+    /// bytes (SIGXFSZ ignored, so a write past it fails with EFBIG as one on a full disk
+    /// fails with ENOSPC): exit status and stderr.
+    fn run_limited(dir: &Path, limit: u64, args: &[&str]) -> (i32, String) {
+        let o = std::process::Command::new("bash")
+            .current_dir(dir)
+            .arg("-c")
+            // bash counts the limit in KiB.
+            .arg(format!(
+                "trap '' XFSZ; ulimit -f {}; exec \"$@\"",
+                limit / 1024
+            ))
+            .arg("bash")
+            .arg(assert_cmd::cargo::cargo_bin("ldifix"))
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            o.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    }
+
+    fn size(p: &Path) -> u64 {
+        std::fs::metadata(p).unwrap().len()
+    }
+
+    #[test]
+    fn an_output_that_cannot_be_written_is_named_and_no_output_is_left() {
+        let d = tempfile::tempdir().unwrap();
+        let dir = d.path();
+        let ldifix = |args: &[&str]| {
+            let o = Command::cargo_bin("ldifix")
+                .unwrap()
+                .current_dir(dir)
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(o.status.code().unwrap_or(-1) < 2, "{args:?}: {o:?}");
+        };
+        ldifix(&[
+            "generate",
+            "--users",
+            "3000",
+            "--local-upn-share",
+            "0.9",
+            "-q",
+            "-o",
+            "big.ldf",
+        ]);
+        // Every name in the directory, temporary files (`.NAME.*.tmp`) included.
+        let names = |dir: &Path| {
+            let mut v: Vec<String> = std::fs::read_dir(dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            v.sort();
+            v
+        };
+        let clean = names(dir);
+
+        // generate: the export is larger than the limit.
+        let (code, err) = run_limited(
+            dir,
+            64 << 10,
+            &["generate", "--users", "3000", "-q", "-o", "g.ldf"],
+        );
+        assert_eq!(code, 2, "{err}");
+        assert!(err.starts_with("ldifix: cannot write g.ldf: "), "{err}");
+        assert!(err.contains("(os error 27)"), "{err}");
+        assert_eq!(names(dir), clean);
+
+        // fix: the report is the largest output, and the last written; the change and
+        // undo files fit. None of them may be left.
+        let fix = [
+            "fix",
+            "big.ldf",
+            "-q",
+            "--upn-suffix",
+            "contoso.local=contoso.com",
+            "-o",
+            "c.ldf",
+            "--undo",
+            "u.ldf",
+            "--report",
+            "r.json",
+        ];
+        ldifix(&fix);
+        let largest = ["c.ldf", "u.ldf", "c.ldf.map.csv", "u.ldf.map.csv"]
+            .map(|n| size(&dir.join(n)))
+            .into_iter()
+            .max()
+            .unwrap();
+        let report = size(&dir.join("r.json"));
+        assert!(report > largest + 8192, "{report} > {largest}");
+        for n in ["c.ldf", "u.ldf", "c.ldf.map.csv", "u.ldf.map.csv", "r.json"] {
+            std::fs::remove_file(dir.join(n)).unwrap();
+        }
+        let (code, err) = run_limited(dir, largest + 4096, &fix);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.starts_with("ldifix: cannot write r.json: "), "{err}");
+        assert_eq!(names(dir), clean);
+
+        // scan: the first report written, --json, fails.
+        let scan = [
+            "scan", "big.ldf", "-q", "--json", "s.json", "--html", "s.html", "--csv", "s.csv",
+        ];
+        let (code, err) = run_limited(dir, 64 << 10, &scan);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.starts_with("ldifix: cannot write s.json: "), "{err}");
+        assert_eq!(names(dir), clean);
+    }
 }

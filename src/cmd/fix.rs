@@ -383,6 +383,9 @@ pub fn write_outputs(
     }
     if let (Some(f), Some(p)) = (report_f.as_mut(), &out.report) {
         f.write_all(&report::report_bytes(p, plan, report_paths)?)?;
+        // Synced before any output is renamed: a report that cannot be written (a full
+        // disk) leaves no change file behind.
+        f.sync()?;
     }
     // Every undo file is in place before any change file.
     let mut undos = Vec::with_capacity(files.len() * 2);

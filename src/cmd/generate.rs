@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 
 use crate::generate::{list_kinds, Flavor, Generator, Options};
-use crate::output::{self, write_atomic, AtomicFile, Planned};
+use crate::output::{self, AtomicFile, Planned};
 
 /// Arguments.
 #[derive(Debug, clap::Args)]
@@ -119,11 +119,15 @@ pub fn run(args: Args) -> Result<i32> {
     );
     let mut file = AtomicFile::create(&output, args.force)?;
     let truth = gen.write(&mut file, &|n| bar.set_position(n))?;
-    file.commit()?;
     bar.finish_and_clear();
+    // The export and its truth are renamed into place together, once both are written.
+    let mut files = vec![file];
     if let Some(t) = &args.truth {
         let json = serde_json::to_vec_pretty(&truth).context("cannot serialise the truth")?;
-        write_atomic(t, &json, args.force)?;
+        let mut f = AtomicFile::create(t, args.force)?;
+        f.write_all(&json)?;
+        files.push(f);
     }
+    AtomicFile::commit_all(files)?;
     Ok(0)
 }

@@ -753,18 +753,22 @@ fn scan_inputs(
         return Ok(2);
     }
 
-    // Errors writing an AtomicFile name it.
+    // Every report is written before any is renamed into place, so a failed write
+    // leaves none of them. Errors writing an AtomicFile name it.
+    let mut files = Vec::new();
     if let Some(p) = &args.json {
         let mut f = AtomicFile::create(p, args.force)?;
         report::json::write(&mut f, &report)?;
-        f.commit()?;
+        files.push(f);
     }
     if let Some(p) = &args.html {
         // The HTML report is rendered from the same document as --json.
         let mut buf = Vec::new();
         report::json::write(&mut buf, &report)?;
         let doc: serde_json::Value = serde_json::from_slice(&buf)?;
-        crate::html::write(&doc, p, args.force)?;
+        let mut f = AtomicFile::create(p, args.force)?;
+        f.write_all(crate::html::render(&doc).as_bytes())?;
+        files.push(f);
     }
     if let Some(p) = &args.csv {
         let mut f = AtomicFile::create(p, args.force)?;
@@ -775,8 +779,9 @@ fn scan_inputs(
             rules::idfix::sort_rows(&mut rows);
             report::csv::write(&mut f, &rows)
         }?;
-        f.commit()?;
+        files.push(f);
     }
+    AtomicFile::commit_all(files)?;
     report.elapsed = started.elapsed();
     if !args.quiet {
         // A closed pipe does not change the exit status (src/stdout.rs).
