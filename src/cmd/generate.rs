@@ -2,6 +2,7 @@
 //! and, with `--truth`, the list of every planted problem and collision (see
 //! [`crate::generate`]). Output files are written atomically.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
