@@ -118,6 +118,10 @@ fn problems(stdout: &str) -> Vec<&str> {
 fn assert_one(stdout: &str, name: &str, line: u64, needle: &str) {
     let p = problems(stdout);
     assert_eq!(p.len(), 1, "expected one problem, got:\n{stdout}");
+    assert!(
+        stdout.contains("verify: 1 problem ("),
+        "the verdict counts one problem:\n{stdout}"
+    );
     let prefix = format!("{name}:{line}: ");
     assert!(
         p[0].contains(&prefix) && p[0].contains(needle),

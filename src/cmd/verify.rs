@@ -224,8 +224,9 @@ fn print_report(args: &Args, report: &Report) -> std::io::Result<()> {
             .join(", ");
         writeln!(
             o,
-            "verify: {} problems ({kinds}) in {} records ({} modifications){undo_part} checked against {} exported objects{allowed_part}: NOT safe to import",
+            "verify: {} problem{} ({kinds}) in {} records ({} modifications){undo_part} checked against {} exported objects{allowed_part}: NOT safe to import",
             report.problems.len(),
+            if report.problems.len() == 1 { "" } else { "s" },
             report.change_records,
             report.change_mods,
             report.export_objects
