@@ -236,15 +236,22 @@ impl OuFilter {
         let Some(rdns) = dn_rdns(dn) else {
             return self.include.is_empty();
         };
-        let under =
-            |c: &Vec<String>| c.len() <= rdns.len() && rdns[rdns.len() - c.len()..] == c[..];
-        for (c, hits) in self.include.iter().chain(&self.exclude).zip(&self.hits) {
-            if under(c) {
+        // One pass over the containers: each one the DN lies in counts a hit and
+        // deepens its list's most specific match.
+        let (mut include, mut exclude) = (None, None);
+        let containers = self.include.iter().chain(&self.exclude).zip(&self.hits);
+        for (k, (c, hits)) in containers.enumerate() {
+            if c.len() <= rdns.len() && rdns[rdns.len() - c.len()..] == c[..] {
                 hits.fetch_add(1, Ordering::Relaxed);
+                let depth = if k < self.include.len() {
+                    &mut include
+                } else {
+                    &mut exclude
+                };
+                *depth = (*depth).max(Some(c.len()));
             }
         }
-        let depth = |list: &[Vec<String>]| list.iter().filter(|c| under(c)).map(|c| c.len()).max();
-        match (depth(&self.include), depth(&self.exclude)) {
+        match (include, exclude) {
             (Some(i), Some(e)) => i > e,
             (Some(_), None) => true,
             (None, Some(_)) => false,
