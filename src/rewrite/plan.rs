@@ -986,7 +986,12 @@ fn resolve_objects<'e>(
         HashMap::with_capacity_and_hasher(key_count, PreHashed);
     let mut writers: Vec<Owners> = Vec::with_capacity(key_count);
     let mut filter = HashFilter::new(key_count);
+    // Each written key's number, flat in plan order: candidate `i`'s keys have the numbers
+    // `ids[starts[i]..starts[i + 1]]`, so the rounds below never hash a key again.
+    let mut ids: Vec<u32> = Vec::with_capacity(key_count);
+    let mut starts: Vec<usize> = Vec::with_capacity(cands.len() + 1);
     for (c, ks) in cands.iter().zip(&keys) {
+        starts.push(ids.len());
         for k in ks {
             filter.insert(k.2);
             let next = u32::try_from(writers.len()).expect("fewer than 2^32 written keys");
@@ -995,8 +1000,11 @@ fn resolve_objects<'e>(
                 writers.push(Owners::default());
             }
             writers[id as usize].add(objects[c.entry]);
+            ids.push(id);
         }
     }
+    starts.push(ids.len());
+    let ids_of = |i: usize| &ids[starts[i]..starts[i + 1]];
     // The objects of the export holding a written key, by key number.
     let mut existing: AHashMap<u32, Owners> = AHashMap::new();
     if !newkeys.is_empty() {
@@ -1040,6 +1048,7 @@ fn resolve_objects<'e>(
             existing.entry(id).or_default().add(objects[i]);
         }
     }
+    drop(newkeys);
     // Two rounds, so that a change refused in the first writes nothing that refuses
     // another in the second (B's own change is not refused because A's change, refused
     // as B already holds the value, would also have written it). First each change on
@@ -1047,13 +1056,13 @@ fn resolve_objects<'e>(
     // writing it), then a new UPN failing the Entra rules.
     cands
         .par_iter_mut()
+        .enumerate()
         .zip(keys.par_iter())
-        .filter(|(c, _)| c.refused.is_none())
-        .for_each(|(c, ks)| {
+        .filter(|((_, c), _)| c.refused.is_none())
+        .for_each(|((i, c), ks)| {
             let e = &entries[c.entry];
             let me = objects[c.entry];
-            for k in ks {
-                let id = newkeys[&Stored(k)];
+            for (k, &id) in ks.iter().zip(ids_of(i)) {
                 let mut others: Vec<usize> = existing
                     .get(&id)
                     .into_iter()
@@ -1096,21 +1105,21 @@ fn resolve_objects<'e>(
     // same map and lists: no key is stored twice), and the changes writing a key another
     // of them writes too.
     writers.iter_mut().for_each(|w| *w = Owners::default());
-    for (c, ks) in cands.iter().zip(&keys) {
+    for (i, c) in cands.iter().enumerate() {
         if c.refused.is_none() {
-            for k in ks {
-                writers[newkeys[&Stored(k)] as usize].add(objects[c.entry]);
+            for &id in ids_of(i) {
+                writers[id as usize].add(objects[c.entry]);
             }
         }
     }
     cands
         .par_iter_mut()
+        .enumerate()
         .zip(keys.par_iter())
-        .filter(|(c, _)| c.refused.is_none())
-        .for_each(|(c, ks)| {
+        .filter(|((_, c), _)| c.refused.is_none())
+        .for_each(|((i, c), ks)| {
             let me = objects[c.entry];
-            for k in ks {
-                let id = newkeys[&Stored(k)];
+            for (k, &id) in ks.iter().zip(ids_of(i)) {
                 let others: Vec<usize> = writers[id as usize].iter().filter(|&o| o != me).collect();
                 if !others.is_empty() {
                     c.refused = Some(Box::new((
@@ -1125,7 +1134,6 @@ fn resolve_objects<'e>(
                 }
             }
         });
-    drop(newkeys);
     drop(keys);
 
     // Build the plan, grouped per object in input order (candidates are sorted by entry).
