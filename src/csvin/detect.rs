@@ -16,16 +16,25 @@ fn starts_with_ci(l: &[u8], p: &[u8]) -> bool {
     l.len() >= p.len() && l[..p.len()].eq_ignore_ascii_case(p)
 }
 
-/// A line that starts an LDIF file: `dn:` or `version:` (any case).
+/// A line that starts an LDIF file: `dn:` or `version:` (any case), or one of the
+/// `search:`, `result:` and `ref:` lines `ldapsearch` prints between records.
 fn is_ldif_start(l: &[u8]) -> bool {
-    starts_with_ci(l, b"dn:") || starts_with_ci(l, b"version:")
+    [&b"dn:"[..], b"version:", b"search:", b"result:", b"ref:"]
+        .iter()
+        .any(|p| starts_with_ci(l, p))
 }
 
 /// The format of `bytes` (see the module contract). Never returns `InputFormat::Auto`.
 pub fn detect(bytes: &[u8]) -> InputFormat {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut saw_type = false;
+    // An LDIF comment may be folded: its continuation lines start with a space.
+    let mut in_comment = false;
     for l in lines(bytes) {
+        if in_comment && l.starts_with(b" ") {
+            continue;
+        }
+        in_comment = false;
         if is_blank(l) {
             continue;
         }
@@ -34,6 +43,7 @@ pub fn detect(bytes: &[u8]) -> InputFormat {
             continue;
         }
         if l.starts_with(b"#") {
+            in_comment = true;
             continue; // an LDIF comment
         }
         if is_ldif_start(l) {
@@ -119,6 +129,20 @@ mod tests {
         assert_eq!(detect(b"# record 1\nDN: cn=x\n"), InputFormat::Ldif);
         assert_eq!(detect(b""), InputFormat::Ldif);
         assert_eq!(detect(b"garbage"), InputFormat::Ldif);
+        // A folded comment whose continuation looks like a CSV header is still a comment.
+        assert_eq!(
+            detect(b"# exported by\n DistinguishedName,mail\ndn: cn=x\n"),
+            InputFormat::Ldif
+        );
+        assert_eq!(
+            detect(b"# long\r\n DN,mail\r\n\r\nversion: 1\r\n"),
+            InputFormat::Ldif
+        );
+        // ldapsearch's trailer lines, as the first non-comment line of a result-only file.
+        assert_eq!(
+            detect(b"# search result\nsearch: 2\nresult: 0 Success\n"),
+            InputFormat::Ldif
+        );
     }
 
     #[test]
