@@ -634,49 +634,102 @@ fn a_record_holding_malformed_utf16_is_one_bad_record_and_the_others_are_read() 
     }
 }
 
-#[test]
-fn a_fault_outside_records_is_reported_where_it_is() {
-    // Between records (in a comment), and a dangling byte after a blank line at the end.
+/// What the parser gives for `body` (UTF-16LE text, the byte order mark added here),
+/// read leniently: one word per item, with its line and the line of the record it is in.
+fn shape_of_utf16(body: &[u8]) -> Vec<String> {
     let mut v = vec![0xFF, 0xFE];
-    v.extend(utf16("dn: CN=A,DC=x\ncn: a\n\n# note ", true));
-    v.extend(0xDC00u16.to_le_bytes());
-    v.extend(utf16("\n\ndn: CN=C,DC=x\ncn: c\n\n", true));
-    v.push(b'x');
+    v.extend_from_slice(body);
     let input = Input::from_bytes_lenient(Path::new("u.ldf"), v).unwrap();
-    assert_eq!(input.faults().len(), 2);
-    let items: Vec<_> = Parser::new(input.bytes())
+    Parser::new(input.bytes())
         .with_faults(input.faults().to_vec())
-        .collect();
-    let shape: Vec<String> = items
-        .iter()
         .map(|i| match i {
             Ok(Item::Record(r)) => format!("record {}", r.line),
             Ok(Item::Skipped { line, .. }) => format!("skipped {line}"),
             Err(e) => format!("error {} {:?}", e.line, e.record_line),
         })
-        .collect();
-    // The comment sits before record C, so the fault there is reported with C's record
-    // (which is then not read); the dangling byte after the last blank line stands alone.
-    assert_eq!(shape, ["record 1", "error 4 Some(6)", "error 9 None"]);
+        .collect()
+}
+
+#[test]
+fn a_fault_outside_records_is_reported_where_it_is() {
+    // Between records (in a comment), and a dangling byte after a blank line at the end.
+    let mut v = utf16("dn: CN=A,DC=x\ncn: a\n\n# note ", true);
+    v.extend(0xDC00u16.to_le_bytes());
+    v.extend(utf16("\n\ndn: CN=C,DC=x\ncn: c\n\n", true));
+    v.push(b'x');
+    // The comment is no part of record C: the fault there is reported on its own, at its
+    // line, and C is read; the dangling byte after the last blank line stands alone.
+    assert_eq!(
+        shape_of_utf16(&v),
+        ["record 1", "error 4 None", "record 6", "error 9 None"]
+    );
+}
+
+#[test]
+fn a_fault_in_the_blank_lines_or_comments_before_a_record_spares_the_record() {
+    // In the comment opening the file, in a folded comment's continuation, on a blank line.
+    let mut v = utf16("# exported ", true);
+    v.extend(0xD800u16.to_le_bytes());
+    v.extend(utf16("\ndn: CN=A,DC=x\ncn: a\n\n# long\n note ", true));
+    v.extend(0xDC00u16.to_le_bytes());
+    v.extend(utf16("\ndn: CN=B,DC=x\ncn: b\n", true));
+    v.extend(0xD800u16.to_le_bytes());
+    v.extend(utf16("\ndn: CN=C,DC=x\ncn: c\n", true));
+    // At the end of a record's last line, the unit is in that record, which is bad.
+    let mut w = utf16("dn: CN=B,DC=x\ncn: b", true);
+    w.extend(0xD800u16.to_le_bytes());
+    w.extend(utf16("\n\ndn: CN=C,DC=x\ncn: c\n", true));
+    assert_eq!(shape_of_utf16(&w), ["error 2 Some(1)", "record 4"]);
+    assert_eq!(
+        shape_of_utf16(&v),
+        [
+            "error 1 None",
+            "record 2",
+            "error 6 None",
+            "record 7",
+            // The bad unit is all of line 9: without it, that line is the blank one
+            // ending record B, which is whole.
+            "error 9 None",
+            "record 10"
+        ]
+    );
+}
+
+#[test]
+fn a_version_line_after_a_bad_first_block_is_still_out_of_place() {
+    let items: Vec<_> = Parser::new(b"garbage: 1\n\nversion: 1\ndn: CN=A,DC=x\ncn: a\n").collect();
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert!(matches!(
+        items[0].as_ref().unwrap_err().kind,
+        ErrorKind::ExpectedDn { .. }
+    ));
+    let e = items[1].as_ref().unwrap_err();
+    assert!(matches!(e.kind, ErrorKind::BadVersion { .. }), "{e}");
+    assert_eq!(e.line, 3);
+    // As the first block, after comments and blank lines, it is read.
+    let ok = records(b"# x\n\nversion: 1\ndn: CN=A,DC=x\ncn: a\n").unwrap();
+    assert_eq!(ok.len(), 1);
 }
 
 #[test]
 fn a_dangling_byte_in_the_last_record_makes_that_record_bad() {
-    let mut v = vec![0xFF, 0xFE];
-    v.extend(utf16(
-        "dn: CN=A,DC=x\ncn: a\n\ndn: CN=B,DC=x\ncn: b\n",
-        true,
-    ));
+    // Cut in the last line: the record is bad, named at its last line.
+    let mut v = utf16("dn: CN=A,DC=x\ncn: a\n\ndn: CN=B,DC=x\ncn: b", true);
     v.push(b'x');
-    let input = Input::from_bytes_lenient(Path::new("u.ldf"), v).unwrap();
-    let items: Vec<_> = Parser::new(input.bytes())
+    assert_eq!(shape_of_utf16(&v), ["record 1", "error 5 Some(4)"]);
+    let mut v2 = vec![0xFF, 0xFE];
+    v2.extend(&v);
+    let input = Input::from_bytes_lenient(Path::new("u.ldf"), v2).unwrap();
+    let e = Parser::new(input.bytes())
         .with_faults(input.faults().to_vec())
-        .collect();
-    assert_eq!(items.len(), 2);
-    assert!(matches!(items[0], Ok(Item::Record(_))));
-    let e = items[1].as_ref().unwrap_err();
-    assert_eq!((e.line, e.record_line), (6, Some(4)));
+        .nth(1)
+        .unwrap()
+        .unwrap_err();
     assert!(e.to_string().contains("odd number of bytes"), "{e}");
+    // After the final line end, the record is whole: the byte is reported on its own.
+    let mut v = utf16("dn: CN=A,DC=x\ncn: a\n\ndn: CN=B,DC=x\ncn: b\n", true);
+    v.push(b'x');
+    assert_eq!(shape_of_utf16(&v), ["record 1", "record 4", "error 6 None"]);
 }
 
 #[test]

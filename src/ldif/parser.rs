@@ -80,6 +80,15 @@ pub struct Parser<'a> {
     limits: Limits,
     /// Nothing but comments and blank lines has been seen yet.
     at_file_start: bool,
+    /// The block being read is the file's first (where `version:` belongs), even when it
+    /// turns out to be bad.
+    first_block: bool,
+    /// Where the block being read starts (its first line after the blank lines and
+    /// comments before it), and that line's number.
+    block_start: usize,
+    block_line: u64,
+    /// A block's result held back while a fault found before it is reported.
+    pending: Option<Result<Item<'a>, ParseError>>,
     warnings: Vec<Warning>,
     done: bool,
     names: NameCache<'a>,
@@ -316,6 +325,10 @@ impl<'a> Parser<'a> {
             line: 1,
             limits,
             at_file_start: true,
+            first_block: false,
+            block_start: 0,
+            block_line: 1,
+            pending: None,
             warnings: Vec::new(),
             done: false,
             names: NameCache::new(),
@@ -655,6 +668,9 @@ impl<'a> Parser<'a> {
                 self.skip_comment();
                 continue;
             }
+            self.block_start = self.pos;
+            self.block_line = self.line;
+            self.first_block = std::mem::replace(&mut self.at_file_start, false);
             if content[0] == b' ' {
                 let e = Box::new(ParseError {
                     kind: ErrorKind::UnexpectedContinuation,
@@ -688,7 +704,7 @@ impl<'a> Parser<'a> {
         let mut spec = split_line(&first, record_line)?;
 
         if spec.is("version") {
-            if !self.at_file_start {
+            if !self.first_block {
                 return Err(self.err(
                     ErrorKind::BadVersion {
                         detail: "expected a record starting with 'dn:', found a 'version:' line (only allowed as the first line of the file)"
@@ -714,7 +730,7 @@ impl<'a> Parser<'a> {
                     record_line,
                 ));
             }
-            self.at_file_start = false;
+            self.first_block = false;
             match self.next_lline(record_line)? {
                 Some(l) => {
                     first = l;
@@ -723,7 +739,7 @@ impl<'a> Parser<'a> {
                 None => return self.parse_record(),
             }
         }
-        self.at_file_start = false;
+        self.first_block = false;
 
         if spec.is("search") || spec.is("result") || spec.is("ref") {
             let keyword = spec.name_str().to_ascii_lowercase();
@@ -1244,10 +1260,14 @@ impl<'a> Iterator for Parser<'a> {
     type Item = Result<Item<'a>, ParseError>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if let Some(held) = self.pending.take() {
+            return Some(held);
+        }
         if self.done {
             return None;
         }
         let (start, start_line) = (self.pos, self.line);
+        (self.block_start, self.block_line) = (start, start_line);
         let item = match self.parse_record() {
             Ok(Some(Item::Record(r))) if self.pos - r.offset > self.limits.max_record => {
                 // The last line of a record is only measured here, where it ends.
@@ -1271,25 +1291,50 @@ impl<'a> Iterator for Parser<'a> {
             }
         };
         if self.faults.len() > self.faults_done {
-            let record_line = match &item {
-                Ok(Item::Record(r)) => Some(r.line),
-                Ok(Item::Skipped { line, .. }) => Some(*line),
-                Err(e) => e.record_line,
-            };
-            // A record running to the end of the input also holds a fault there (the
-            // dangling byte of a file cut short in its last line).
-            let end = if self.pos >= self.buf.len() {
-                usize::MAX
-            } else {
-                self.pos
-            };
-            if let Some(e) = self.fault_before(start, start_line, end, record_line) {
-                // The record is reported bad with the fault, the first thing wrong
-                // with it, instead of what was read from its decodable bytes.
-                return Some(Err(e));
-            }
+            Some(self.with_fault(item, start, start_line))
+        } else {
+            Some(item)
         }
-        Some(item)
+    }
+}
+
+impl<'a> Parser<'a> {
+    /// `item`, the block just read (the stretch from `start` held blank lines and
+    /// comments, then the block), checked against the faults left: a fault in the lines
+    /// before the block is reported on its own, the block's result held back for the
+    /// next call; a fault in the block makes it bad, reported with the fault, the first
+    /// thing wrong with it, instead of what was read from its decodable bytes.
+    #[cold]
+    fn with_fault(
+        &mut self,
+        item: Result<Item<'a>, ParseError>,
+        start: usize,
+        start_line: u64,
+    ) -> Result<Item<'a>, ParseError> {
+        let gap = self.fault_before(start, start_line, self.block_start, None);
+        let record_line = match &item {
+            Ok(Item::Record(r)) => Some(r.line),
+            Ok(Item::Skipped { line, .. }) => Some(*line),
+            Err(e) => e.record_line,
+        };
+        // A block running to the end of an input cut short in its last line also holds
+        // the fault there (the dangling byte); after a final line end, it does not.
+        let end = if self.pos >= self.buf.len() && !self.buf.ends_with(b"\n") {
+            usize::MAX
+        } else {
+            self.pos
+        };
+        let item = match self.fault_before(self.block_start, self.block_line, end, record_line) {
+            Some(e) => Err(e),
+            None => item,
+        };
+        match gap {
+            Some(e) => {
+                self.pending = Some(item);
+                Err(e)
+            }
+            None => item,
+        }
     }
 }
 
