@@ -27,11 +27,12 @@ pub fn write<W: Write>(mut w: W, r: &ScanReport) -> io::Result<()> {
     writeln!(w, "ldifix scan (profile {})", r.profile.as_str())?;
     writeln!(
         w,
-        "Inputs:   {} file{}, {:.1} MB, {} records{}",
+        "Inputs:   {} file{}, {:.1} MB, {} record{}{}",
         r.inputs.len(),
         if r.inputs.len() == 1 { "" } else { "s" },
         mb(bytes),
         records,
+        if records == 1 { "" } else { "s" },
         if r.invalid_records > 0 {
             format!(" ({} invalid, skipped)", r.invalid_records)
         } else {
@@ -45,10 +46,10 @@ pub fn write<W: Write>(mut w: W, r: &ScanReport) -> io::Result<()> {
         r.in_scope,
         r.skipped,
         if r.entries > r.objects {
-            format!(
-                " ({} other entries are not persons or groups)",
-                r.entries - r.objects
-            )
+            match r.entries - r.objects {
+                1 => " (1 other entry is not a person or group)".to_string(),
+                n => format!(" ({n} other entries are not persons or groups)"),
+            }
         } else {
             String::new()
         }
