@@ -1668,3 +1668,26 @@ fn an_export_without_objects_or_given_twice_is_refused() {
         "{out}"
     );
 }
+
+#[test]
+fn an_export_without_object_classes_is_named_in_a_warning() {
+    let d = Dir::new();
+    // Exported with a -l list that left objectClass out: no UPN can be rewritten.
+    d.write(
+        "export.ldf",
+        b"dn: CN=A,OU=Staff,DC=contoso,DC=local\ncn: A\nuserPrincipalName: a@contoso.local\n",
+    );
+    let (code, out) = run_fix(&d, &["--dry-run"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("export.ldf: no record has an objectClass: users, contacts and groups cannot be told apart, so no object is in scope and nothing was checked"),
+        "{out}"
+    );
+    // With one, no such warning.
+    d.write(
+        "export.ldf",
+        b"dn: CN=A,OU=Staff,DC=contoso,DC=local\nobjectClass: user\ncn: A\nuserPrincipalName: a@contoso.local\n",
+    );
+    let (_, out) = run_fix(&d, &["--dry-run"]);
+    assert!(!out.contains("objectClass"), "{out}");
+}

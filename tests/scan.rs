@@ -543,6 +543,64 @@ fn a_container_holding_no_object_is_named_in_a_warning() {
 }
 
 #[test]
+fn an_export_without_object_classes_warns_that_nothing_was_checked() {
+    let d = Dir::new();
+    // Exported with a -l list that left objectClass out: nothing can be in scope.
+    d.write(
+        "bare.ldf",
+        "dn: CN=A,OU=Staff,DC=a,DC=contoso,DC=com\ncn: A\nmail: a@contoso.com\n\n\
+         dn: CN=B,OU=Staff,DC=a,DC=contoso,DC=com\ncn: B\nmail: a@contoso.com\n",
+    );
+    let (code, _, err) = scan(d.dir.path(), &["bare.ldf", "--json", "bare.json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(json(&d.path("bare.json"))["summary"]["in_scope"], 0);
+    assert!(
+        err.contains("bare.ldf: no record has an objectClass: users, contacts and groups cannot be told apart, so no object is in scope and nothing was checked"),
+        "{err}"
+    );
+    assert!(err.contains("ldifde -l"), "{err}");
+    // Some records without one: counted, and the first named by line.
+    let mut mixed = user("A", "a", "usera", &["userPrincipalName: a@contoso.com"]);
+    mixed.push_str("dn: CN=X,OU=Staff,DC=a,DC=contoso,DC=com\ncn: X\n\n");
+    mixed.push_str("dn: CN=Y,OU=Staff,DC=a,DC=contoso,DC=com\ncn: Y\n\n");
+    d.write("mixed.ldf", &mixed);
+    let (code, _, err) = scan(d.dir.path(), &["mixed.ldf"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("mixed.ldf:13: warning: 2 records without an objectClass (this is the first): not checked"),
+        "{err}"
+    );
+    // Every record with one: no such warning.
+    d.write(
+        "full.ldf",
+        &user("A", "a", "usera", &["userPrincipalName: a@contoso.com"]),
+    );
+    let (_, _, err) = scan(d.dir.path(), &["full.ldf"]);
+    assert!(!err.contains("objectClass"), "{err}");
+}
+
+#[test]
+fn idfix_profile_names_objects_without_a_cn() {
+    let d = Dir::new();
+    let mut text = user("A", "a", "usera", &["userPrincipalName: a@contoso.com"]);
+    text.push_str(
+        "dn: CN=NoCn,OU=Staff,DC=a,DC=contoso,DC=com\nobjectClass: user\n\
+         sAMAccountName: nocn\nuserPrincipalName: nocn@contoso.com\n",
+    );
+    d.write("a.ldf", &text);
+    let (code, _, err) = scan(d.dir.path(), &["a.ldf", "--profile", "idfix"]);
+    // Findings (1) or none (0), never a failed run.
+    assert!(code == 0 || code == 1, "{err}");
+    assert!(
+        err.contains("a.ldf:13: warning: 1 object in scope without a cn (this is the first): IdFix stopped on such an entry; ldifix checks it, using the value of the DN's first RDN"),
+        "{err}"
+    );
+    // The entra profile does not use cn: no warning.
+    let (_, _, err) = scan(d.dir.path(), &["a.ldf"]);
+    assert!(!err.contains("without a cn"), "{err}");
+}
+
+#[test]
 fn the_same_file_given_twice_is_a_usage_error() {
     let d = Dir::new();
     d.write(

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use crate::cmd::{LimitArgs, TenantArgs};
+use crate::csvin::InputFormat;
 use crate::ldif::writer::{LineEnding, WriterOptions};
 use crate::model::Attr;
 use crate::output::{self, AtomicFile, Planned};
@@ -560,6 +561,23 @@ pub fn run(args: Args) -> Result<i32> {
     if let Err(e) = load::check_objects(&inputs, &entries) {
         eprintln!("ldifix: {e}");
         return Ok(2);
+    }
+    // An input none of whose entries has an objectClass has nothing in scope (the
+    // Export-Csv reader says so itself).
+    let mut classes = vec![(0u64, 0u64); inputs.len()];
+    for (e, f) in entries.iter().zip(&facts) {
+        let c = &mut classes[e.file as usize];
+        c.0 += 1;
+        c.1 += u64::from(f.classless());
+    }
+    for (input, (n, classless)) in inputs.iter().zip(classes) {
+        let format = args.limits.input_format.resolve(input.bytes());
+        if n > 0 && classless == n && format != InputFormat::PwshCsv {
+            eprintln!(
+                "{}",
+                crate::cmd::scan::classless_warning(&input.name(), format)
+            );
+        }
     }
     let plan = plan_fix_with(&entries, &facts, &opts, &checks);
     if let Some((again, first)) = plan.first_repeat {

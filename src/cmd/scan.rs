@@ -313,6 +313,12 @@ pub struct ChunkScan {
     pub records: u64,
     /// Entries (content and add records), whatever they describe.
     pub entries: u64,
+    /// Entries without an `objectClass` value (never in scope), and the first one's line.
+    pub classless: u64,
+    pub first_classless: Option<u64>,
+    /// In-scope objects without a `cn` value, and the first one's line.
+    pub cnless: u64,
+    pub first_cnless: Option<u64>,
     /// Entries the profile selects (persons and groups): in scope or skipped.
     pub objects: u64,
     /// Selected entries left out, per skip id (`ou-filter` for OU filtering).
@@ -344,6 +350,12 @@ impl ChunkScan {
         }
         for p in &mut self.in_scope {
             p.line += by;
+        }
+        for l in [&mut self.first_classless, &mut self.first_cnless]
+            .into_iter()
+            .flatten()
+        {
+            *l += by;
         }
         for (_, r) in &mut self.rows {
             r.entry.line += by;
@@ -426,6 +438,10 @@ pub fn scan_chunk(
         };
         parser.recycle(std::mem::take(&mut spare.attrs));
         out.entries += 1;
+        if !entry.has(Attr::ObjectClass) {
+            out.classless += 1;
+            out.first_classless.get_or_insert(entry.line);
+        }
         // The entry comes back when it is done with, so its buffers serve the next.
         let done = 'entry: {
             let skip = match rules::scope::scope(&entry, opts.profile) {
@@ -444,6 +460,10 @@ pub fn scan_chunk(
                 offset: entry.offset,
                 line: entry.line,
             });
+            if !entry.has(Attr::Cn) {
+                out.cnless += 1;
+                out.first_cnless.get_or_insert(entry.line);
+            }
             if let Some(upn) = entry.get(Attr::UserPrincipalName) {
                 if let Some((_, s)) = upn.rsplit_once('@') {
                     lower_into(s.trim(), &mut suffix);
@@ -715,10 +735,33 @@ fn scan_inputs(
     // Parse errors and warnings, in input order.
     let mut stderr = io::stderr().lock();
     let mut invalid = 0u64;
-    for (input, f) in inputs.iter().zip(&merged.files) {
+    for ((input, f), format) in inputs.iter().zip(&merged.files).zip(&formats) {
         let name = input.name();
         for w in &f.warnings {
             writeln!(stderr, "{name}:{}: warning: {}", w.line, w.message)?;
+        }
+        // The Export-Csv reader says itself when there is no ObjectClass column.
+        if *format != InputFormat::PwshCsv {
+            if let Some(line) = f.first_classless {
+                if f.classless == f.entries {
+                    writeln!(stderr, "{}", classless_warning(&name, *format))?;
+                } else {
+                    writeln!(
+                        stderr,
+                        "{name}:{line}: warning: {} without an objectClass (this is the first): not checked, as neither a person nor a group",
+                        counted(f.classless, "record")
+                    )?;
+                }
+            }
+        }
+        if let (Some(line), Profile::Idfix | Profile::IdfixDedicated) =
+            (f.first_cnless, args.profile)
+        {
+            writeln!(
+                stderr,
+                "{name}:{line}: warning: {} in scope without a cn (this is the first): IdFix stopped on such an entry; ldifix checks it, using the value of the DN's first RDN where IdFix used cn",
+                counted(f.cnless, "object")
+            )?;
         }
         for e in &f.errors {
             invalid += 1;
@@ -919,10 +962,39 @@ fn run_engine(store: &mut DupStore, scans: &mut [(&Chunk, ChunkScan)]) {
     }
 }
 
+/// `n` and `what`, plural when `n` is not 1: "1 record", "3 records".
+fn counted(n: u64, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+/// The warning for an input none of whose records has an objectClass (an export
+/// made with a `-l` list that left it out): nothing in it can be in scope.
+pub fn classless_warning(name: &str, format: InputFormat) -> String {
+    let tool = if format == InputFormat::Csvde {
+        "csvde"
+    } else {
+        "ldifde"
+    };
+    format!(
+        "ldifix: warning: {name}: no record has an objectClass: users, contacts and groups cannot be told apart, so no object is in scope and nothing was checked; export it too ({tool} -l \"cn,mail,objectClass,proxyAddresses,userPrincipalName,…\")"
+    )
+}
+
 /// Per-input state of the merge.
 #[derive(Default)]
 struct FileState {
     records: u64,
+    /// Entries, those without an objectClass and in-scope objects without a cn, with
+    /// the first one's line (see [`ChunkScan`]).
+    entries: u64,
+    classless: u64,
+    first_classless: Option<u64>,
+    cnless: u64,
+    first_cnless: Option<u64>,
     warnings: Vec<Warning>,
     errors: Vec<ParseError>,
     /// Stopped at an invalid record (no `--keep-going`): later chunks are dropped.
@@ -981,6 +1053,11 @@ impl Merged {
             f.stopped = true;
         }
         f.records += s.records;
+        f.entries += s.entries;
+        f.classless += s.classless;
+        f.first_classless = f.first_classless.or(s.first_classless);
+        f.cnless += s.cnless;
+        f.first_cnless = f.first_cnless.or(s.first_cnless);
         f.warnings.extend(s.warnings);
         f.errors.extend(s.errors);
         self.entries += s.entries;

@@ -328,6 +328,7 @@ pub struct EntryFacts {
     dn_hash: u64,
     in_scope: bool,
     user: bool,
+    classless: bool,
 }
 
 impl EntryFacts {
@@ -337,7 +338,13 @@ impl EntryFacts {
             dn_hash: hasher.hash_one(super::dn_key(e.dn.as_bytes())),
             in_scope: checks.in_scope(e),
             user: e.has_class("user") && !e.has_class("computer"),
+            classless: !e.has(Attr::ObjectClass),
         }
+    }
+
+    /// Whether the entry has no `objectClass` value (so it is never in scope).
+    pub fn classless(&self) -> bool {
+        self.classless
     }
 }
 
