@@ -975,6 +975,9 @@ impl<'a> Parser<'a> {
         while j < line.len() && line[j] == b' ' {
             j += 1;
         }
+        if base64 && line.get(j) == Some(&b'\t') {
+            return Ok(Fast::General);
+        }
         let (name, keep) = match cached {
             Some(hit) => hit,
             None => match self.names.insert(&line[..i], self.filter) {
@@ -1509,7 +1512,13 @@ fn value_sep(i: &[u8]) -> IResult<&[u8], ValueKind> {
         Some(b'<') => (&i[1..], ValueKind::Url),
         _ => (i, ValueKind::Plain),
     };
-    let (i, _) = take_while(|c| c == b' ')(i)?;
+    // FILL is spaces; after `::` and `:<`, where a TAB cannot be part of the value,
+    // OpenLDAP skips it too (formats.md §1.4 row 7), and so does this reader.
+    let (i, _) = if kind == ValueKind::Plain {
+        take_while(|c| c == b' ')(i)?
+    } else {
+        take_while(|c| c == b' ' || c == b'\t')(i)?
+    };
     Ok((i, kind))
 }
 
@@ -1954,6 +1963,25 @@ mod tests {
         assert_eq!(val(&r[0], 3), b"file:///etc/passwd");
         assert_eq!(val(&r[0], 4), b"");
         assert_eq!(val(&r[0], 5), b"");
+    }
+
+    #[test]
+    fn a_tab_after_a_base64_or_url_separator_is_fill_but_a_plain_value_keeps_it() {
+        let r = parse_all("dn::\tY249YQ==\nz::\t AAEC\nu:<\tfile:///x\nt:\tkept\n");
+        assert_eq!(&*r[0].dn, b"cn=a");
+        assert_eq!(val(&r[0], 0), &[0, 1, 2]);
+        assert_eq!(val(&r[0], 1), b"file:///x");
+        assert_eq!(val(&r[0], 2), b"\tkept");
+        // Filtered (the fast path) and unfiltered readers agree.
+        let text = b"dn: cn=a\nz::\tAAEC\n";
+        let got: Vec<_> = Parser::new(text)
+            .with_attr_filter(|_| true)
+            .collect::<Result<_, _>>()
+            .unwrap();
+        match &got[0] {
+            Item::Record(rec) => assert_eq!(val(rec, 0), &[0, 1, 2]),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
