@@ -580,6 +580,32 @@ fn an_export_without_object_classes_warns_that_nothing_was_checked() {
 }
 
 #[test]
+fn change_records_are_named_in_a_warning_not_read() {
+    let d = Dir::new();
+    let mut text = user("A", "a", "usera", &["userPrincipalName: a@contoso.com"]);
+    text.push_str(
+        "dn: CN=A,OU=Staff,DC=a,DC=contoso,DC=com\nchangetype: modify\n\
+         replace: userPrincipalName\nuserPrincipalName: a@contoso.com\n-\n\n\
+         dn: CN=B,OU=Staff,DC=a,DC=contoso,DC=com\nchangetype: delete\n",
+    );
+    d.write("a.ldf", &text);
+    let (code, _, err) = scan(d.dir.path(), &["a.ldf", "--json", "a.json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("a.ldf:13: warning: 2 change records (modify, delete or modrdn) not read (this is the first)"),
+        "{err}"
+    );
+    assert_eq!(json(&d.path("a.json"))["summary"]["in_scope"], 1);
+    // An export alone: no such warning.
+    d.write(
+        "b.ldf",
+        &user("B", "a", "userb", &["userPrincipalName: b@contoso.com"]),
+    );
+    let (_, _, err) = scan(d.dir.path(), &["b.ldf"]);
+    assert!(!err.contains("change record"), "{err}");
+}
+
+#[test]
 fn idfix_profile_names_objects_without_a_cn() {
     let d = Dir::new();
     let mut text = user("A", "a", "usera", &["userPrincipalName: a@contoso.com"]);

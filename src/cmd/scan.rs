@@ -319,6 +319,10 @@ pub struct ChunkScan {
     /// In-scope objects without a `cn` value, and the first one's line.
     pub cnless: u64,
     pub first_cnless: Option<u64>,
+    /// Change records (modify, delete, modrdn: not entries, so not read), and the first
+    /// one's line.
+    pub changes: u64,
+    pub first_change: Option<u64>,
     /// Entries the profile selects (persons and groups): in scope or skipped.
     pub objects: u64,
     /// Selected entries left out, per skip id (`ou-filter` for OU filtering).
@@ -351,9 +355,13 @@ impl ChunkScan {
         for p in &mut self.in_scope {
             p.line += by;
         }
-        for l in [&mut self.first_classless, &mut self.first_cnless]
-            .into_iter()
-            .flatten()
+        for l in [
+            &mut self.first_classless,
+            &mut self.first_cnless,
+            &mut self.first_change,
+        ]
+        .into_iter()
+        .flatten()
         {
             *l += by;
         }
@@ -433,7 +441,10 @@ pub fn scan_chunk(
             }
         };
         out.records += 1;
+        let line = rec.line;
         let Some(entry) = Entry::from_record_in(file, rec, &mut spare) else {
+            out.changes += 1;
+            out.first_change.get_or_insert(line);
             continue;
         };
         parser.recycle(std::mem::take(&mut spare.attrs));
@@ -740,6 +751,13 @@ fn scan_inputs(
         for w in &f.warnings {
             writeln!(stderr, "{name}:{}: warning: {}", w.line, w.message)?;
         }
+        if let Some(line) = f.first_change {
+            writeln!(
+                stderr,
+                "{name}:{line}: warning: {} (modify, delete or modrdn) not read (this is the first): scan reads exports, whose records are entries or 'changetype: add' (is this a change file?)",
+                counted(f.changes, "change record")
+            )?;
+        }
         // The Export-Csv reader says itself when there is no ObjectClass column.
         if *format != InputFormat::PwshCsv {
             if let Some(line) = f.first_classless {
@@ -995,6 +1013,8 @@ struct FileState {
     first_classless: Option<u64>,
     cnless: u64,
     first_cnless: Option<u64>,
+    changes: u64,
+    first_change: Option<u64>,
     warnings: Vec<Warning>,
     errors: Vec<ParseError>,
     /// Stopped at an invalid record (no `--keep-going`): later chunks are dropped.
@@ -1058,6 +1078,8 @@ impl Merged {
         f.first_classless = f.first_classless.or(s.first_classless);
         f.cnless += s.cnless;
         f.first_cnless = f.first_cnless.or(s.first_cnless);
+        f.changes += s.changes;
+        f.first_change = f.first_change.or(s.first_change);
         f.warnings.extend(s.warnings);
         f.errors.extend(s.errors);
         self.entries += s.entries;
