@@ -1691,3 +1691,22 @@ fn an_export_without_object_classes_is_named_in_a_warning() {
     let (_, out) = run_fix(&d, &["--dry-run"]);
     assert!(!out.contains("objectClass"), "{out}");
 }
+
+#[test]
+fn change_records_in_the_export_are_named_in_a_warning_not_read() {
+    let d = Dir::new();
+    d.write(
+        "export.ldf",
+        b"dn: CN=A,OU=Staff,DC=contoso,DC=local\nobjectClass: user\ncn: A\nsAMAccountName: a\n\
+          userAccountControl: 512\nuserPrincipalName: a@contoso.local\n\n\
+          dn: CN=A,OU=Staff,DC=contoso,DC=local\nchangetype: modify\nreplace: userPrincipalName\nuserPrincipalName: a@contoso.com\n-\n",
+    );
+    let (code, out) = run_fix(&d, &["--dry-run"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("export.ldf:8: warning: 1 change record (modify, delete or modrdn) not read (this is the first)"),
+        "{out}"
+    );
+    // The entry is still planned from.
+    assert!(out.contains("upn-suffix 1"), "{out}");
+}

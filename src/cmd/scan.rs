@@ -754,8 +754,8 @@ fn scan_inputs(
         if let Some(line) = f.first_change {
             writeln!(
                 stderr,
-                "{name}:{line}: warning: {} (modify, delete or modrdn) not read (this is the first): scan reads exports, whose records are entries or 'changetype: add' (is this a change file?)",
-                counted(f.changes, "change record")
+                "{}",
+                crate::rewrite::load::change_records_warning(&name, line, f.changes)
             )?;
         }
         // The Export-Csv reader says itself when there is no ObjectClass column.

@@ -115,6 +115,7 @@ pub fn parse_entries_with<'a, T: Send>(
             entries.reserve_exact(parts.iter().map(|p| p.entries.len()).sum());
             all_facts.reserve_exact(parts.iter().map(|p| p.facts.len()).sum());
             let mut lines = LineBase::new(1);
+            let (mut changes, mut first_change) = (0u64, None);
             for (c, mut part) in chunks.iter().zip(parts) {
                 part.shift_lines(lines.shift(c, part.lfs));
                 for w in &part.warnings {
@@ -123,8 +124,13 @@ pub fn parse_entries_with<'a, T: Send>(
                 if let Some(e) = part.error {
                     return Err(located(e));
                 }
+                changes += part.changes;
+                first_change = first_change.or(part.first_change);
                 entries.extend(part.entries);
                 all_facts.extend(part.facts);
+            }
+            if let Some(line) = first_change {
+                eprintln!("{}", change_records_warning(&name, line, changes));
             }
         } else {
             let mut parser = Records::new(bytes, format, limits).with_csv_join(csv_join);
@@ -154,6 +160,19 @@ pub fn parse_entries_with<'a, T: Send>(
     Ok((entries, all_facts))
 }
 
+/// The warning for `n` change records (modify, delete, modrdn) in an export, the first
+/// on `line` of input `name`: they are not entries, so nothing reads them.
+pub fn change_records_warning(name: &str, line: u64, n: u64) -> String {
+    let what = if n == 1 {
+        "1 change record".to_string()
+    } else {
+        format!("{n} change records")
+    };
+    format!(
+        "{name}:{line}: warning: {what} (modify, delete or modrdn) not read (this is the first): an export's records are entries or 'changetype: add' (is this a change file?)"
+    )
+}
+
 /// What one chunk of an LDIF input gave: its entries and warnings, up to its first error.
 struct Part<'a, T> {
     entries: Vec<Entry<'a>>,
@@ -162,6 +181,9 @@ struct Part<'a, T> {
     error: Option<ParseError>,
     /// Line feeds in the chunk (its lines are relative to its start until shifted).
     lfs: u64,
+    /// Change records (not entries, so not read), and the first one's line.
+    changes: u64,
+    first_change: Option<u64>,
 }
 
 impl<T> Part<'_, T> {
@@ -175,6 +197,9 @@ impl<T> Part<'_, T> {
         }
         for w in &mut self.warnings {
             w.line += by;
+        }
+        if let Some(l) = &mut self.first_change {
+            *l += by;
         }
         if let Some(e) = &mut self.error {
             e.shift_lines(by);
@@ -196,6 +221,8 @@ fn parse_chunk<'a, T>(
         warnings: Vec::new(),
         error: None,
         lfs: 0,
+        changes: 0,
+        first_change: None,
     };
     // A line start seen last (offset in the chunk, chunk-relative line): the chunk's
     // line feeds are counted from there on.
@@ -209,11 +236,15 @@ fn parse_chunk<'a, T>(
         match item {
             Ok(Item::Record(r)) => {
                 last = Some((r.offset.saturating_sub(chunk.start), r.line));
+                let line = r.line;
                 let entry = Entry::from_record_in(file, r, &mut spare);
                 parser.recycle(std::mem::take(&mut spare.attrs));
                 if let Some(mut e) = entry {
                     part.facts.push(facts(&mut e));
                     part.entries.push(e);
+                } else {
+                    part.changes += 1;
+                    part.first_change.get_or_insert(line);
                 }
             }
             Ok(Item::Skipped { .. }) => {}
