@@ -1710,3 +1710,49 @@ fn change_records_in_the_export_are_named_in_a_warning_not_read() {
     // The entry is still planned from.
     assert!(out.contains("upn-suffix 1"), "{out}");
 }
+
+#[test]
+fn an_object_whose_export_bytes_are_not_utf8_is_refused_not_changed() {
+    let d = Dir::new();
+    // "René" and "Müller" as Windows-1252 bytes: the directory holds them as Unicode, so
+    // a change naming the DN or restoring the UPN from these bytes would not match.
+    let mut export =
+        b"dn: CN=Ren\xe9,OU=Staff,DC=contoso,DC=local\nobjectClass: user\ncn: Ren\xe9\n\
+sAMAccountName: rene\nuserAccountControl: 512\nuserPrincipalName: ren\xe9@contoso.local\n\n"
+            .to_vec();
+    export.extend_from_slice(
+        b"dn: CN=Ann,OU=Staff,DC=contoso,DC=local\nobjectClass: user\ncn: Ann\n\
+sAMAccountName: ann\nuserAccountControl: 512\nuserPrincipalName: ann@contoso.local\n",
+    );
+    d.write("export.ldf", &export);
+    let (code, out) = run_fix(
+        &d,
+        &[
+            "-o",
+            s(&d.p("c.ldf")),
+            "--undo",
+            s(&d.p("u.ldf")),
+            "--report",
+            s(&d.p("r.csv")),
+        ],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("export.ldf:1: warning: 1 record holds a DN or value that is not valid UTF-8 (this is the first): read as Windows-1252 for the checks, and no change is planned for such an object"),
+        "{out}"
+    );
+    let rows = report_rows(&d.p("r.csv"));
+    let rene: Vec<_> = rows.iter().filter(|r| r["dn"].contains("Ren")).collect();
+    assert_eq!(rene.len(), 1, "{rows:?}");
+    assert_eq!(rene[0]["status"], "refused");
+    assert!(
+        rene[0]["reason"].starts_with("not UTF-8 in the export"),
+        "{rows:?}"
+    );
+    // Ann is changed; nothing of René's bytes reaches the change or undo file.
+    for file in ["c.ldf", "u.ldf"] {
+        let text = String::from_utf8(d.read(file)).unwrap();
+        assert_eq!(text.matches("changetype: modify").count(), 1, "{text}");
+        assert!(text.contains("dn: CN=Ann,"), "{text}");
+    }
+}

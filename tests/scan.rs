@@ -607,6 +607,24 @@ fn change_records_are_named_in_a_warning_not_read() {
 }
 
 #[test]
+fn values_read_as_windows_1252_are_named_in_a_note() {
+    let d = Dir::new();
+    let mut text = user("A", "a", "usera", &["userPrincipalName: a@contoso.com"]).into_bytes();
+    text.extend_from_slice(
+        b"dn: CN=M\xfcller,OU=Staff,DC=a,DC=contoso,DC=com\nobjectClass: user\ncn: M\xfcller\n\
+          sAMAccountName: mueller\nuserPrincipalName: mueller@contoso.com\n",
+    );
+    std::fs::write(d.path("a.ldf"), text).unwrap();
+    let (code, _, err) = scan(d.dir.path(), &["a.ldf"]);
+    assert!(code == 0 || code == 1, "{err}");
+    assert!(
+        err.contains("a.ldf:13: warning: 1 record holds a DN or value that is not valid UTF-8 (this is the first): read as Windows-1252 for the checks; export again as Unicode"),
+        "{err}"
+    );
+    assert_a_clean_export_says_nothing_of(&d, "UTF-8");
+}
+
+#[test]
 fn idfix_profile_names_objects_without_a_cn() {
     let d = Dir::new();
     let mut text = user("A", "a", "usera", &["userPrincipalName: a@contoso.com"]);

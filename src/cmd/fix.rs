@@ -564,18 +564,41 @@ pub fn run(args: Args) -> Result<i32> {
     }
     // An input none of whose entries has an objectClass has nothing in scope (the
     // Export-Csv reader says so itself).
-    let mut classes = vec![(0u64, 0u64); inputs.len()];
-    for (e, f) in entries.iter().zip(&facts) {
-        let c = &mut classes[e.file as usize];
-        c.0 += 1;
-        c.1 += u64::from(f.classless());
+    // Records read as Windows-1252 are named too: fix refuses to change those objects.
+    #[derive(Clone, Default)]
+    struct Seen {
+        entries: u64,
+        classless: u64,
+        non_utf8: u64,
+        first_non_utf8: Option<u64>,
     }
-    for (input, (n, classless)) in inputs.iter().zip(classes) {
+    let mut seen = vec![Seen::default(); inputs.len()];
+    for (e, f) in entries.iter().zip(&facts) {
+        let c = &mut seen[e.file as usize];
+        c.entries += 1;
+        c.classless += u64::from(f.classless());
+        if e.non_utf8 {
+            c.non_utf8 += 1;
+            c.first_non_utf8.get_or_insert(e.line);
+        }
+    }
+    for (input, c) in inputs.iter().zip(seen) {
         let format = args.limits.input_format.resolve(input.bytes());
-        if n > 0 && classless == n && format != InputFormat::PwshCsv {
+        if c.entries > 0 && c.classless == c.entries && format != InputFormat::PwshCsv {
             eprintln!(
                 "{}",
                 crate::cmd::scan::classless_warning(&input.name(), format)
+            );
+        }
+        if let Some(line) = c.first_non_utf8 {
+            eprintln!(
+                "{}",
+                load::non_utf8_warning(
+                    &input.name(),
+                    line,
+                    c.non_utf8,
+                    ", and no change is planned for such an object (the report says why)"
+                )
             );
         }
     }

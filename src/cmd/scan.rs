@@ -323,6 +323,9 @@ pub struct ChunkScan {
     /// one's line.
     pub changes: u64,
     pub first_change: Option<u64>,
+    /// Entries with a DN or value that is not valid UTF-8, and the first one's line.
+    pub non_utf8: u64,
+    pub first_non_utf8: Option<u64>,
     /// Entries the profile selects (persons and groups): in scope or skipped.
     pub objects: u64,
     /// Selected entries left out, per skip id (`ou-filter` for OU filtering).
@@ -359,6 +362,7 @@ impl ChunkScan {
             &mut self.first_classless,
             &mut self.first_cnless,
             &mut self.first_change,
+            &mut self.first_non_utf8,
         ]
         .into_iter()
         .flatten()
@@ -449,6 +453,10 @@ pub fn scan_chunk(
         };
         parser.recycle(std::mem::take(&mut spare.attrs));
         out.entries += 1;
+        if entry.non_utf8 {
+            out.non_utf8 += 1;
+            out.first_non_utf8.get_or_insert(entry.line);
+        }
         if !entry.has(Attr::ObjectClass) {
             out.classless += 1;
             out.first_classless.get_or_insert(entry.line);
@@ -758,6 +766,13 @@ fn scan_inputs(
                 crate::rewrite::load::change_records_warning(&name, line, f.changes)
             )?;
         }
+        if let Some(line) = f.first_non_utf8 {
+            writeln!(
+                stderr,
+                "{}",
+                crate::rewrite::load::non_utf8_warning(&name, line, f.non_utf8, "")
+            )?;
+        }
         // The Export-Csv reader says itself when there is no ObjectClass column.
         if *format != InputFormat::PwshCsv {
             if let Some(line) = f.first_classless {
@@ -1015,6 +1030,8 @@ struct FileState {
     first_cnless: Option<u64>,
     changes: u64,
     first_change: Option<u64>,
+    non_utf8: u64,
+    first_non_utf8: Option<u64>,
     warnings: Vec<Warning>,
     errors: Vec<ParseError>,
     /// Stopped at an invalid record (no `--keep-going`): later chunks are dropped.
@@ -1080,6 +1097,8 @@ impl Merged {
         f.first_cnless = f.first_cnless.or(s.first_cnless);
         f.changes += s.changes;
         f.first_change = f.first_change.or(s.first_change);
+        f.non_utf8 += s.non_utf8;
+        f.first_non_utf8 = f.first_non_utf8.or(s.first_non_utf8);
         f.warnings.extend(s.warnings);
         f.errors.extend(s.errors);
         self.entries += s.entries;

@@ -173,6 +173,20 @@ pub fn change_records_warning(name: &str, line: u64, n: u64) -> String {
     )
 }
 
+/// The warning for `n` records of input `name`, the first on `line`, holding a DN or a
+/// value that is not valid UTF-8 (read as Windows-1252 for the checks); `then` says what
+/// the command does with them.
+pub fn non_utf8_warning(name: &str, line: u64, n: u64, then: &str) -> String {
+    let what = if n == 1 {
+        "1 record holds".to_string()
+    } else {
+        format!("{n} records hold")
+    };
+    format!(
+        "{name}:{line}: warning: {what} a DN or value that is not valid UTF-8 (this is the first): read as Windows-1252 for the checks{then}; export again as Unicode (ldifde -u) to be sure of the text"
+    )
+}
+
 /// What one chunk of an LDIF input gave: its entries and warnings, up to its first error.
 struct Part<'a, T> {
     entries: Vec<Entry<'a>>,

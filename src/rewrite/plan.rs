@@ -409,7 +409,11 @@ pub fn plan_fix_with<'e>(
             // A record repeating an earlier record's DN describes the same object: plan
             // once.
             if objects[i] == i && facts[i].in_scope {
-                propose_entry(i, e, facts[i].user, opts, &verified, checks, &mut out);
+                if e.non_utf8 {
+                    refuse_non_utf8(i, e, facts[i].user, opts, &verified, checks, &mut out);
+                } else {
+                    propose_entry(i, e, facts[i].user, opts, &verified, checks, &mut out);
+                }
             }
             out
         })
@@ -528,6 +532,40 @@ struct EntryProposals {
     refused: Vec<Refusal>,
     /// Users keeping their UPN because their primary SMTP domain is not verified.
     unverified_mail: usize,
+}
+
+/// Why every change of an object whose DN or values were not UTF-8 is refused.
+pub const NON_UTF8_REASON: &str = "not UTF-8 in the export (read as Windows-1252 for the checks): a change or undo written from the export's bytes would not match the directory's Unicode text; export the object again as Unicode (ldifde -u)";
+
+/// The proposals of an in-scope entry whose DN or values were not valid UTF-8, each
+/// refused ([`NON_UTF8_REASON`]) and appended to `out.refused`.
+fn refuse_non_utf8(
+    i: usize,
+    e: &Entry<'_>,
+    user: bool,
+    opts: &FixOptions,
+    verified: &HashSet<String>,
+    checks: &dyn Checks,
+    out: &mut EntryProposals,
+) {
+    let mut mine = EntryProposals::default();
+    propose_entry(i, e, user, opts, verified, checks, &mut mine);
+    out.refused.append(&mut mine.refused);
+    out.unverified_mail += mine.unverified_mail;
+    for p in mine.props {
+        let proposed = match &p.op {
+            Op::Set(v) | Op::ReplaceValue { new: v, .. } => v.as_deref().map(text),
+            Op::AddValue(v) => Some(text(v)),
+        };
+        out.refused.push(refusal(
+            e,
+            p.attr,
+            joined(e, p.attr),
+            proposed.unwrap_or_default(),
+            NON_UTF8_REASON.to_string(),
+            p.kind,
+        ));
+    }
 }
 
 /// The proposals of one in-scope entry, in the order they compose, appended to `out`.
