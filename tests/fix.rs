@@ -1756,3 +1756,61 @@ sAMAccountName: ann\nuserAccountControl: 512\nuserPrincipalName: ann@contoso.loc
         assert!(text.contains("dn: CN=Ann,"), "{text}");
     }
 }
+
+#[test]
+fn upn_from_mail_falls_back_to_the_suffix_rewrite_when_its_address_is_unusable() {
+    let d = Dir::new();
+    let user = |cn: &str, extra: &str| {
+        format!(
+            "dn: CN={cn},OU=Staff,DC=contoso,DC=local\nobjectClass: user\ncn: {cn}\nsAMAccountName: {cn}\n\
+             userAccountControl: 512\nuserPrincipalName: {cn}@contoso.local\n{extra}\n"
+        )
+    };
+    // Bad: a primary address Entra refuses as a UPN; Far: one in an unverified domain;
+    // Good: a usable one.
+    let export = [
+        user("bad", "proxyAddresses: SMTP:b ad@contoso.com\n"),
+        user("far", "proxyAddresses: SMTP:far@fabrikam.com\n"),
+        user("good", "proxyAddresses: SMTP:good.one@contoso.com\n"),
+    ]
+    .concat();
+    d.write("export.ldf", export.as_bytes());
+    let out = ldifix()
+        .arg("fix")
+        .arg(s(&d.p("export.ldf")))
+        .args([
+            "--upn-from-mail",
+            "--upn-suffix",
+            "contoso.local=contoso.com",
+        ])
+        .args(["--report", s(&d.p("r.csv")), "--dry-run"])
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("upn-from-mail 1, upn-suffix 2"), "{text}");
+    assert!(
+        text.contains("'b ad@contoso.com': entra: ")
+            && text.contains("(--upn-suffix applies instead)"),
+        "{text}"
+    );
+    // Far's UPN was rewritten by --upn-suffix: no note says it kept its UPN.
+    assert!(!text.contains("kept their UPN"), "{text}");
+    // Without --upn-suffix, Far keeps its UPN and the note says so.
+    let out = ldifix()
+        .arg("fix")
+        .arg(s(&d.p("export.ldf")))
+        .args([
+            "--upn-from-mail",
+            "--verified-domain",
+            "contoso.com",
+            "--dry-run",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        text.contains("note: 1 user kept its UPN: its primary SMTP domain is not verified"),
+        "{text}"
+    );
+}

@@ -307,10 +307,16 @@ pub fn print_summary(plan: &Plan, all_refusals: bool, max_refusals: usize) -> st
         }
     }
     if plan.unverified_mail > 0 {
+        let n = plan.unverified_mail;
         writeln!(
             o,
-            "note: {} users kept their UPN: their primary SMTP domain is not verified",
-            plan.unverified_mail
+            "note: {n} {} UPN: {} primary SMTP domain is not verified",
+            if n == 1 {
+                "user kept its"
+            } else {
+                "users kept their"
+            },
+            if n == 1 { "its" } else { "their" }
         )?;
     }
     Ok(())

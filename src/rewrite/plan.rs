@@ -582,6 +582,9 @@ fn propose_entry(
     if !opts.accept.is_empty() {
         propose_accepted(i, e, &opts.accept, checks, props, &mut out.refused);
     }
+    // The primary SMTP domain is not verified: the user keeps its UPN unless
+    // --upn-suffix rewrites it.
+    let mut unverified = false;
     if opts.upn_from_mail && user {
         match primary_smtp(e) {
             Ok(Some(addr)) => {
@@ -589,7 +592,27 @@ fn propose_entry(
                     .rsplit_once('@')
                     .map(|(_, d)| d.to_lowercase())
                     .unwrap_or_default();
-                if verified.contains(&domain) {
+                // With --upn-suffix too, an address the Entra rules refuse is not
+                // proposed, so the suffix rewrite applies to the UPN instead, as when
+                // there is no usable address (one that would collide is only known
+                // once every change is planned: the UPN then stays as it is).
+                let problem = if !verified.contains(&domain) || opts.upn_suffixes.is_empty() {
+                    None
+                } else if !addr.is_ascii() {
+                    Some("entra: the new UPN is not ASCII".to_string())
+                } else {
+                    checks.upn_problem(e, &addr).map(|p| format!("entra: {p}"))
+                };
+                if let Some(reason) = problem {
+                    out.refused.push(refusal(
+                        e,
+                        Attr::UserPrincipalName,
+                        joined(e, Attr::UserPrincipalName),
+                        addr,
+                        format!("{reason} (--upn-suffix applies instead)"),
+                        ChangeKind::UpnFromMail,
+                    ));
+                } else if verified.contains(&domain) {
                     props.push(Proposal {
                         entry: i,
                         attr: Attr::UserPrincipalName,
@@ -598,7 +621,7 @@ fn propose_entry(
                         check_upn: true,
                     });
                 } else {
-                    out.unverified_mail += 1;
+                    unverified = true;
                 }
             }
             Ok(None) => {}
@@ -612,8 +635,12 @@ fn propose_entry(
             )),
         }
     }
+    let before = out.props.len();
     if !opts.upn_suffixes.is_empty() {
         propose_suffix(i, e, &opts.upn_suffixes, out);
+    }
+    if unverified && out.props.len() == before {
+        out.unverified_mail += 1;
     }
 }
 
