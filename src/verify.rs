@@ -44,8 +44,13 @@
 //!   other object afterwards, and a UPN the change file writes must not be held by any
 //!   other object at all. Values are compared with the `entra` collision keys of
 //!   [`crate::index::key_for`]: UPN, mail and SMTP proxy/target addresses share one
-//!   namespace, compared trimmed and case-insensitively with the `smtp:` prefix stripped.
-//!   Duplicates the change file does not touch are not its problem and are not reported.
+//!   namespace, compared trimmed and case-insensitively with the `smtp:` prefix stripped;
+//!   other proxy types (`X500:`, `SIP:`) a second, `mailNickname` a third. A UPN written
+//!   by a record must also not be one another object gives up only in a later record (a
+//!   DC refuses a UPN another object holds at the time). Duplicates the change file does
+//!   not touch are not its problem and are not reported.
+//! - **Single values**: an `add:` that would give one of the single-valued attributes
+//!   ldifix knows a second value, and a `replace:` with several, are import errors.
 //!
 //! Semantic problems are reported at the line of the change (or undo) record's `dn:` line.
 //! A malformed or unreadable export is a [`Fatal`] error: nothing can be verified
@@ -465,11 +470,14 @@ fn sorted(v: &[&[u8]]) -> Vec<Vec<u8>> {
     s
 }
 
-const ADDRESS_ATTRS: [Attr; 4] = [
+/// The attributes whose values must be unique across objects (`entra` collision
+/// namespaces: addresses, other proxy types, aliases).
+const ADDRESS_ATTRS: [Attr; 5] = [
     Attr::UserPrincipalName,
     Attr::Mail,
     Attr::ProxyAddresses,
     Attr::TargetAddress,
+    Attr::MailNickname,
 ];
 
 fn address_attr(desc: &str) -> Option<Attr> {
@@ -905,6 +913,19 @@ fn check_dns_and_imports(
                         }
                     }
                 }
+                ModOp::Add if single_valued(&attr) && held.len() + m.values.len() > 1 => {
+                    push(
+                        r.line,
+                        Kind::ImportError,
+                        format!(
+                            "{dn}: 'add: {}' of {} to a single-valued attribute that would then hold {} values (the import would fail: attribute or value exists; expected 'replace:')",
+                            m.attr,
+                            show_list(&m.values.iter().map(|v| v.as_bytes()).collect::<Vec<_>>()),
+                            held.len() + m.values.len()
+                        ),
+                    );
+                    held.extend(m.values.iter().map(|v| v.as_bytes().to_vec()));
+                }
                 ModOp::Add => {
                     for v in &m.values {
                         if held.iter().any(|h| value_eq_ci(h, v.as_bytes())) {
@@ -919,6 +940,18 @@ fn check_dns_and_imports(
                     }
                 }
                 ModOp::Replace => {
+                    if m.values.len() > 1 && single_valued(&attr) {
+                        push(
+                            r.line,
+                            Kind::ImportError,
+                            format!(
+                                "{dn}: 'replace: {}' with {} values ({}) for a single-valued attribute (the import would fail: constraint violation; expected one value)",
+                                m.attr,
+                                m.values.len(),
+                                show_list(&m.values.iter().map(|v| v.as_bytes()).collect::<Vec<_>>()),
+                            ),
+                        );
+                    }
                     if m.values.is_empty() && !held.is_empty() {
                         if allow_removal.iter().any(|a| a.eq_ignore_ascii_case(&attr)) {
                             allowed += 1;
@@ -942,6 +975,22 @@ fn check_dns_and_imports(
         }
     }
     allowed
+}
+
+/// Whether `attr` (a lower-cased attribute type) is one of the attributes ldifix knows
+/// that Active Directory's schema makes single-valued (every one it knows but
+/// proxyAddresses, objectClass, member and the certificates).
+fn single_valued(attr: &str) -> bool {
+    Attr::from_desc(attr).is_some_and(|a| {
+        !matches!(
+            a,
+            Attr::ProxyAddresses
+                | Attr::ObjectClass
+                | Attr::Member
+                | Attr::UserCertificate
+                | Attr::UserSmimeCertificate
+        )
+    })
 }
 
 /// What to do about an intended removal (the end of a [`Kind::Removal`] message).
@@ -1141,7 +1190,8 @@ struct AfterValue {
     line: Option<u64>,
 }
 
-/// (d) no new duplicate UPN / mail / SMTP address.
+/// (d) no new duplicate in any `entra` namespace (addresses, other proxies, aliases),
+/// and no UPN taken before its holder's later record gives it up.
 fn check_duplicates(changes: &ParsedFile, view: &ExportView, problems: &mut Vec<Problem>) {
     // Group the change records per exported object, in file order.
     let mut order: Vec<Vec<u8>> = Vec::new();
@@ -1166,18 +1216,15 @@ fn check_duplicates(changes: &ParsedFile, view: &ExportView, problems: &mut Vec<
             .push(r);
     }
 
-    let key_of = |attr: Attr, text: &str| match crate::index::key_for(Profile::Entra, attr, text) {
-        Some((Namespace::Address, k)) => Some(k),
-        _ => None,
-    };
+    let key_of = |attr: Attr, text: &str| crate::index::key_for(Profile::Entra, attr, text);
 
     // Before and after address keys of every changed object.
     struct Changed {
         id: u32,
         first_line: u64,
-        before: AHashSet<String>,
+        before: AHashSet<(Namespace, String)>,
         after: Vec<AfterValue>,
-        after_keys: AHashSet<String>,
+        after_keys: AHashSet<(Namespace, String)>,
     }
     let mut changed: Vec<Changed> = Vec::new();
     for key in &order {
@@ -1195,7 +1242,7 @@ fn check_duplicates(changes: &ParsedFile, view: &ExportView, problems: &mut Vec<
                 });
             }
         }
-        let before: AHashSet<String> = vals
+        let before: AHashSet<(Namespace, String)> = vals
             .iter()
             .filter_map(|v| key_of(v.attr, &v.text))
             .collect();
@@ -1239,7 +1286,7 @@ fn check_duplicates(changes: &ParsedFile, view: &ExportView, problems: &mut Vec<
                 }
             }
         }
-        let after_keys: AHashSet<String> = vals
+        let after_keys: AHashSet<(Namespace, String)> = vals
             .iter()
             .filter_map(|v| key_of(v.attr, &v.text))
             .collect();
@@ -1254,15 +1301,15 @@ fn check_duplicates(changes: &ParsedFile, view: &ExportView, problems: &mut Vec<
     let changed_by_id: AHashMap<u32, usize> =
         changed.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
     // Key → the changed objects holding it after the change.
-    let mut after_holders: AHashMap<&str, Vec<usize>> = AHashMap::new();
+    let mut after_holders: AHashMap<&(Namespace, String), Vec<usize>> = AHashMap::new();
     for (i, c) in changed.iter().enumerate() {
         for k in &c.after_keys {
-            after_holders.entry(k.as_str()).or_default().push(i);
+            after_holders.entry(k).or_default().push(i);
         }
     }
 
     for c in &changed {
-        let mut reported: AHashSet<String> = AHashSet::new();
+        let mut reported: AHashSet<(Namespace, String)> = AHashSet::new();
         for v in &c.after {
             let Some(k) = key_of(v.attr, &v.text) else {
                 continue;
@@ -1275,21 +1322,39 @@ fn check_duplicates(changes: &ParsedFile, view: &ExportView, problems: &mut Vec<
             // Holders after the change, other than this object: unchanged holders from
             // the export, plus changed objects that hold the key afterwards.
             let mut others: BTreeMap<u32, String> = BTreeMap::new();
-            for occ in view.index.owners(Namespace::Address, &k) {
+            // UPN holders that give the UPN up, but in a later record: the directory
+            // still holds it when this record is imported, and a DC (2012 R2 and later)
+            // refuses a UPN another object holds. Other values only count as the import
+            // leaves them (sync sees the end state).
+            let mut later: BTreeMap<u32, (String, u64)> = BTreeMap::new();
+            for occ in view.index.owners(k.0, &k.1) {
                 if occ.object == c.id {
                     continue;
                 }
-                if changed_by_id.contains_key(&occ.object) {
-                    continue; // judged by its after state below
+                if let Some(&oi) = changed_by_id.get(&occ.object) {
+                    // Judged by its after state below; here only by when it changes.
+                    let o = &changed[oi];
+                    let upns =
+                        v.attr == Attr::UserPrincipalName && occ.attr == Attr::UserPrincipalName;
+                    if let (Some(line), true) = (v.line, upns) {
+                        if !o.after_keys.contains(&k) && o.first_line > line {
+                            later.entry(occ.object).or_insert_with(|| {
+                                let what = format!(
+                                    "{} {}",
+                                    occ.attr.ldap_name(),
+                                    show(occ.value.as_bytes())
+                                );
+                                (what, o.first_line)
+                            });
+                        }
+                    }
+                    continue;
                 }
                 others.entry(occ.object).or_insert_with(|| {
                     format!("{} {}", occ.attr.ldap_name(), show(occ.value.as_bytes()))
                 });
             }
-            for &oi in after_holders
-                .get(k.as_str())
-                .map_or(&[][..], |v| v.as_slice())
-            {
+            for &oi in after_holders.get(&k).map_or(&[][..], |v| v.as_slice()) {
                 let o = &changed[oi];
                 if o.id == c.id {
                     continue;
@@ -1297,7 +1362,7 @@ fn check_duplicates(changes: &ParsedFile, view: &ExportView, problems: &mut Vec<
                 if let Some(ov) = o
                     .after
                     .iter()
-                    .find(|ov| key_of(ov.attr, &ov.text).as_deref() == Some(k.as_str()))
+                    .find(|ov| key_of(ov.attr, &ov.text).as_ref() == Some(&k))
                 {
                     let how = if ov.line.is_some() { "new " } else { "" };
                     others.entry(o.id).or_insert_with(|| {
@@ -1306,6 +1371,21 @@ fn check_duplicates(changes: &ParsedFile, view: &ExportView, problems: &mut Vec<
                 }
             }
             if others.is_empty() {
+                if let Some((id, (what, at))) = later.iter().next() {
+                    reported.insert(k.clone());
+                    let dn = view.dns.get(c.id as usize).map_or("?", |d| d.as_ref());
+                    let odn = view.dns.get(*id as usize).map_or("?", |d| d.as_ref());
+                    problems.push(Problem {
+                        file: changes.name.clone(),
+                        line: v.line.unwrap_or(c.first_line),
+                        kind: Kind::Duplicate,
+                        message: format!(
+                            "{dn}: the new {} {} would duplicate the {what} of {odn}, which the record at line {at} changes only later: a DC (Windows Server 2012 R2 and later) refuses this record while another object holds the UPN (put that record before this one)",
+                            v.attr.ldap_name(),
+                            show(v.text.as_bytes()),
+                        ),
+                    });
+                }
                 continue;
             }
             reported.insert(k.clone());

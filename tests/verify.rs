@@ -993,3 +993,101 @@ fn suffix_registration_is_accepted_without_export_or_undo() {
     assert_eq!(code, 1, "{stdout}");
     assert_one(&stdout, "other.ldf", 2, "configuration partition");
 }
+
+#[test]
+fn single_valued_attributes_get_one_value() {
+    let f = Fixture::new();
+    // A second UPN added, and a replace with two values.
+    let c = f.write(
+        "c.ldf",
+        &crlf(
+            "
+dn: CN=William Torres,OU=Staff,OU=Contoso,DC=contoso,DC=local
+changetype: modify
+add: userPrincipalName
+userPrincipalName: william.torres@contoso.com
+-
+
+dn: CN=Mary Jones,OU=Sales,OU=Staff,OU=Contoso,DC=contoso,DC=local
+changetype: modify
+replace: mailNickname
+mailNickname: mjones1
+mailNickname: mjones2
+-
+",
+        ),
+    );
+    let (code, out) = verify(&c, None, &[]);
+    assert_eq!(code, 1, "{out}");
+    let p = problems(&out);
+    assert_eq!(p.len(), 2, "{out}");
+    assert!(
+        p[0].contains("c.ldf:2: ")
+            && p[0].contains("'add: userPrincipalName' of 'william.torres@contoso.com' to a single-valued attribute that would then hold 2 values"),
+        "{out}"
+    );
+    assert!(
+        p[1].contains("c.ldf:8: ")
+            && p[1].contains("'replace: mailNickname' with 2 values ('mjones1', 'mjones2') for a single-valued attribute"),
+        "{out}"
+    );
+}
+
+#[test]
+fn aliases_and_other_proxy_types_must_stay_unique() {
+    let f = Fixture::new();
+    // William takes Mary's alias (in another case).
+    let c = f.write(
+        "c.ldf",
+        &crlf(
+            "
+dn: CN=William Torres,OU=Staff,OU=Contoso,DC=contoso,DC=local
+changetype: modify
+replace: mailNickname
+mailNickname: MJones
+-
+",
+        ),
+    );
+    let (code, out) = verify(&c, None, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(
+        &out,
+        "c.ldf",
+        2,
+        "the new mailNickname 'MJones' would duplicate the mailNickname 'mjones' of CN=Mary Jones",
+    );
+}
+
+#[test]
+fn a_value_given_up_only_by_a_later_record_is_a_duplicate_when_imported() {
+    let f = Fixture::new();
+    // Mary takes William's UPN before William's record gives it up: a DC refuses the
+    // first record. In the other order the file imports.
+    let first = "
+dn: CN=Mary Jones,OU=Sales,OU=Staff,OU=Contoso,DC=contoso,DC=local
+changetype: modify
+replace: userPrincipalName
+userPrincipalName: william.torres@contoso.local
+-
+";
+    let second = "
+dn: CN=William Torres,OU=Staff,OU=Contoso,DC=contoso,DC=local
+changetype: modify
+replace: userPrincipalName
+userPrincipalName: william.torres@contoso.com
+-
+";
+    let c = f.write("c.ldf", &crlf(&format!("{first}{second}")));
+    let (code, out) = verify(&c, None, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(
+        &out,
+        "c.ldf",
+        2,
+        "which the record at line 8 changes only later: a DC (Windows Server 2012 R2 and later) refuses this record while another object holds the UPN",
+    );
+    let c = f.write("c2.ldf", &crlf(&format!("{second}{first}")));
+    let (code, out) = verify(&c, None, &[]);
+    assert_eq!(code, 0, "{out}");
+}
