@@ -470,6 +470,33 @@ impl<'a> CsvReader<'a> {
         });
     }
 
+    /// The error for a last row with fewer fields than the header that the file ends
+    /// inside (no line end after it): csvde and Export-Csv write every field of every
+    /// row, so such a row is what a file cut short leaves, its last value cut too.
+    fn cut_short(&self, line: u64, offset: usize) -> Option<ParseError> {
+        if self.rec.len() >= self.columns.len() {
+            return None;
+        }
+        let r = self.rdr.as_ref()?;
+        let text: &[u8] = r.get_ref().get_ref();
+        let end = usize::try_from(r.position().byte()).unwrap_or(usize::MAX);
+        if end < text.len() || text.ends_with(b"\n") {
+            return None;
+        }
+        Some(perr(
+            ErrorKind::Expected {
+                expected: format!(
+                    "{} fields, as in the header on line {} (the file ends inside this row: was it cut short?)",
+                    self.columns.len(),
+                    self.base_line
+                ),
+                found: format!("{} fields", self.rec.len()),
+            },
+            line,
+            offset,
+        ))
+    }
+
     /// Turn the current row into a record.
     fn row(&mut self, line: u64, offset: usize) -> Result<Record<'a>, ParseError> {
         let rec = std::mem::take(&mut self.rec);
@@ -817,6 +844,9 @@ impl<'a> Iterator for CsvReader<'a> {
             if self.rec.len() == 1 && self.rec.as_slice().trim_ascii().is_empty() {
                 continue;
             }
+            if let Some(e) = self.cut_short(line, offset) {
+                return Some(Err(e));
+            }
             return Some(self.row(line, offset).map(Item::Record));
         }
     }
@@ -1140,12 +1170,22 @@ mod tests {
     }
 
     #[test]
+    fn a_short_last_row_is_an_error_only_when_the_file_ends_inside_it() {
+        let (recs, _) = read(b"DN,cn,mail\nCN=a,a,a@x\nCN=b,b\n", Dialect::Csvde);
+        assert!(recs.iter().all(|r| r.is_ok()), "{recs:?}");
+        assert_eq!(recs.len(), 2);
+        let (recs, _) = read(b"DN,cn,mail\nCN=a,a\nCN=b,b,b@x", Dialect::Csvde);
+        assert!(recs.iter().all(|r| r.is_ok()), "{recs:?}");
+    }
+
+    #[test]
     fn every_error_names_its_line_and_what_was_expected() {
         for (src, d, line, want) in [
             (&b"cn,sn\na,b\n"[..], Dialect::Csvde, 1, "expected a csvde header whose first column is DN"),
             (b"\n\"Name\"\n\"a\"\n", Dialect::Pwsh, 2, "expected a header with a DistinguishedName column"),
             (b"DN,cn\n\"CN=a\",a,b\n", Dialect::Csvde, 2, "expected at most 2 fields, as in the header on line 1"),
             (b"DN,cn\n\n,a\n", Dialect::Csvde, 3, "expected a DN in column 1 \"DN\""),
+            (b"DN,cn,mail\nCN=a,a,a@x\nCN=b,b", Dialect::Csvde, 3, "expected 3 fields, as in the header on line 1 (the file ends inside this row: was it cut short?), found \"2 fields\""),
             (
                 b"DistinguishedName,ObjectClass,ProxyAddresses\nCN=a,user,Microsoft.ActiveDirectory.Management.ADPropertyValueCollection\n",
                 Dialect::Pwsh,
