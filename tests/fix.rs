@@ -1814,3 +1814,45 @@ fn upn_from_mail_falls_back_to_the_suffix_rewrite_when_its_address_is_unusable()
         "{text}"
     );
 }
+
+#[test]
+fn apply_csv_refuses_new_addresses_and_aliases_entra_would_reject() {
+    let d = Dir::new();
+    let export = "dn: CN=D1,OU=Staff,DC=contoso,DC=com\nobjectClass: user\ncn: D1\nsAMAccountName: d1\n\
+                  userAccountControl: 512\nuserPrincipalName: d1@contoso.com\nmail: d1@contoso.com\n\
+                  mailNickname: d1\nproxyAddresses: SMTP:d1@contoso.com\n";
+    d.write("export.ldf", export.as_bytes());
+    let row = |attr: &str, old: &str, new: &str| {
+        format!("\"CN=D1,OU=Staff,DC=contoso,DC=com\",\"D1\",\"user\",\"{attr}\",\"Character\",\"{old}\",\"{new}\",\"Edit\",\"EDIT\"\n")
+    };
+    let csv = [
+        "\"DISTINGUISHEDNAME\",\"COMMONNAME\",\"OBJECTCLASS\",\"ATTRIBUTE\",\"ERROR\",\"VALUE\",\"UPDATE\",\"PROPOSEDACTION\",\"ACTION\"\n".to_string(),
+        row("mail", "d1@contoso.com", "d1 x@contoso.com"),
+        row("proxyAddresses", "SMTP:d1@contoso.com", "SMTP:d1\u{200b}@contoso.com"),
+        row("mailNickname", "d1", "d 1"),
+    ]
+    .concat();
+    d.write("edited.csv", csv.as_bytes());
+    let out = ldifix()
+        .arg("apply-csv")
+        .arg(s(&d.p("edited.csv")))
+        .args(["--source", s(&d.p("export.ldf"))])
+        .args(["-o", s(&d.p("c.ldf")), "--undo", s(&d.p("u.ldf"))])
+        .args(["--report", s(&d.p("r.csv"))])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("0 changes; 3 refused"), "{text}");
+    let rows = report_rows(&d.p("r.csv"));
+    let reasons: Vec<&str> = rows.iter().map(|r| r["reason"].as_str()).collect();
+    assert_eq!(reasons.len(), 3, "{rows:?}");
+    assert!(
+        reasons.iter().all(|r| r.starts_with("entra: ")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|r| r.contains("Invisible")),
+        "{reasons:?}"
+    );
+}

@@ -3,7 +3,7 @@
 //! their findings (for `--accept`), and whether a candidate UPN passes the profile's UPN
 //! rules ([`crate::rules::entra::check_upn`] on the candidate value alone).
 
-use crate::model::Entry;
+use crate::model::{Attr, Entry};
 use crate::rules::entra::{self, EntraContext};
 use crate::rules::scope::{self, Scope};
 use crate::rules::{Finding, Profile, RuleConfig};
@@ -35,14 +35,28 @@ impl Checks for EntraChecks {
     }
 
     fn upn_problem(&self, _entry: &Entry<'_>, upn: &str) -> Option<String> {
-        entra::check_upn(upn, &self.ctx).map(|f| {
-            let errors = f
-                .errors
-                .iter()
-                .map(|e| e.as_str())
-                .collect::<Vec<_>>()
-                .join(", ");
-            format!("{errors} ({})", f.rules.join(", "))
-        })
+        entra::check_upn(upn, &self.ctx).map(described)
     }
+
+    fn value_problem(&self, _entry: &Entry<'_>, attr: Attr, value: &str) -> Option<String> {
+        match attr {
+            Attr::Mail => entra::check_mail(value),
+            Attr::MailNickname => entra::check_mail_nickname(value),
+            Attr::ProxyAddresses => entra::check_proxy(value, &mut false, &self.ctx),
+            Attr::TargetAddress => entra::check_target(value),
+            _ => None,
+        }
+        .map(described)
+    }
+}
+
+/// A finding as a refusal names it: its error names, then its rule ids.
+fn described(f: Finding) -> String {
+    let errors = f
+        .errors
+        .iter()
+        .map(|e| e.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("{errors} ({})", f.rules.join(", "))
 }

@@ -220,6 +220,11 @@ pub trait Checks: Sync {
     fn findings(&self, entry: &Entry<'_>) -> Vec<Finding>;
     /// Why `upn` would be rejected as the UPN of `entry`, or `None` when it passes.
     fn upn_problem(&self, entry: &Entry<'_>, upn: &str) -> Option<String>;
+    /// Why `value` would be rejected as a value of `attr` (mail, alias, proxy or target
+    /// address) of `entry`, judged alone, or `None` when it passes (or is not judged).
+    fn value_problem(&self, _entry: &Entry<'_>, _attr: Attr, _value: &str) -> Option<String> {
+        None
+    }
 }
 
 /// `--upn-suffix OLD=NEW`.
@@ -1171,6 +1176,15 @@ fn resolve_objects<'e>(
                         c.refused = Some(Box::new((format!("entra: {p}"), vec![])));
                     }
                 }
+            }
+            // An edited CSV's new addresses and aliases are the administrator's own:
+            // judged like a new UPN (scan's proposals, which --accept applies, already
+            // are the rules' repairs).
+            if c.refused.is_none() && c.kind == ChangeKind::CsvEdit {
+                c.refused = c.new.iter().find_map(|v| {
+                    let p = checks.value_problem(e, c.attr, &String::from_utf8_lossy(v))?;
+                    Some(Box::new((format!("entra: {p}"), vec![])))
+                });
             }
         });
     // Then the keys the changes still standing write, counted again in plan order (the
