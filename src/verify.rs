@@ -51,6 +51,7 @@
 //!   not touch are not its problem and are not reported.
 //! - **Single values**: an `add:` that would give one of the single-valued attributes
 //!   ldifix knows a second value, and a `replace:` with several, are import errors.
+//!   So are a DN, and a value of a text attribute ldifix knows, that are not UTF-8.
 //!
 //! Semantic problems are reported at the line of the change (or undo) record's `dn:` line.
 //! A malformed or unreadable export is a [`Fatal`] error: nothing can be verified
@@ -868,6 +869,30 @@ fn check_dns_and_imports(
             continue;
         };
         let dn = dn_text(&r.dn);
+        // Bytes that are not UTF-8 (an export read as Windows-1252, copied as is) match
+        // no DN or text value of the directory, which holds them as Unicode.
+        if std::str::from_utf8(&r.dn).is_err() {
+            push(
+                r.line,
+                Kind::ImportError,
+                format!("{dn}: the DN is not valid UTF-8 (the directory holds DNs as Unicode: the import would not find the object)"),
+            );
+        }
+        for m in mods_of(r) {
+            let text_attr = Attr::from_desc(&attr_base(&m.attr))
+                .is_some_and(|a| !matches!(a, Attr::UserCertificate | Attr::UserSmimeCertificate));
+            if text_attr
+                && m.values
+                    .iter()
+                    .any(|v| std::str::from_utf8(v.as_bytes()).is_err())
+            {
+                push(
+                    r.line,
+                    Kind::ImportError,
+                    format!("{dn}: a value of {} that is not valid UTF-8 (the directory holds text as Unicode: it would not match)", m.attr),
+                );
+            }
+        }
         for m in mods_of(r) {
             let attr = attr_base(&m.attr);
             // The values as earlier mod-specs of the file left them (a `delete:` then an

@@ -1091,3 +1091,45 @@ userPrincipalName: william.torres@contoso.com
     let (code, out) = verify(&c, None, &[]);
     assert_eq!(code, 0, "{out}");
 }
+
+#[test]
+fn a_dn_or_value_that_is_not_utf8_is_not_safe() {
+    let f = Fixture::new();
+    // An export holding "René" as Windows-1252 bytes, and a change file that copies them
+    // (base64 of the same bytes): the directory holds the name as Unicode.
+    let export = f.write(
+        "e.ldf",
+        b"dn: CN=Ren\xe9,DC=contoso,DC=local\nobjectClass: user\ncn: Ren\xe9\nuserPrincipalName: ren\xe9@contoso.local\n",
+    );
+    let c = f.write(
+        "c.ldf",
+        &crlf(
+            "
+dn:: Q049UmVu6SxEQz1jb250b3NvLERDPWxvY2Fs
+changetype: modify
+replace: userPrincipalName
+userPrincipalName:: cmVu6UBjb250b3NvLmNvbQ==
+-
+",
+        ),
+    );
+    let out = ldifix()
+        .arg("verify")
+        .arg(&c)
+        .arg("--against")
+        .arg(&export)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let p = problems(&text);
+    assert_eq!(p.len(), 2, "{text}");
+    assert!(
+        p[0].contains("c.ldf:2: ") && p[0].contains("the DN is not valid UTF-8"),
+        "{text}"
+    );
+    assert!(
+        p[1].contains("a value of userPrincipalName that is not valid UTF-8"),
+        "{text}"
+    );
+}
