@@ -881,6 +881,17 @@ fn check_dns_and_imports(
         for m in mods_of(r) {
             let text_attr = Attr::from_desc(&attr_base(&m.attr))
                 .is_some_and(|a| !matches!(a, Attr::UserCertificate | Attr::UserSmimeCertificate));
+            // Replacing the chain or deleting it whole touches the structural class; a
+            // `delete:` of named values may remove an auxiliary class, which is allowed.
+            let whole = matches!(m.op, ModOp::Replace)
+                || (matches!(m.op, ModOp::Delete) && m.values.is_empty());
+            if attr_base(&m.attr) == "objectclass" && whole {
+                push(
+                    r.line,
+                    Kind::ImportError,
+                    format!("{dn}: '{}: {}' would change the object's class chain, which Active Directory refuses (only auxiliary classes may be added); ldifix never changes objectClass", op_name(m.op), m.attr),
+                );
+            }
             if text_attr
                 && m.values
                     .iter()
@@ -1000,6 +1011,16 @@ fn check_dns_and_imports(
         }
     }
     allowed
+}
+
+/// The keyword of a mod-spec (`add`, `delete`, `replace`, `increment`).
+fn op_name(op: ModOp) -> &'static str {
+    match op {
+        ModOp::Add => "add",
+        ModOp::Delete => "delete",
+        ModOp::Replace => "replace",
+        ModOp::Increment => "increment",
+    }
 }
 
 /// Whether `attr` (a lower-cased attribute type) is one of the attributes ldifix knows

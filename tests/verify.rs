@@ -1133,3 +1133,29 @@ userPrincipalName:: cmVu6UBjb250b3NvLmNvbQ==
         "{text}"
     );
 }
+
+#[test]
+fn replacing_the_object_class_chain_is_an_import_error() {
+    let f = Fixture::new();
+    let c = f.write(
+        "c.ldf",
+        &crlf(
+            "
+dn: CN=William Torres,OU=Staff,OU=Contoso,DC=contoso,DC=local
+changetype: modify
+replace: objectClass
+objectClass: top
+objectClass: contact
+-
+",
+        ),
+    );
+    let (code, out) = verify(&c, None, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(
+        &out,
+        "c.ldf",
+        2,
+        "'replace: objectClass' would change the object's class chain, which Active Directory refuses",
+    );
+}
