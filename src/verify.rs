@@ -1416,21 +1416,25 @@ fn check_duplicates(changes: &ParsedFile, view: &ExportView, problems: &mut Vec<
                     });
                 }
             }
+            let dn_of = |id: u32| view.dns.get(id as usize).map_or("?", |d| d.as_ref());
+            let dn = dn_of(c.id);
+            let mut duplicate = |message: String| {
+                problems.push(Problem {
+                    file: changes.name.clone(),
+                    line: v.line.unwrap_or(c.first_line),
+                    kind: Kind::Duplicate,
+                    message,
+                })
+            };
             if others.is_empty() {
                 if let Some((id, (what, at))) = later.iter().next() {
                     reported.insert(k.clone());
-                    let dn = view.dns.get(c.id as usize).map_or("?", |d| d.as_ref());
-                    let odn = view.dns.get(*id as usize).map_or("?", |d| d.as_ref());
-                    problems.push(Problem {
-                        file: changes.name.clone(),
-                        line: v.line.unwrap_or(c.first_line),
-                        kind: Kind::Duplicate,
-                        message: format!(
-                            "{dn}: the new {} {} would duplicate the {what} of {odn}, which the record at line {at} changes only later: a DC (Windows Server 2012 R2 and later) refuses this record while another object holds the UPN (put that record before this one)",
-                            v.attr.ldap_name(),
-                            show(v.text.as_bytes()),
-                        ),
-                    });
+                    duplicate(format!(
+                        "{dn}: the new {} {} would duplicate the {what} of {}, which the record at line {at} changes only later: a DC (Windows Server 2012 R2 and later) refuses this record while another object holds the UPN (put that record before this one)",
+                        v.attr.ldap_name(),
+                        show(v.text.as_bytes()),
+                        dn_of(*id),
+                    ));
                 }
                 continue;
             }
@@ -1438,32 +1442,23 @@ fn check_duplicates(changes: &ParsedFile, view: &ExportView, problems: &mut Vec<
             let with: Vec<String> = others
                 .iter()
                 .take(5)
-                .map(|(id, what)| {
-                    let dn = view.dns.get(*id as usize).map_or("?", |d| d.as_ref());
-                    format!("{what} of {dn}")
-                })
+                .map(|(id, what)| format!("{what} of {}", dn_of(*id)))
                 .collect();
             let mut with = with.join("; ");
             if others.len() > 5 {
                 with.push_str(&format!("; and {} more objects", others.len() - 5));
             }
-            let dn = view.dns.get(c.id as usize).map_or("?", |d| d.as_ref());
             let what = if v.line.is_some() { "the new " } else { "" };
-            problems.push(Problem {
-                file: changes.name.clone(),
-                line: v.line.unwrap_or(c.first_line),
-                kind: Kind::Duplicate,
-                message: format!(
-                    "{dn}: {what}{} {} would duplicate the {with}{}",
-                    v.attr.ldap_name(),
-                    show(v.text.as_bytes()),
-                    if v.attr == Attr::UserPrincipalName {
-                        " (a UPN must be unique across UPN, mail and SMTP addresses)"
-                    } else {
-                        ""
-                    }
-                ),
-            });
+            duplicate(format!(
+                "{dn}: {what}{} {} would duplicate the {with}{}",
+                v.attr.ldap_name(),
+                show(v.text.as_bytes()),
+                if v.attr == Attr::UserPrincipalName {
+                    " (a UPN must be unique across UPN, mail and SMTP addresses)"
+                } else {
+                    ""
+                }
+            ));
         }
     }
 }

@@ -237,6 +237,15 @@ fn run_fix(d: &Dir, extra: &[&str]) -> (i32, String) {
     )
 }
 
+/// [`run_fix`] writing the change file c.ldf, the undo file u.ldf and the report r.csv
+/// into `d`.
+fn run_fix_writing(d: &Dir, extra: &[&str]) -> (i32, String) {
+    let (c, u, r) = (d.p("c.ldf"), d.p("u.ldf"), d.p("r.csv"));
+    let mut args = vec!["-o", s(&c), "--undo", s(&u), "--report", s(&r)];
+    args.extend_from_slice(extra);
+    run_fix(d, &args)
+}
+
 fn report_rows(path: &Path) -> Vec<HashMap<String, String>> {
     let mut r = csv::Reader::from_path(path).unwrap();
     let h = r.headers().unwrap().clone();
@@ -1203,17 +1212,7 @@ sAMAccountName: one
 userPrincipalName: one@contoso.local
 ";
     d.write("export.ldf", export.as_bytes());
-    let (code, out) = run_fix(
-        &d,
-        &[
-            "-o",
-            s(&d.p("c.ldf")),
-            "--undo",
-            s(&d.p("u.ldf")),
-            "--report",
-            s(&d.p("r.csv")),
-        ],
-    );
+    let (code, out) = run_fix_writing(&d, &[]);
     assert_eq!(code, 1, "{out}");
     let rows = refused_rows(&d.p("r.csv"));
     assert_eq!(rows.len(), 1, "{rows:?}");
@@ -1249,17 +1248,7 @@ userPrincipalName:: {}
         b64("tt@contoso.local\t")
     );
     d.write("export.ldf", export.as_bytes());
-    let (code, out) = run_fix(
-        &d,
-        &[
-            "-o",
-            s(&d.p("c.ldf")),
-            "--undo",
-            s(&d.p("u.ldf")),
-            "--report",
-            s(&d.p("r.csv")),
-        ],
-    );
+    let (code, out) = run_fix_writing(&d, &[]);
     assert_eq!(code, 1, "{out}");
     let rows = refused_rows(&d.p("r.csv"));
     assert_eq!(rows.len(), 2, "{rows:?}");
@@ -1725,17 +1714,7 @@ sAMAccountName: rene\nuserAccountControl: 512\nuserPrincipalName: ren\xe9@contos
 sAMAccountName: ann\nuserAccountControl: 512\nuserPrincipalName: ann@contoso.local\n",
     );
     d.write("export.ldf", &export);
-    let (code, out) = run_fix(
-        &d,
-        &[
-            "-o",
-            s(&d.p("c.ldf")),
-            "--undo",
-            s(&d.p("u.ldf")),
-            "--report",
-            s(&d.p("r.csv")),
-        ],
-    );
+    let (code, out) = run_fix_writing(&d, &[]);
     assert_eq!(code, 1, "{out}");
     assert!(
         out.contains("export.ldf:1: warning: 1 record holds a DN or value that is not valid UTF-8 (this is the first): read as Windows-1252 for the checks, and no change is planned for such an object"),

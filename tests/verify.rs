@@ -1033,27 +1033,27 @@ mailNickname: mjones2
     );
 }
 
+/// Verify the change file `text` (LF, written as CRLF) alone against the sample export,
+/// and assert it is not safe for exactly one problem, at `line`, saying `needle`.
+fn assert_not_safe_for_one(text: &str, line: u64, needle: &str) {
+    let f = Fixture::new();
+    let c = f.write("c.ldf", &crlf(text));
+    let (code, out) = verify(&c, None, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(&out, "c.ldf", line, needle);
+}
+
 #[test]
 fn aliases_and_other_proxy_types_must_stay_unique() {
-    let f = Fixture::new();
     // William takes Mary's alias (in another case).
-    let c = f.write(
-        "c.ldf",
-        &crlf(
-            "
+    assert_not_safe_for_one(
+        "
 dn: CN=William Torres,OU=Staff,OU=Contoso,DC=contoso,DC=local
 changetype: modify
 replace: mailNickname
 mailNickname: MJones
 -
 ",
-        ),
-    );
-    let (code, out) = verify(&c, None, &[]);
-    assert_eq!(code, 1, "{out}");
-    assert_one(
-        &out,
-        "c.ldf",
         2,
         "the new mailNickname 'MJones' would duplicate the mailNickname 'mjones' of CN=Mary Jones",
     );
@@ -1136,11 +1136,8 @@ userPrincipalName:: cmVu6UBjb250b3NvLmNvbQ==
 
 #[test]
 fn replacing_the_object_class_chain_is_an_import_error() {
-    let f = Fixture::new();
-    let c = f.write(
-        "c.ldf",
-        &crlf(
-            "
+    assert_not_safe_for_one(
+        "
 dn: CN=William Torres,OU=Staff,OU=Contoso,DC=contoso,DC=local
 changetype: modify
 replace: objectClass
@@ -1148,13 +1145,6 @@ objectClass: top
 objectClass: contact
 -
 ",
-        ),
-    );
-    let (code, out) = verify(&c, None, &[]);
-    assert_eq!(code, 1, "{out}");
-    assert_one(
-        &out,
-        "c.ldf",
         2,
         "'replace: objectClass' would change the object's class chain, which Active Directory refuses",
     );

@@ -415,7 +415,9 @@ pub fn plan_fix_with<'e>(
             // once.
             if objects[i] == i && facts[i].in_scope {
                 if e.non_utf8 {
-                    refuse_non_utf8(i, e, facts[i].user, opts, &verified, checks, &mut out);
+                    let mut mine = EntryProposals::default();
+                    propose_entry(i, e, facts[i].user, opts, &verified, checks, &mut mine);
+                    refuse_non_utf8(e, mine, &mut out);
                 } else {
                     propose_entry(i, e, facts[i].user, opts, &verified, checks, &mut out);
                 }
@@ -542,19 +544,9 @@ struct EntryProposals {
 /// Why every change of an object whose DN or values were not UTF-8 is refused.
 pub const NON_UTF8_REASON: &str = "not UTF-8 in the export (read as Windows-1252 for the checks): a change or undo written from the export's bytes would not match the directory's Unicode text; export the object again as Unicode (ldifde -u)";
 
-/// The proposals of an in-scope entry whose DN or values were not valid UTF-8, each
-/// refused ([`NON_UTF8_REASON`]) and appended to `out.refused`.
-fn refuse_non_utf8(
-    i: usize,
-    e: &Entry<'_>,
-    user: bool,
-    opts: &FixOptions,
-    verified: &HashSet<String>,
-    checks: &dyn Checks,
-    out: &mut EntryProposals,
-) {
-    let mut mine = EntryProposals::default();
-    propose_entry(i, e, user, opts, verified, checks, &mut mine);
+/// `mine`, the proposals of in-scope entry `e`, whose DN or values were not valid
+/// UTF-8: each is refused ([`NON_UTF8_REASON`]) and appended to `out.refused`.
+fn refuse_non_utf8(e: &Entry<'_>, mut mine: EntryProposals, out: &mut EntryProposals) {
     out.refused.append(&mut mine.refused);
     out.unverified_mail += mine.unverified_mail;
     for p in mine.props {
