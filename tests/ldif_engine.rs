@@ -892,3 +892,23 @@ fn a_dn_or_changetype_line_among_attributes_is_an_error_not_an_attribute() {
     let r = records(b"dn: CN=A,DC=x\ndnsHostName: a\nchangetypes: b\ndn;x: c\n").unwrap();
     assert_eq!(r[0].attrs().len(), 3);
 }
+
+#[test]
+fn an_input_ending_inside_its_last_line_is_named_in_a_warning() {
+    let mut p = Parser::new(b"dn: CN=A,DC=x\ncn: a\n\ndn: CN=B,DC=x\ncn: b");
+    assert_eq!(p.by_ref().filter(|i| i.is_ok()).count(), 2);
+    let w = p.take_warnings();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!(w[0].line, 5);
+    assert_eq!(w[0].message, ldifix::ldif::UNENDED_LAST_LINE);
+    // With its line end (LF or CRLF), or empty: no warning.
+    for whole in [
+        &b"dn: CN=A,DC=x\ncn: a\n"[..],
+        b"dn: CN=A,DC=x\r\ncn: a\r\n",
+        b"",
+    ] {
+        let mut p = Parser::new(whole);
+        p.by_ref().for_each(drop);
+        assert!(p.take_warnings().is_empty(), "{whole:?}");
+    }
+}

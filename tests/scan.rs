@@ -625,6 +625,31 @@ fn values_read_as_windows_1252_are_named_in_a_note() {
 }
 
 #[test]
+fn an_export_cut_inside_its_last_line_is_named_at_that_line() {
+    let d = Dir::new();
+    let mut text = String::new();
+    for i in 0..40 {
+        text.push_str(&user(&format!("U{i}"), "a", &format!("u{i}"), &[]));
+    }
+    text.push_str(
+        "dn: CN=Z,OU=Staff,DC=a,DC=contoso,DC=com\nobjectClass: user\ncn: Z\nmail: z@cont",
+    );
+    d.write("cut.ldf", &text);
+    let last = text.lines().count();
+    // In small chunks too, so the warning's line is made absolute like the others.
+    for chunk in ["8388608", "4096"] {
+        let (code, _, err) = scan(d.dir.path(), &["cut.ldf", "--chunk-bytes", chunk]);
+        assert!(code == 0 || code == 1, "{err}");
+        assert!(
+            err.contains(&format!(
+                "cut.ldf:{last}: warning: the input ends inside its last line"
+            )),
+            "{err}"
+        );
+    }
+}
+
+#[test]
 fn idfix_profile_names_objects_without_a_cn() {
     let d = Dir::new();
     let mut text = user("A", "a", "usera", &["userPrincipalName: a@contoso.com"]);

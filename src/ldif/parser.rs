@@ -311,6 +311,9 @@ const B64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
         .with_decode_allow_trailing_bits(true),
 );
 
+/// The warning for an input whose last line has no line end.
+pub const UNENDED_LAST_LINE: &str = "the input ends inside its last line (no line end after it): was the file cut short? Its last value may be incomplete";
+
 impl<'a> Parser<'a> {
     /// A parser over `buf` (already decoded to UTF-8/bytes, BOM removed) with default limits.
     pub fn new(buf: &'a [u8]) -> Self {
@@ -1279,6 +1282,15 @@ impl<'a> Iterator for Parser<'a> {
             Ok(Some(item)) => Ok(item),
             Ok(None) => {
                 self.done = true;
+                // Every exporter ends its last line; a file that does not was most
+                // likely cut short (its last value may be cut too).
+                if !self.buf.is_empty() && !self.buf.ends_with(b"\n") {
+                    self.warnings.push(Warning {
+                        // Every line was consumed: the last one is the line before.
+                        line: self.line.saturating_sub(1).max(1),
+                        message: UNENDED_LAST_LINE.into(),
+                    });
+                }
                 // A fault after the last record (in a trailing comment, a dangling byte
                 // after the final line end) is reported on its own.
                 return self
