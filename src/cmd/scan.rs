@@ -44,6 +44,7 @@ use crate::model::{Attr, Entry, FileId, Spare};
 use crate::output::{self, AtomicFile, Planned};
 use crate::pipeline::{self, Chunk, ChunkParser, LineBase};
 use crate::report::{self, CollisionReport, Holder, InputSummary, ScanReport};
+use crate::rewrite::load::counted;
 use crate::rules::entra::EntraContext;
 use crate::rules::idfix::{DupStore, IdfixEngine, IdfixRules, Prepared};
 use crate::rules::scope::Scope;
@@ -992,15 +993,6 @@ fn run_engine(store: &mut DupStore, scans: &mut [(&Chunk, ChunkScan)]) {
             s.rows
                 .extend(store.finish(&pending, i).into_iter().map(|r| (local, r)));
         }
-    }
-}
-
-/// `n` and `what`, plural when `n` is not 1: "1 record", "3 records".
-fn counted(n: u64, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
     }
 }
 

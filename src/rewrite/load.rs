@@ -160,14 +160,19 @@ pub fn parse_entries_with<'a, T: Send>(
     Ok((entries, all_facts))
 }
 
+/// `n` and `what`, plural when `n` is not 1: "1 record", "3 records".
+pub fn counted(n: u64, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
 /// The warning for `n` change records (modify, delete, modrdn) in an export, the first
 /// on `line` of input `name`: they are not entries, so nothing reads them.
 pub fn change_records_warning(name: &str, line: u64, n: u64) -> String {
-    let what = if n == 1 {
-        "1 change record".to_string()
-    } else {
-        format!("{n} change records")
-    };
+    let what = counted(n, "change record");
     format!(
         "{name}:{line}: warning: {what} (modify, delete or modrdn) not read (this is the first): an export's records are entries or 'changetype: add' (is this a change file?)"
     )
@@ -177,11 +182,7 @@ pub fn change_records_warning(name: &str, line: u64, n: u64) -> String {
 /// value that is not valid UTF-8 (read as Windows-1252 for the checks); `then` says what
 /// the command does with them.
 pub fn non_utf8_warning(name: &str, line: u64, n: u64, then: &str) -> String {
-    let what = if n == 1 {
-        "1 record holds".to_string()
-    } else {
-        format!("{n} records hold")
-    };
+    let what = counted(n, "record") + if n == 1 { " holds" } else { " hold" };
     format!(
         "{name}:{line}: warning: {what} a DN or value that is not valid UTF-8 (this is the first): read as Windows-1252 for the checks{then}; export again as Unicode (ldifde -u) to be sure of the text"
     )
