@@ -541,6 +541,17 @@ struct EntryProposals {
     unverified_mail: usize,
 }
 
+/// Why `upn` is refused as the new UPN of `e` (it must be ASCII and pass the Entra
+/// rules), or `None`.
+fn new_upn_problem(checks: &dyn Checks, e: &Entry<'_>, upn: &[u8]) -> Option<String> {
+    if !upn.is_ascii() {
+        return Some("entra: the new UPN is not ASCII".into());
+    }
+    checks
+        .upn_problem(e, &String::from_utf8_lossy(upn))
+        .map(|p| format!("entra: {p}"))
+}
+
 /// Why every change of an object whose DN or values were not UTF-8 is refused.
 pub const NON_UTF8_REASON: &str = "not UTF-8 in the export (read as Windows-1252 for the checks): a change or undo written from the export's bytes would not match the directory's Unicode text; export the object again as Unicode (ldifde -u)";
 
@@ -595,10 +606,8 @@ fn propose_entry(
                 // once every change is planned: the UPN then stays as it is).
                 let problem = if !verified.contains(&domain) || opts.upn_suffixes.is_empty() {
                     None
-                } else if !addr.is_ascii() {
-                    Some("entra: the new UPN is not ASCII".to_string())
                 } else {
-                    checks.upn_problem(e, &addr).map(|p| format!("entra: {p}"))
+                    new_upn_problem(checks, e, addr.as_bytes())
                 };
                 if let Some(reason) = problem {
                     out.refused.push(refusal(
@@ -1161,12 +1170,7 @@ fn resolve_objects<'e>(
             }
             if c.refused.is_none() && c.attr == Attr::UserPrincipalName && c.check_upn {
                 if let Some(v) = c.new.first() {
-                    if !v.is_ascii() {
-                        c.refused =
-                            Some(Box::new(("entra: the new UPN is not ASCII".into(), vec![])));
-                    } else if let Some(p) = checks.upn_problem(e, &String::from_utf8_lossy(v)) {
-                        c.refused = Some(Box::new((format!("entra: {p}"), vec![])));
-                    }
+                    c.refused = new_upn_problem(checks, e, v).map(|p| Box::new((p, vec![])));
                 }
             }
             // An edited CSV's new addresses and aliases are the administrator's own:
