@@ -307,16 +307,12 @@ pub fn print_summary(plan: &Plan, all_refusals: bool, max_refusals: usize) -> st
         }
     }
     if plan.unverified_mail > 0 {
-        let n = plan.unverified_mail;
+        let n = plan.unverified_mail as u64;
+        let its = if n == 1 { "its" } else { "their" };
         writeln!(
             o,
-            "note: {n} {} UPN: {} primary SMTP domain is not verified",
-            if n == 1 {
-                "user kept its"
-            } else {
-                "users kept their"
-            },
-            if n == 1 { "its" } else { "their" }
+            "note: {} kept {its} UPN: {its} primary SMTP domain is not verified",
+            load::counted(n, "user")
         )?;
     }
     Ok(())
@@ -575,8 +571,7 @@ pub fn run(args: Args) -> Result<i32> {
     struct Seen {
         entries: u64,
         classless: u64,
-        non_utf8: u64,
-        first_non_utf8: Option<u64>,
+        non_utf8: load::Tally,
     }
     let mut seen = vec![Seen::default(); inputs.len()];
     for (e, f) in entries.iter().zip(&facts) {
@@ -584,8 +579,7 @@ pub fn run(args: Args) -> Result<i32> {
         c.entries += 1;
         c.classless += u64::from(f.classless());
         if e.non_utf8 {
-            c.non_utf8 += 1;
-            c.first_non_utf8.get_or_insert(e.line);
+            c.non_utf8.note(e.line);
         }
     }
     for (input, c) in inputs.iter().zip(seen) {
@@ -596,13 +590,13 @@ pub fn run(args: Args) -> Result<i32> {
                 crate::cmd::scan::classless_warning(&input.name(), format)
             );
         }
-        if let Some(line) = c.first_non_utf8 {
+        if let Some(line) = c.non_utf8.first {
             eprintln!(
                 "{}",
                 load::non_utf8_warning(
                     &input.name(),
                     line,
-                    c.non_utf8,
+                    c.non_utf8.n,
                     ", and no change is planned for such an object (the report says why)"
                 )
             );

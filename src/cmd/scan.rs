@@ -44,7 +44,7 @@ use crate::model::{Attr, Entry, FileId, Spare};
 use crate::output::{self, AtomicFile, Planned};
 use crate::pipeline::{self, Chunk, ChunkParser, LineBase};
 use crate::report::{self, CollisionReport, Holder, InputSummary, ScanReport};
-use crate::rewrite::load::counted;
+use crate::rewrite::load::{counted, Tally};
 use crate::rules::entra::EntraContext;
 use crate::rules::idfix::{DupStore, IdfixEngine, IdfixRules, Prepared};
 use crate::rules::scope::Scope;
@@ -314,19 +314,14 @@ pub struct ChunkScan {
     pub records: u64,
     /// Entries (content and add records), whatever they describe.
     pub entries: u64,
-    /// Entries without an `objectClass` value (never in scope), and the first one's line.
-    pub classless: u64,
-    pub first_classless: Option<u64>,
-    /// In-scope objects without a `cn` value, and the first one's line.
-    pub cnless: u64,
-    pub first_cnless: Option<u64>,
-    /// Change records (modify, delete, modrdn: not entries, so not read), and the first
-    /// one's line.
-    pub changes: u64,
-    pub first_change: Option<u64>,
-    /// Entries with a DN or value that is not valid UTF-8, and the first one's line.
-    pub non_utf8: u64,
-    pub first_non_utf8: Option<u64>,
+    /// Entries without an `objectClass` value (never in scope).
+    pub classless: Tally,
+    /// In-scope objects without a `cn` value.
+    pub cnless: Tally,
+    /// Change records (modify, delete, modrdn: not entries, so not read).
+    pub changes: Tally,
+    /// Entries with a DN or value that is not valid UTF-8.
+    pub non_utf8: Tally,
     /// Entries the profile selects (persons and groups): in scope or skipped.
     pub objects: u64,
     /// Selected entries left out, per skip id (`ou-filter` for OU filtering).
@@ -359,16 +354,13 @@ impl ChunkScan {
         for p in &mut self.in_scope {
             p.line += by;
         }
-        for l in [
-            &mut self.first_classless,
-            &mut self.first_cnless,
-            &mut self.first_change,
-            &mut self.first_non_utf8,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            *l += by;
+        for t in [
+            &mut self.classless,
+            &mut self.cnless,
+            &mut self.changes,
+            &mut self.non_utf8,
+        ] {
+            t.shift(by);
         }
         for (_, r) in &mut self.rows {
             r.entry.line += by;
@@ -448,19 +440,16 @@ pub fn scan_chunk(
         out.records += 1;
         let line = rec.line;
         let Some(entry) = Entry::from_record_in(file, rec, &mut spare) else {
-            out.changes += 1;
-            out.first_change.get_or_insert(line);
+            out.changes.note(line);
             continue;
         };
         parser.recycle(std::mem::take(&mut spare.attrs));
         out.entries += 1;
         if entry.non_utf8 {
-            out.non_utf8 += 1;
-            out.first_non_utf8.get_or_insert(entry.line);
+            out.non_utf8.note(entry.line);
         }
         if !entry.has(Attr::ObjectClass) {
-            out.classless += 1;
-            out.first_classless.get_or_insert(entry.line);
+            out.classless.note(entry.line);
         }
         // The entry comes back when it is done with, so its buffers serve the next.
         let done = 'entry: {
@@ -481,8 +470,7 @@ pub fn scan_chunk(
                 line: entry.line,
             });
             if !entry.has(Attr::Cn) {
-                out.cnless += 1;
-                out.first_cnless.get_or_insert(entry.line);
+                out.cnless.note(entry.line);
             }
             if let Some(upn) = entry.get(Attr::UserPrincipalName) {
                 if let Some((_, s)) = upn.rsplit_once('@') {
@@ -760,41 +748,41 @@ fn scan_inputs(
         for w in &f.warnings {
             writeln!(stderr, "{name}:{}: warning: {}", w.line, w.message)?;
         }
-        if let Some(line) = f.first_change {
+        if let Some(line) = f.changes.first {
             writeln!(
                 stderr,
                 "{}",
-                crate::rewrite::load::change_records_warning(&name, line, f.changes)
+                crate::rewrite::load::change_records_warning(&name, line, f.changes.n)
             )?;
         }
-        if let Some(line) = f.first_non_utf8 {
+        if let Some(line) = f.non_utf8.first {
             writeln!(
                 stderr,
                 "{}",
-                crate::rewrite::load::non_utf8_warning(&name, line, f.non_utf8, "")
+                crate::rewrite::load::non_utf8_warning(&name, line, f.non_utf8.n, "")
             )?;
         }
         // The Export-Csv reader says itself when there is no ObjectClass column.
         if *format != InputFormat::PwshCsv {
-            if let Some(line) = f.first_classless {
-                if f.classless == f.entries {
+            if let Some(line) = f.classless.first {
+                if f.classless.n == f.entries {
                     writeln!(stderr, "{}", classless_warning(&name, *format))?;
                 } else {
                     writeln!(
                         stderr,
                         "{name}:{line}: warning: {} without an objectClass (this is the first): not checked, as neither a person nor a group",
-                        counted(f.classless, "record")
+                        counted(f.classless.n, "record")
                     )?;
                 }
             }
         }
         if let (Some(line), Profile::Idfix | Profile::IdfixDedicated) =
-            (f.first_cnless, args.profile)
+            (f.cnless.first, args.profile)
         {
             writeln!(
                 stderr,
                 "{name}:{line}: warning: {} in scope without a cn (this is the first): IdFix stopped on such an entry; ldifix checks it, using the value of the DN's first RDN where IdFix used cn",
-                counted(f.cnless, "object")
+                counted(f.cnless.n, "object")
             )?;
         }
         for e in &f.errors {
@@ -1013,17 +1001,12 @@ pub fn classless_warning(name: &str, format: InputFormat) -> String {
 #[derive(Default)]
 struct FileState {
     records: u64,
-    /// Entries, those without an objectClass and in-scope objects without a cn, with
-    /// the first one's line (see [`ChunkScan`]).
+    /// Entries, and the tallies of [`ChunkScan`] for the whole input.
     entries: u64,
-    classless: u64,
-    first_classless: Option<u64>,
-    cnless: u64,
-    first_cnless: Option<u64>,
-    changes: u64,
-    first_change: Option<u64>,
-    non_utf8: u64,
-    first_non_utf8: Option<u64>,
+    classless: Tally,
+    cnless: Tally,
+    changes: Tally,
+    non_utf8: Tally,
     warnings: Vec<Warning>,
     errors: Vec<ParseError>,
     /// Stopped at an invalid record (no `--keep-going`): later chunks are dropped.
@@ -1083,14 +1066,10 @@ impl Merged {
         }
         f.records += s.records;
         f.entries += s.entries;
-        f.classless += s.classless;
-        f.first_classless = f.first_classless.or(s.first_classless);
-        f.cnless += s.cnless;
-        f.first_cnless = f.first_cnless.or(s.first_cnless);
-        f.changes += s.changes;
-        f.first_change = f.first_change.or(s.first_change);
-        f.non_utf8 += s.non_utf8;
-        f.first_non_utf8 = f.first_non_utf8.or(s.first_non_utf8);
+        f.classless.add(s.classless);
+        f.cnless.add(s.cnless);
+        f.changes.add(s.changes);
+        f.non_utf8.add(s.non_utf8);
         f.warnings.extend(s.warnings);
         f.errors.extend(s.errors);
         self.entries += s.entries;

@@ -115,7 +115,7 @@ pub fn parse_entries_with<'a, T: Send>(
             entries.reserve_exact(parts.iter().map(|p| p.entries.len()).sum());
             all_facts.reserve_exact(parts.iter().map(|p| p.facts.len()).sum());
             let mut lines = LineBase::new(1);
-            let (mut changes, mut first_change) = (0u64, None);
+            let mut changes = Tally::default();
             for (c, mut part) in chunks.iter().zip(parts) {
                 part.shift_lines(lines.shift(c, part.lfs));
                 for w in &part.warnings {
@@ -124,13 +124,12 @@ pub fn parse_entries_with<'a, T: Send>(
                 if let Some(e) = part.error {
                     return Err(located(e));
                 }
-                changes += part.changes;
-                first_change = first_change.or(part.first_change);
+                changes.add(part.changes);
                 entries.extend(part.entries);
                 all_facts.extend(part.facts);
             }
-            if let Some(line) = first_change {
-                eprintln!("{}", change_records_warning(&name, line, changes));
+            if let Some(line) = changes.first {
+                eprintln!("{}", change_records_warning(&name, line, changes.n));
             }
         } else {
             let mut parser = Records::new(bytes, format, limits).with_csv_join(csv_join);
@@ -158,6 +157,36 @@ pub fn parse_entries_with<'a, T: Send>(
     }
     bar.finish_and_clear();
     Ok((entries, all_facts))
+}
+
+/// How many records of an input had something a warning names, and the first one's line.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    /// How many.
+    pub n: u64,
+    /// The first one's line.
+    pub first: Option<u64>,
+}
+
+impl Tally {
+    /// Count the record on `line`.
+    pub fn note(&mut self, line: u64) {
+        self.n += 1;
+        self.first.get_or_insert(line);
+    }
+
+    /// Add the tally of a later stretch of the same input.
+    pub fn add(&mut self, later: Tally) {
+        self.n += later.n;
+        self.first = self.first.or(later.first);
+    }
+
+    /// Add `by` to the first line (made absolute once the lines before are known).
+    pub fn shift(&mut self, by: u64) {
+        if let Some(l) = &mut self.first {
+            *l += by;
+        }
+    }
 }
 
 /// `n` and `what`, plural when `n` is not 1: "1 record", "3 records".
@@ -196,9 +225,8 @@ struct Part<'a, T> {
     error: Option<ParseError>,
     /// Line feeds in the chunk (its lines are relative to its start until shifted).
     lfs: u64,
-    /// Change records (not entries, so not read), and the first one's line.
-    changes: u64,
-    first_change: Option<u64>,
+    /// Change records (not entries, so not read).
+    changes: Tally,
 }
 
 impl<T> Part<'_, T> {
@@ -213,9 +241,7 @@ impl<T> Part<'_, T> {
         for w in &mut self.warnings {
             w.line += by;
         }
-        if let Some(l) = &mut self.first_change {
-            *l += by;
-        }
+        self.changes.shift(by);
         if let Some(e) = &mut self.error {
             e.shift_lines(by);
         }
@@ -236,8 +262,7 @@ fn parse_chunk<'a, T>(
         warnings: Vec::new(),
         error: None,
         lfs: 0,
-        changes: 0,
-        first_change: None,
+        changes: Tally::default(),
     };
     // A line start seen last (offset in the chunk, chunk-relative line): the chunk's
     // line feeds are counted from there on.
@@ -258,8 +283,7 @@ fn parse_chunk<'a, T>(
                     part.facts.push(facts(&mut e));
                     part.entries.push(e);
                 } else {
-                    part.changes += 1;
-                    part.first_change.get_or_insert(line);
+                    part.changes.note(line);
                 }
             }
             Ok(Item::Skipped { .. }) => {}
