@@ -48,13 +48,19 @@ pub fn record_json(r: &Record<'_>) -> Json {
     let mut o = serde_json::Map::new();
     o.insert("line".into(), json!(r.line));
     o.insert("dn".into(), value_json(&r.dn));
-    o.insert(
-        "changetype".into(),
-        match &r.changetype {
-            Some(c) => json!(c),
-            None => Json::Null,
-        },
-    );
+    // ldifde's schema variants (`ntdsSchemaAdd`, …) are the contract's change types under
+    // another name: `changetype` says which, and `ldifde_changetype` keeps the variant.
+    let (changetype, variant) = match (&r.changetype, r.change) {
+        (Some(c), Some(kind)) if c.starts_with("ntdsschema") => {
+            (json!(kind.as_str()), Some(json!(c)))
+        }
+        (Some(c), _) => (json!(c), None),
+        (None, _) => (Json::Null, None),
+    };
+    o.insert("changetype".into(), changetype);
+    if let Some(v) = variant {
+        o.insert("ldifde_changetype".into(), v);
+    }
     if !r.controls.is_empty() {
         let cs: Vec<Json> = r
             .controls
@@ -172,4 +178,47 @@ pub fn run(args: Args) -> Result<i32> {
     }
     out.flush().map_err(StdoutError::from)?;
     Ok(if bad { 2 } else { 0 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ldif::{Item, Parser};
+
+    fn dumped(text: &str) -> Vec<Json> {
+        Parser::new(text.as_bytes())
+            .map(|i| match i.unwrap() {
+                Item::Record(r) => record_json(&r),
+                other => panic!("not a record: {other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ldifde_schema_change_types_are_dumped_as_the_contracts_with_the_variant_beside() {
+        let recs = dumped(
+            "dn: CN=a,CN=Schema\nchangetype: ntdsSchemaAdd\nobjectClass: x\n\n\
+             dn: CN=a,CN=Schema\nchangetype: NTDSSCHEMAMODIFY\nreplace: y\ny: 1\n-\n\n\
+             dn: CN=a,CN=Schema\nchangetype: ntdsSchemaModRdn\nnewrdn: CN=b\ndeleteoldrdn: 1\n\n\
+             dn: CN=b,CN=Schema\nchangetype: ntdsSchemaDelete\n\n\
+             dn: CN=c\nchangetype: add\nobjectClass: x\n",
+        );
+        let types: Vec<(&Json, Option<&Json>)> = recs
+            .iter()
+            .map(|r| (&r["changetype"], r.get("ldifde_changetype")))
+            .collect();
+        assert_eq!(
+            types,
+            vec![
+                (&json!("add"), Some(&json!("ntdsschemaadd"))),
+                (&json!("modify"), Some(&json!("ntdsschemamodify"))),
+                (&json!("modrdn"), Some(&json!("ntdsschemamodrdn"))),
+                (&json!("delete"), Some(&json!("ntdsschemadelete"))),
+                (&json!("add"), None),
+            ]
+        );
+        assert_eq!(recs[0]["attrs"], json!([["objectClass", "x"]]));
+        assert_eq!(recs[1]["mods"][0]["op"], json!("replace"));
+        assert_eq!(recs[2]["newrdn"], json!("CN=b"));
+    }
 }

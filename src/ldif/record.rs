@@ -107,6 +107,19 @@ pub enum ChangeKind {
     ModDn,
 }
 
+impl ChangeKind {
+    /// The RFC 2849 keyword (`add`, `delete`, `modify`, `modrdn`, `moddn`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Add => "add",
+            ChangeKind::Delete => "delete",
+            ChangeKind::Modify => "modify",
+            ChangeKind::ModRdn => "modrdn",
+            ChangeKind::ModDn => "moddn",
+        }
+    }
+}
+
 /// The body of a record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Body<'a> {

@@ -11,7 +11,7 @@ use std::io::{self, Write};
 
 use base64::Engine as _;
 
-use super::record::{Body, ChangeKind, Record, Value};
+use super::record::{Body, Record, Value};
 
 /// Line ending of written files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -232,13 +232,9 @@ impl<W: Write> LdifWriter<W> {
             self.flush_line()?;
         }
         if let Some(kind) = rec.change {
-            let word = match (&rec.changetype, kind) {
-                (Some(ct), _) if valid_keyword(ct) => ct.as_ref(),
-                (_, ChangeKind::Add) => "add",
-                (_, ChangeKind::Delete) => "delete",
-                (_, ChangeKind::Modify) => "modify",
-                (_, ChangeKind::ModRdn) => "modrdn",
-                (_, ChangeKind::ModDn) => "moddn",
+            let word = match &rec.changetype {
+                Some(ct) if valid_keyword(ct) => ct.as_ref(),
+                _ => kind.as_str(),
             };
             self.line.extend_from_slice(b"changetype: ");
             self.line.extend_from_slice(word.as_bytes());
@@ -327,7 +323,7 @@ mod tests {
     use std::borrow::Cow;
 
     use super::*;
-    use crate::ldif::{Attr, Item, Mod, ModOp, Parser};
+    use crate::ldif::{Attr, ChangeKind, Item, Mod, ModOp, Parser};
 
     fn modify(dn: &str, upn: &str) -> Record<'static> {
         Record {
