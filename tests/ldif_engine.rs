@@ -812,6 +812,44 @@ fn a_bad_base64_character_in_a_folded_value_is_named_at_its_physical_line() {
 }
 
 #[test]
+fn other_bad_values_in_a_folded_line_are_named_at_their_physical_line() {
+    // (text, physical line of the problem), CRLF and LF alike.
+    let cases = [
+        // deleteoldrdn's value alone on a continuation line.
+        (
+            "dn: CN=A,DC=x\nchangetype: modrdn\nnewrdn: CN=B\ndeleteoldrdn:\n 7\n",
+            5,
+        ),
+        // A space in a URL on the third physical line of the value.
+        (
+            "dn: CN=A,DC=x\ncn: A\nphoto:< file:///tmp/aaaa\n bbbb\n cc d\n",
+            5,
+        ),
+        // ... and on its first line.
+        ("dn: CN=A,DC=x\ncn: A\nphoto:< file:///a b\n cccc\n", 3),
+        // A control OID broken on its continuation line.
+        (
+            "dn: CN=A,DC=x\ncontrol: 1.2.840.113556.1.4.805\n .x true\nchangetype: delete\n",
+            3,
+        ),
+        // ... and after it, the criticality.
+        (
+            "dn: CN=A,DC=x\ncontrol: 1.2.3\n  maybe\nchangetype: delete\n",
+            3,
+        ),
+    ];
+    for (text, line) in cases {
+        for t in [text.to_string(), text.replace('\n', "\r\n")] {
+            let e = first_error(t.as_bytes());
+            assert_eq!((e.line, e.record_line), (line, Some(1)), "{t:?}: {e}");
+        }
+    }
+    // Unfolded, the problem is on the logical line's own line.
+    let e = first_error(b"dn: CN=A,DC=x\nchangetype: modrdn\nnewrdn: CN=B\ndeleteoldrdn: 7\n");
+    assert_eq!(e.line, 4, "{e}");
+}
+
+#[test]
 fn control_keywords_in_any_case_and_trailing_spaces_are_read() {
     for (line, critical) in [
         ("control: 1.2.3 TRUE", true),

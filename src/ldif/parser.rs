@@ -68,6 +68,56 @@ struct LLine<'a> {
     text: Cow<'a, [u8]>,
     line: u64,
     offset: usize,
+    /// The whole input, so a problem found in `text` can be named at its physical line.
+    buf: &'a [u8],
+}
+
+impl LLine<'_> {
+    /// The physical line holding byte `at` of the unfolded `text` (the last one when
+    /// `at` is past its end).
+    fn line_at(&self, at: usize) -> u64 {
+        line_in_fold(self.buf, self.offset, self.line, at)
+    }
+}
+
+/// The physical line holding byte `at` of the logical line that starts at `offset` (on
+/// physical line `line`) of `buf`, once unfolded: continuation lines start with a space,
+/// which unfolding removes; a CR before the LF is not part of a line.
+fn line_in_fold(buf: &[u8], offset: usize, line: u64, at: usize) -> u64 {
+    // The length of the physical line at `pos` without its line end, and where the next
+    // one starts.
+    let phys = |pos: usize| {
+        let rest = &buf[pos.min(buf.len())..];
+        let (i, next) = match memchr(b'\n', rest) {
+            Some(i) => (i, pos + i + 1),
+            None => (rest.len(), buf.len()),
+        };
+        (
+            if i > 0 && rest[i - 1] == b'\r' {
+                i - 1
+            } else {
+                i
+            },
+            next,
+        )
+    };
+    let (first, mut next) = phys(offset);
+    if at < first {
+        return line;
+    }
+    let mut left = at - first;
+    let mut n = line;
+    while next < buf.len() && buf[next] == b' ' {
+        let (len, after) = phys(next);
+        n += 1;
+        let len = len.saturating_sub(1);
+        if left < len {
+            return n;
+        }
+        left -= len;
+        next = after;
+    }
+    n
 }
 
 /// Parses records from a complete buffer. Iterate it; on error, the iterator skips to the
@@ -434,24 +484,7 @@ impl<'a> Parser<'a> {
     /// the leading space.
     #[cold]
     fn locate_in_fold(&self, offset: usize, line: u64, at: usize) -> u64 {
-        let (first, mut next) = self.phys(offset);
-        if at < first.len() {
-            return line;
-        }
-        // Index into the rest of the logical line, after the first physical line.
-        let mut left = at - first.len();
-        let mut n = line;
-        while next < self.buf.len() && self.buf[next] == b' ' {
-            let (c, after) = self.phys(next);
-            n += 1;
-            let len = c.len().saturating_sub(1);
-            if left < len {
-                return n;
-            }
-            left -= len;
-            next = after;
-        }
-        n
+        line_in_fold(self.buf, offset, line, at)
     }
 
     /// The error for a record (starting at byte `start`, line `line`) that ends beyond
@@ -608,6 +641,7 @@ impl<'a> Parser<'a> {
                     text: Cow::Borrowed(content),
                     line: start_line,
                     offset,
+                    buf: self.buf,
                 }));
             }
             // Folded: join continuation lines into an owned buffer, sized for a few
@@ -639,6 +673,7 @@ impl<'a> Parser<'a> {
                 text: Cow::Owned(owned),
                 line: start_line,
                 offset,
+                buf: self.buf,
             }));
         }
     }
@@ -1221,7 +1256,7 @@ impl<'a> Parser<'a> {
                         expected: "'deleteoldrdn: 0' or 'deleteoldrdn: 1'".into(),
                         found: snippet(other),
                     },
-                    l.line,
+                    l.line_at(s.vstart),
                     l.offset,
                     dn_line,
                 ))
@@ -1702,16 +1737,17 @@ impl LineSpec<'_> {
                 let v = self.plain_value(l);
                 let end = v.iter().rposition(|&c| c != b' ').map_or(0, |e| e + 1);
                 // A URL (RFC 1738) is printable ASCII without spaces.
-                if end == 0 || !v[..end].iter().all(|&c| (0x21..=0x7e).contains(&c)) {
+                let bad = v[..end].iter().position(|&c| !(0x21..=0x7e).contains(&c));
+                if end == 0 || bad.is_some() {
                     return Err(Box::new(ParseError {
                         kind: ErrorKind::Expected {
                             expected: format!(
                                 "a URL of printable ASCII characters after \"{}:<\"",
                                 self.name_str()
                             ),
-                            found: snippet(&v[..end]),
+                            found: snippet(&v[bad.map_or(0, |b| b.saturating_sub(20))..end]),
                         },
-                        line: l.line,
+                        line: l.line_at(self.vstart + bad.unwrap_or(0)),
                         record_line: Some(record_line),
                         offset: l.offset,
                     }));
@@ -1734,18 +1770,18 @@ fn parse_control<'a>(
     record_line: u64,
     warnings: &mut Vec<Warning>,
 ) -> PResult<Control<'a>> {
-    let bad = |detail: &str| {
+    let bad = |detail: &str, at: usize| {
         Box::new(ParseError {
             kind: ErrorKind::BadControl {
                 detail: detail.to_owned(),
             },
-            line: l.line,
+            line: l.line_at(at),
             record_line: Some(record_line),
             offset: l.offset,
         })
     };
     if s.kind != ValueKind::Plain {
-        return Err(bad("expected 'control: <oid> [true|false][: value]'"));
+        return Err(bad("expected 'control: <oid> [true|false][: value]'", 0));
     }
     let text: &[u8] = &l.text;
     let rest = &text[s.vstart..];
@@ -1759,7 +1795,17 @@ fn parse_control<'a>(
             .split(|&c| c == b'.')
             .all(|p| !p.is_empty() && p.iter().all(u8::is_ascii_digit))
     {
-        return Err(bad("expected a numeric OID after 'control:'"));
+        // Named where the OID stops being one (digits separated by single dots).
+        let at = oid
+            .windows(2)
+            .position(|w| w == b"..")
+            .map_or(s.vstart + oid_len, |k| s.vstart + k + 1);
+        let at = if oid.first() == Some(&b'.') {
+            s.vstart
+        } else {
+            at
+        };
+        return Err(bad("expected a numeric OID after 'control:'", at));
     }
     let oid_s = String::from_utf8_lossy(oid).into_owned();
     let mut i = s.vstart + oid_len;
@@ -1795,6 +1841,7 @@ fn parse_control<'a>(
         if text[i] != b':' {
             return Err(bad(
                 "expected 'true', 'false' or ':' after the control's OID",
+                i,
             ));
         }
         let fake = LineSpec {
