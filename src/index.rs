@@ -341,7 +341,7 @@ impl Index {
             if !g.multi && g.holders.iter().any(|o| o.object != object) {
                 g.multi = true;
             }
-            g.holders.push(occ);
+            push_holder(&mut g.holders, occ);
             return;
         }
         let idx = self.groups.len() as u32;
@@ -678,7 +678,7 @@ where
                     .iter_mut()
                     .find(|g| g.namespace == ns && g.key == key)
                 {
-                    Some(g) => g.holders.push(occ),
+                    Some(g) => push_holder(&mut g.holders, occ),
                     None => groups.push(Collision {
                         namespace: ns,
                         key: key.clone(),
@@ -695,6 +695,21 @@ where
     }
     sort_collisions(&mut out);
     out
+}
+
+/// Add a holder to a group's list, unless the same object already holds the same value
+/// of the same attribute there (a value repeated on one object is one holder, as it is
+/// one finding). An object's holders are added together, so only the list's tail is
+/// searched.
+fn push_holder(holders: &mut Vec<Occurrence>, occ: Occurrence) {
+    let repeated = holders
+        .iter()
+        .rev()
+        .take_while(|o| o.object == occ.object)
+        .any(|o| o.attr == occ.attr && o.value == occ.value);
+    if !repeated {
+        holders.push(occ);
+    }
 }
 
 /// Report order of collision groups: by first holder (object, then file/line), then
@@ -861,6 +876,30 @@ mod tests {
         let c = ix.collisions();
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].holders.len(), 3);
+    }
+
+    #[test]
+    fn a_value_repeated_on_one_object_is_one_holder() {
+        let text = "dn: CN=A,DC=x\nproxyAddresses: smtp:d@x.com\nproxyAddresses: smtp:d@x.com\n\
+                    proxyAddresses: smtp:D@x.com\n\n\
+                    dn: CN=B,DC=x\nproxyAddresses: smtp:d@x.com\n";
+        let ix = index(Profile::Entra, text);
+        let c = ix.collisions();
+        assert_eq!(c.len(), 1);
+        let who: Vec<(u32, &str)> = c[0]
+            .holders
+            .iter()
+            .map(|o| (o.object, o.value.as_str()))
+            .collect();
+        // The same text twice is one holder; another spelling is another value.
+        assert_eq!(
+            who,
+            vec![
+                (0, "smtp:d@x.com"),
+                (0, "smtp:D@x.com"),
+                (1, "smtp:d@x.com")
+            ]
+        );
     }
 
     #[test]

@@ -428,6 +428,39 @@ fn same_value_on_one_object_in_two_attributes_is_not_a_collision() {
 }
 
 #[test]
+fn a_value_repeated_on_one_object_is_one_holder_and_one_finding() {
+    let d = Dir::new();
+    let text = user(
+        "A",
+        "a",
+        "usera",
+        &[
+            "proxyAddresses: smtp:dup@contoso.com",
+            "proxyAddresses: smtp:dup@contoso.com",
+        ],
+    ) + &user("B", "a", "userb", &["proxyAddresses: smtp:dup@contoso.com"]);
+    d.write("a.ldf", &text);
+    scan(d.dir.path(), &["a.ldf", "--json", "r.json"]);
+    let doc = json(&d.path("r.json"));
+    let groups = doc["collisions"].as_array().unwrap();
+    assert_eq!(groups.len(), 1);
+    let holders: Vec<&str> = groups[0]["holders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["dn"].as_str().unwrap())
+        .collect();
+    assert_eq!(holders, vec![dn("A", "a"), dn("B", "a")]);
+    assert_eq!(
+        duplicate_findings(&doc),
+        vec![
+            t(&dn("A", "a"), "proxyAddresses", "smtp:dup@contoso.com"),
+            t(&dn("B", "a"), "proxyAddresses", "smtp:dup@contoso.com"),
+        ]
+    );
+}
+
+#[test]
 fn include_and_exclude_ou() {
     let d = Dir::new();
     let text = user("A", "a", "usera", &["userPrincipalName: x y@contoso.com"])
