@@ -102,7 +102,11 @@ fn census(path: &Path) -> (usize, usize) {
         };
         records += 1;
         if let Some(e) = Entry::from_record(0, r) {
-            if e.object_class() == Some("user") && scope(&e, Profile::Entra) == Scope::In {
+            // The generator's health mailbox is in scope too (Entra Connect syncs it:
+            // no default rule leaves it out), but it is not one of the requested users.
+            let health = e.dn.contains("CN=Monitoring Mailboxes,");
+            if e.object_class() == Some("user") && scope(&e, Profile::Entra) == Scope::In && !health
+            {
                 users += 1;
             }
         }

@@ -533,7 +533,14 @@ fn counts_and_rates_are_respected() {
     );
     let objs = objects(&p);
     let count = |c: &str| objs.values().filter(|o| o.0 == c && o.2).count();
-    assert_eq!(count("user"), 6000);
+    // Every requested user is in scope, and so is the domain's health mailbox: Entra
+    // Connect syncs it (no default rule leaves it out).
+    let health = objs
+        .iter()
+        .filter(|(dn, o)| o.2 && dn.contains("CN=Monitoring Mailboxes,"))
+        .count();
+    assert_eq!(health, 1);
+    assert_eq!(count("user"), 6000 + health);
     assert_eq!(objs.values().filter(|o| o.0 == "group").count(), 30);
     assert_eq!(count("contact"), 500);
     let planted = t["summary"]["planted_by_kind"].as_object().unwrap();

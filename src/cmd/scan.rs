@@ -1412,7 +1412,8 @@ mod tests {
     fn scan_chunk_counts_scope_and_collects_keys() {
         let text = "dn: CN=A,OU=Staff,DC=x,DC=com\nobjectClass: user\ncn: A\nsAMAccountName: a\n\
                     userPrincipalName: a@x.com\nproxyAddresses: SMTP:a@x.com\nmailNickname: a\n\n\
-                    dn: CN=krbtgt,CN=Users,DC=x,DC=com\nobjectClass: user\ncn: krbtgt\nsAMAccountName: krbtgt\n\n\
+                    dn: CN=krbtgt,CN=Users,DC=x,DC=com\nobjectClass: user\ncn: krbtgt\nsAMAccountName: krbtgt\n\
+                    isCriticalSystemObject: TRUE\n\n\
                     dn: OU=Staff,DC=x,DC=com\nobjectClass: organizationalUnit\n\n\
                     dn: CN=B,OU=Other,DC=x,DC=com\nobjectClass: user\ncn: B\nsAMAccountName: b\n\n\
                     dn: CN=C,DC=x,DC=com\nchangetype: delete\n";

@@ -69,7 +69,9 @@ pub enum Class {
     Group,
     /// A contact.
     Contact,
-    /// krbtgt, system mailboxes, a conflict object: out of scope of every profile.
+    /// krbtgt, system mailboxes, a conflict object: out of scope of every profile, but for
+    /// the health mailbox, which Entra Connect syncs (the `entra` profile checks its clean
+    /// values).
     System,
 }
 

@@ -11,8 +11,9 @@
 //! - Clean values are unique by construction and pass every `entra` check; each planted
 //!   value triggers exactly the rules its kind lists ([`defects::KINDS`]); duplicates are
 //!   reported for every holder. System objects (krbtgt, SystemMailbox{…}, HealthMailbox…,
-//!   DiscoverySearchMailbox…, a `\0ACNF:` conflict object) are out of scope and carry no
-//!   truth.
+//!   DiscoverySearchMailbox…, a `\0ACNF:` conflict object) carry no truth: all are out of
+//!   the `idfix` profiles' scope, and all but the health mailbox (which Entra Connect syncs:
+//!   no default rule leaves it out; its values are clean) out of the `entra` profile's.
 //! - The `csvde` flavours write what `csvde -f` (UTF-8, as with the ANSI code page 65001)
 //!   and `csvde -u -f` (UTF-16LE with BOM) write ([`emit`]): one header line, the union of
 //!   the attributes of the object classes present with `DN` first — fixed in advance from

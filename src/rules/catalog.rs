@@ -404,13 +404,13 @@ pub const SKIP_OU_FILTER: &str = "ou-filter";
 
 /// Every reason [`crate::rules::scope::scope`] can give for skipping an entry.
 pub static SKIP_REASONS: &[SkipInfo] = &[
-    SkipInfo { id: SKIP_CN_DOLLAR, summary: "cn ends with $ (machine-style account)" },
-    SkipInfo { id: SKIP_WELL_KNOWN, summary: "cn starts with one of IdFix's 15 well-known exclusion prefixes (Admini, Guest, krbtgt, msol, ...)" },
+    SkipInfo { id: SKIP_CN_DOLLAR, summary: "idfix: cn ends with $ (machine-style account)" },
+    SkipInfo { id: SKIP_WELL_KNOWN, summary: "idfix: cn starts with one of IdFix's 15 well-known exclusion prefixes (Admini, Guest, krbtgt, msol, ...)" },
     SkipInfo { id: SKIP_CONFLICT, summary: "replication conflict (CNF) object" },
     SkipInfo { id: SKIP_CRITICAL, summary: "isCriticalSystemObject (idfix: TRUE; entra: present)" },
-    SkipInfo { id: SKIP_SAM_PREFIX, summary: "user whose sAMAccountName starts with CAS_, SUPPORT_, MSOL_ (entra: also AAD_)" },
-    SkipInfo { id: SKIP_NICK_PREFIX, summary: "user whose mailNickname starts with CAS_ or SystemMailbox" },
-    SkipInfo { id: SKIP_MSOL_HIDDEN, summary: "displayName starts with MSOL (contacts in entra: contains (MSOL)) and hidden from address lists" },
+    SkipInfo { id: SKIP_SAM_PREFIX, summary: "user whose sAMAccountName starts with CAS_, SUPPORT_ or MSOL_ (entra: AAD_… or MSOL_…, SUPPORT_388945a0, CAS_…})" },
+    SkipInfo { id: SKIP_NICK_PREFIX, summary: "user whose mailNickname starts with CAS_ or SystemMailbox (entra: SystemMailbox{…, or CAS_…} on users and contacts)" },
+    SkipInfo { id: SKIP_MSOL_HIDDEN, summary: "idfix: user whose displayName starts with MSOL, hidden from address lists (entra: contact whose displayName contains (MSOL), hidden)" },
     SkipInfo { id: SKIP_RECIPIENT_TYPE, summary: "msExchRecipientTypeDetails marks a system/arbitration/discovery mailbox (idfix: string compare; entra: bitmask 0x21C07000)" },
     SkipInfo { id: SKIP_NO_SAM, summary: "entra: user without sAMAccountName" },
     SkipInfo { id: SKIP_SECURITY_NO_MAIL, summary: "idfix: security group without mail" },

@@ -17,12 +17,13 @@
 //!   matches AD's decimal values). Where IdFix's skip code would throw (no `cn`, an
 //!   unparsable boolean or `groupType`), the entry is not skipped, as in IdFix.
 //! * `idfix-dedicated`: §2.5 — the cn, prefix and `ACNF:` rules only.
-//! * `entra`: IdFix's rules 1–5 evaluated correctly, plus Entra Connect's default
-//!   exclusions (§2.6): `isCriticalSystemObject` present (any value), users and
-//!   inetOrgPersons without `sAMAccountName` or with `AAD_`/`MSOL_` accounts, the
-//!   `msExchRecipientTypeDetails` bitmask `0x21C07000` evaluated numerically, conflict
-//!   objects recognised in the first RDN (escaped `\0ACNF:` or a raw line feed before
-//!   `CNF:`). **Groups follow Entra's semantics, not IdFix's:** security groups are synced
+//! * `entra`: Entra Connect's default exclusions (§2.6) and nothing of IdFix's own `cn`
+//!   rules (a trailing `$`, the well-known prefixes), which would leave out objects Entra
+//!   syncs: `isCriticalSystemObject` present (any value); users and inetOrgPersons without
+//!   `sAMAccountName`, with an `AAD_…`/`MSOL_…` account, `SUPPORT_388945a0`, a `CAS_…}`
+//!   account or alias, or a `SystemMailbox{…` alias; the `msExchRecipientTypeDetails`
+//!   bitmask `0x21C07000` evaluated numerically; conflict objects recognised in the first
+//!   RDN (escaped `\0ACNF:` or a raw line feed before `CNF:`). **Groups follow Entra's semantics, not IdFix's:** security groups are synced
 //!   whether or not they have mail (IdFix skips those without `mail`), distribution groups
 //!   only when mail-enabled; role groups and the rich-coexistence group are skipped.
 //!   Contacts are skipped unless they have `mail` and are mail-enabled (`proxyAddresses`
@@ -170,7 +171,9 @@ fn idfix_common(e: &Entry, critical: bool) -> Result<Option<&'static str>, ()> {
     if WELL_KNOWN_PREFIXES.iter().any(|p| starts_with_ci(cn, p)) {
         return Ok(Some(id::SKIP_WELL_KNOWN));
     }
-    if contains_ci(&e.dn, "ACNF:") || e.dn.contains("\nCNF:") {
+    // The escaped mark in the DN as IdFix tests it, and a raw line feed before `CNF:` in a
+    // decoded DN or in `cn` (idfix-rules.md §2.4 item 3).
+    if contains_ci(&e.dn, "ACNF:") || e.dn.contains("\nCNF:") || cn.contains("\nCNF:") {
         return Ok(Some(id::SKIP_CONFLICT));
     }
     if critical {
@@ -302,14 +305,15 @@ fn has_at(s: &str) -> bool {
     s.bytes().any(|b| b == b'@')
 }
 
+/// `CAS_…}`: the Client Access Server accounts Entra Connect leaves out.
+fn cas_account(s: &str) -> bool {
+    starts_with_ci(s, "CAS_") && s.contains('}')
+}
+
 fn entra(e: &Entry, kind: Kind) -> Scope {
-    let cn = e.cn();
-    if cn.ends_with('$') {
-        return Scope::Skipped(id::SKIP_CN_DOLLAR);
-    }
-    if WELL_KNOWN_PREFIXES.iter().any(|p| starts_with_ci(&cn, p)) {
-        return Scope::Skipped(id::SKIP_WELL_KNOWN);
-    }
+    // Entra Connect's own exclusions only (idfix-rules.md §2.6): IdFix's `cn` rules (a
+    // trailing `$`, the 15 well-known prefixes) would leave out users and groups Entra
+    // syncs ("Guest, Anna", "Administration Office").
     if is_conflict(e) {
         return Scope::Skipped(id::SKIP_CONFLICT);
     }
@@ -327,23 +331,15 @@ fn entra(e: &Entry, kind: Kind) -> Scope {
             let Some(sam) = e.get(Attr::SamAccountName) else {
                 return Scope::Skipped(id::SKIP_NO_SAM);
             };
-            if ["CAS_", "SUPPORT_", "MSOL_", "AAD_"]
-                .iter()
-                .any(|p| starts_with_ci(sam, p))
+            if starts_with_ci(sam, "AAD_")
+                || starts_with_ci(sam, "MSOL_")
+                || sam.eq_ignore_ascii_case("SUPPORT_388945a0")
+                || cas_account(sam)
             {
                 return Scope::Skipped(id::SKIP_SAM_PREFIX);
             }
-            if ["CAS_", "SYSTEMMAILBOX"]
-                .iter()
-                .any(|p| starts_with_ci(nick, p))
-            {
+            if starts_with_ci(nick, "SystemMailbox{") || cas_account(nick) {
                 return Scope::Skipped(id::SKIP_NICK_PREFIX);
-            }
-            if hidden
-                && e.get(Attr::DisplayName)
-                    .is_some_and(|d| starts_with_ci(d, "MSOL"))
-            {
-                return Scope::Skipped(id::SKIP_MSOL_HIDDEN);
             }
             if recipient.is_some_and(|r| r & SYSTEM_RECIPIENT_MASK != 0) {
                 return Scope::Skipped(id::SKIP_RECIPIENT_TYPE);
@@ -356,7 +352,7 @@ fn entra(e: &Entry, kind: Kind) -> Scope {
             {
                 return Scope::Skipped(id::SKIP_MSOL_HIDDEN);
             }
-            if starts_with_ci(nick, "CAS_") && nick.contains('}') {
+            if cas_account(nick) {
                 return Scope::Skipped(id::SKIP_NICK_PREFIX);
             }
             // Synced only with a `mail` value, and mail-enabled.
@@ -507,8 +503,10 @@ mod tests {
 
     #[test]
     fn cn_dollar_and_prefixes() {
+        // IdFix's rules on `cn`; Entra Connect has none of them and syncs these objects.
         let s = user("mail: a@b.com\n").replace("cn: John Smith", "cn: SVC$");
-        assert_eq!(all(&s), [Scope::Skipped(id::SKIP_CN_DOLLAR); 3]);
+        let skipped = Scope::Skipped(id::SKIP_CN_DOLLAR);
+        assert_eq!(all(&s), [Scope::In, skipped, skipped]);
         for cn in [
             "Administrator",
             "guest, anna",
@@ -519,7 +517,8 @@ mod tests {
             "CAS_{abc}",
         ] {
             let s = user("mail: a@b.com\n").replace("cn: John Smith", &format!("cn: {cn}"));
-            assert_eq!(all(&s), [Scope::Skipped(id::SKIP_WELL_KNOWN); 3], "{cn}");
+            let skipped = Scope::Skipped(id::SKIP_WELL_KNOWN);
+            assert_eq!(all(&s), [Scope::In, skipped, skipped], "{cn}");
         }
     }
 
@@ -565,40 +564,48 @@ mod tests {
 
     #[test]
     fn user_rules() {
-        for sam in ["CAS_x", "support_388945a0", "MSOL_abc"] {
+        // (sAMAccountName, skipped by idfix, skipped by entra)
+        for (sam, idfix, entra) in [
+            ("CAS_x", true, false),
+            ("CAS_{abc}", true, true),
+            ("support_388945a0", true, true),
+            ("SUPPORT_other", true, false),
+            ("MSOL_abc", true, true),
+            ("AAD_123", false, true),
+        ] {
             let s = user("").replace("sAMAccountName: jsmith", &format!("sAMAccountName: {sam}"));
             let e = entry(&s);
-            assert_eq!(
-                scope(&e, Profile::Idfix),
-                Scope::Skipped(id::SKIP_SAM_PREFIX),
-                "{sam}"
-            );
-            assert_eq!(
-                scope(&e, Profile::Entra),
-                Scope::Skipped(id::SKIP_SAM_PREFIX),
-                "{sam}"
-            );
+            let want = |skip: bool| {
+                if skip {
+                    Scope::Skipped(id::SKIP_SAM_PREFIX)
+                } else {
+                    Scope::In
+                }
+            };
+            assert_eq!(scope(&e, Profile::Idfix), want(idfix), "{sam}");
+            assert_eq!(scope(&e, Profile::Entra), want(entra), "{sam}");
         }
-        let s = user("").replace("sAMAccountName: jsmith", "sAMAccountName: AAD_123");
-        let e = entry(&s);
-        assert_eq!(
-            scope(&e, Profile::Entra),
-            Scope::Skipped(id::SKIP_SAM_PREFIX)
-        );
-        assert_eq!(scope(&e, Profile::Idfix), Scope::In);
 
-        for nick in ["SystemMailbox{1f05a927}", "CAS_{abc}"] {
+        // (mailNickname, skipped by idfix, skipped by entra)
+        for (nick, idfix, entra) in [
+            ("SystemMailbox{1f05a927}", true, true),
+            ("SystemMailboxArchive", true, false),
+            ("CAS_{abc}", true, true),
+            ("CAS_abc", true, false),
+        ] {
             let e = entry(&user(&format!("mailNickname: {nick}\n")));
-            assert_eq!(
-                scope(&e, Profile::Idfix),
-                Scope::Skipped(id::SKIP_NICK_PREFIX)
-            );
-            assert_eq!(
-                scope(&e, Profile::Entra),
-                Scope::Skipped(id::SKIP_NICK_PREFIX)
-            );
+            let want = |skip: bool| {
+                if skip {
+                    Scope::Skipped(id::SKIP_NICK_PREFIX)
+                } else {
+                    Scope::In
+                }
+            };
+            assert_eq!(scope(&e, Profile::Idfix), want(idfix), "{nick}");
+            assert_eq!(scope(&e, Profile::Entra), want(entra), "{nick}");
         }
 
+        // A hidden MSOL user: IdFix's rule; Entra's is for contacts only.
         let e = entry(&user(
             "displayName: MSOL_sync\nmsExchHideFromAddressLists: TRUE\n",
         ));
@@ -606,10 +613,7 @@ mod tests {
             scope(&e, Profile::Idfix),
             Scope::Skipped(id::SKIP_MSOL_HIDDEN)
         );
-        assert_eq!(
-            scope(&e, Profile::Entra),
-            Scope::Skipped(id::SKIP_MSOL_HIDDEN)
-        );
+        assert_eq!(scope(&e, Profile::Entra), Scope::In);
         let e = entry(&user(
             "displayName: MSOL_sync\nmsExchHideFromAddressLists: FALSE\n",
         ));
@@ -769,14 +773,22 @@ proxyAddresses: X500:/o=Team
     }
 
     #[test]
-    fn missing_cn_idfix_not_skipped_entra_uses_rdn() {
+    fn missing_cn_idfix_not_skipped_entra_judges_no_cn() {
+        // IdFix's skip code throws without a cn; Entra Connect has no cn rule (the real
+        // krbtgt is skipped as a critical system object).
         let s = "dn: CN=krbtgt,CN=Users,DC=x\nobjectClass: user\nsAMAccountName: krbtgt\n";
         let e = entry(s);
         assert_eq!(scope(&e, Profile::Idfix), Scope::In);
-        assert_eq!(
-            scope(&e, Profile::Entra),
-            Scope::Skipped(id::SKIP_WELL_KNOWN)
-        );
+        assert_eq!(scope(&e, Profile::Entra), Scope::In);
+        let e = entry(&format!("{s}isCriticalSystemObject: TRUE\n"));
+        assert_eq!(scope(&e, Profile::Entra), Scope::Skipped(id::SKIP_CRITICAL));
+    }
+
+    #[test]
+    fn a_conflict_mark_in_cn_alone_is_a_conflict_object_for_idfix_too() {
+        let s = user("mail: a@b.com\n")
+            .replace("cn: John Smith", "cn:: Sm9obiBTbWl0aApDTkY6MGI3YzFmMmU=");
+        assert_eq!(all(&s), [Scope::Skipped(id::SKIP_CONFLICT); 3]);
     }
 
     #[test]
