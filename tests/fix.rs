@@ -604,6 +604,93 @@ mail: bo@contoso.com
 }
 
 #[test]
+fn apply_csv_keeps_one_smtp_primary_per_object() {
+    let d = Dir::new();
+    let user = |cn: &str, proxies: &[&str]| {
+        let mut t = format!(
+            "dn: CN={cn},OU=Staff,DC=contoso,DC=com\nobjectClass: user\nsAMAccountName: {cn}\n"
+        );
+        for p in proxies {
+            t.push_str(&format!("proxyAddresses: {p}\n"));
+        }
+        t + "\n"
+    };
+    let export = [
+        user("a", &["SMTP:a@contoso.com", "smtp:a2@contoso.com"]),
+        user("b", &["SMTP:b@contoso.com", "smtp:b2@contoso.com"]),
+        user("c", &["SMTP:c@contoso.com", "smtp:c2@contoso.com"]),
+        user("d", &["SMTP:d@contoso.com", "X500:/o=Contoso/cn=d"]),
+        user("e", &["SMTP:e@contoso.com", "smtp:e2@contoso.com"]),
+    ]
+    .concat();
+    let input = d.write("export.ldf", export.as_bytes());
+    let row = |cn: &str, value: &str, update: &str, action: &str| {
+        format!(
+            "\"CN={cn},OU=Staff,DC=contoso,DC=com\",{cn},user,proxyAddresses,Format,{value},{update},Edit,{action}\r\n"
+        )
+    };
+    let csv = [
+        "DISTINGUISHEDNAME,COMMONNAME,OBJECTCLASS,ATTRIBUTE,ERROR,VALUE,UPDATE,PROPOSEDACTION,ACTION\r\n".to_string(),
+        // a: the primary demoted, none promoted, a secondary left: refused.
+        row("a", "SMTP:a@contoso.com", "smtp:a@contoso.com", "EDIT"),
+        // b: demoted and another promoted in the same run: both applied.
+        row("b", "SMTP:b@contoso.com", "smtp:b@contoso.com", "EDIT"),
+        row("b", "smtp:b2@contoso.com", "SMTP:b2@contoso.com", "EDIT"),
+        // c: a second primary: refused.
+        row("c", "smtp:c2@contoso.com", "SMTP:c2@contoso.com", "EDIT"),
+        // d: the only SMTP address removed: nothing is left to be primary.
+        row("d", "SMTP:d@contoso.com", "", "REMOVE"),
+        // e: the primary changed, still primary.
+        row("e", "SMTP:e@contoso.com", "SMTP:e.new@contoso.com", "EDIT"),
+    ]
+    .concat();
+    let csv_path = d.write("edited.csv", csv.as_bytes());
+    let out = ldifix()
+        .args(["apply-csv", s(&csv_path), "--source", s(&input)])
+        .args(["-o", s(&d.p("c.ldf")), "--undo", s(&d.p("u.ldf"))])
+        .args(["--report", s(&d.p("r.csv"))])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let refused: Vec<(String, String)> = report_rows(&d.p("r.csv"))
+        .iter()
+        .filter(|r| r["status"] == "refused")
+        .map(|r| (r["dn"].clone(), r["reason"].clone()))
+        .collect();
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert!(refused[0].0.starts_with("CN=a,") && refused[0].1.contains("no SMTP: primary"));
+    assert!(refused[1].0.starts_with("CN=c,") && refused[1].1.contains("second SMTP: primary"));
+
+    let original = model(export.as_bytes());
+    let mut m = original.clone();
+    apply(&mut m, &d.read("c.ldf"));
+    let proxies = |cn: &str| {
+        let dn = format!("CN={cn},OU=Staff,DC=contoso,DC=com");
+        let mut v: Vec<String> = m[dn.as_bytes()]
+            .get("proxyaddresses")
+            .map(|v| {
+                v.iter()
+                    .map(|b| String::from_utf8_lossy(b).into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    assert_eq!(proxies("a"), ["SMTP:a@contoso.com", "smtp:a2@contoso.com"]);
+    assert_eq!(proxies("b"), ["SMTP:b2@contoso.com", "smtp:b@contoso.com"]);
+    assert_eq!(proxies("c"), ["SMTP:c@contoso.com", "smtp:c2@contoso.com"]);
+    assert_eq!(proxies("d"), ["X500:/o=Contoso/cn=d"]);
+    assert_eq!(
+        proxies("e"),
+        ["SMTP:e.new@contoso.com", "smtp:e2@contoso.com"]
+    );
+    apply(&mut m, &d.read("u.ldf"));
+    assert_eq!(m, original);
+}
+
+#[test]
 fn idfix_update_file_is_undone() {
     let d = Dir::new();
     // The export as it is after IdFix applied its changes.

@@ -1217,6 +1217,12 @@ fn resolve_objects<'e>(
             }
         });
     drop(keys);
+    // An object's SMTP addresses keep one primary, judged on the changes still standing.
+    for group in cands.chunk_by_mut(|a, b| a.entry == b.entry && a.attr == b.attr) {
+        if group[0].attr == Attr::ProxyAddresses {
+            keep_one_primary(group);
+        }
+    }
 
     // Build the plan, grouped per object in input order (candidates are sorted by entry).
     let mut by_entry: Vec<(usize, Vec<AttrChange>)> = Vec::new();
@@ -1272,6 +1278,60 @@ fn resolve_objects<'e>(
         unverified_mail: 0,
         repeated: 0,
         first_repeat: None,
+    }
+}
+
+/// Refuse the proxyAddresses changes of one object (`group`, the candidates of one entry's
+/// proxyAddresses) that would leave its SMTP addresses without a primary or with one
+/// primary more than it has: an edit or removal of the `SMTP:` address (a CSV row demoting
+/// it to `smtp:`, a REMOVE) when no other change promotes another address and `smtp:`
+/// addresses remain, or a promotion when nothing demotes the current primary. Exchange
+/// keeps exactly one primary, and Entra reads it as the object's address. Judged again
+/// until nothing more is refused: a refused demotion can make a promotion one too many.
+fn keep_one_primary(group: &mut [Candidate<'_>]) {
+    let primary = |v: &[u8]| v.starts_with(b"SMTP:");
+    let secondary =
+        |v: &[u8]| !primary(v) && crate::index::is_smtp_proxy(&String::from_utf8_lossy(v));
+    let had = group[0].before.iter().filter(|v| primary(v)).count();
+    loop {
+        // The values once every standing change is applied.
+        let (primaries, secondaries) = {
+            let mut after: Vec<&[u8]> = group[0].before.iter().map(|v| &**v).collect();
+            for c in group.iter().filter(|c| c.refused.is_none()) {
+                for o in &c.old {
+                    if let Some(k) = after.iter().position(|v| *v == &**o) {
+                        after.remove(k);
+                    }
+                }
+                after.extend(c.new.iter().map(Vec::as_slice));
+            }
+            (
+                after.iter().filter(|v| primary(v)).count(),
+                after.iter().filter(|v| secondary(v)).count(),
+            )
+        };
+        let lost = had > 0 && primaries == 0 && secondaries > 0;
+        let extra = primaries > had.max(1);
+        if !lost && !extra {
+            return;
+        }
+        let mut refused_any = false;
+        for c in group.iter_mut().filter(|c| c.refused.is_none()) {
+            let takes = c.old.iter().any(|v| primary(v)) && !c.new.iter().any(|v| primary(v));
+            let gives = c.new.iter().any(|v| primary(v)) && !c.old.iter().any(|v| primary(v));
+            let reason = if lost && takes {
+                "primary: the object would be left with smtp: addresses and no SMTP: primary (promote another address in the same run, or keep this one)"
+            } else if extra && gives {
+                "primary: the object would have a second SMTP: primary address (demote the current one to smtp: in the same run)"
+            } else {
+                continue;
+            };
+            c.refused = Some(Box::new((reason.to_string(), vec![])));
+            refused_any = true;
+        }
+        if !refused_any {
+            return;
+        }
     }
 }
 
