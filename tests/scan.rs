@@ -1165,3 +1165,65 @@ fn contacts_and_distribution_groups_with_mail_alone_are_not_synced_and_do_not_co
     let doc = json(&d.path("r2.json"));
     assert_eq!(doc["collisions"].as_array().unwrap().len(), 1, "{doc}");
 }
+
+#[test]
+fn timings_name_the_phases_on_stderr_and_change_nothing_else() {
+    let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/contoso-sample.ldf");
+    let d = Dir::new();
+    let run = |args: &[&str]| {
+        let out = Command::cargo_bin("ldifix")
+            .unwrap()
+            .current_dir(d.dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        // The summary's own time line differs from run to run.
+        let stdout: String = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.starts_with("Time:"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        (
+            out.status.code(),
+            stdout,
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let sample = sample.to_str().unwrap();
+    let fix = [
+        "fix",
+        sample,
+        "--upn-suffix",
+        "contoso.local=contoso.com",
+        "--dry-run",
+    ];
+    for (args, phases) in [
+        (
+            vec!["scan", sample],
+            "timings: read , parse and check , collisions , reports , total ",
+        ),
+        (
+            fix.to_vec(),
+            "timings: read , parse and check , plan , write , total ",
+        ),
+    ] {
+        let (code, stdout, stderr) = run(&args);
+        let timed = [args.clone(), vec!["--timings"]].concat();
+        let (code_t, stdout_t, stderr_t) = run(&timed);
+        assert_eq!((code_t, stdout_t), (code, stdout), "{args:?}");
+        let extra: Vec<&str> = stderr_t.lines().filter(|l| !stderr.contains(l)).collect();
+        assert_eq!(extra.len(), 1, "{stderr_t}");
+        // The phases in order, each with its seconds ("read 0.001 s,").
+        let shape: String = extra[0]
+            .split(' ')
+            .filter(|w| w.parse::<f64>().is_err() && *w != "s," && *w != "s")
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert_eq!(
+            shape,
+            phases.replace(" ,", "").replace(", ", " ").trim_end(),
+            "{}",
+            extra[0]
+        );
+    }
+}

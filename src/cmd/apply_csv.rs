@@ -51,6 +51,7 @@ pub struct Args {
 
 /// Run.
 pub fn run(args: Args) -> Result<i32> {
+    let mut timings = crate::progress::Timings::new(args.out.timings, std::time::Instant::now());
     let mut all_inputs = args.sources.clone();
     all_inputs.extend(args.csv.iter().cloned());
     all_inputs.extend(args.idfix_update.iter().cloned());
@@ -136,13 +137,18 @@ pub fn run(args: Args) -> Result<i32> {
         tld_override,
     };
     let checks = EntraChecks::new(&config);
+    timings.mark("read and check rows");
     let props = csvin::refuse_conflicts(&entries, props, &mut refused);
     let mut plan = resolve(&entries, props, &checks);
+    timings.mark("plan");
     refused.append(&mut plan.refused);
     plan.refused = refused;
     crate::stdout::unless_closed(writeln!(
         std::io::stdout().lock(),
         "rows: {rows_total} read"
     ))?;
-    write_outputs(&plan, &args.out, None, &paths, &args.sources)
+    let status = write_outputs(&plan, &args.out, None, &paths, &args.sources);
+    timings.mark("write");
+    timings.print();
+    status
 }

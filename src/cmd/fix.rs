@@ -88,6 +88,9 @@ pub struct OutputArgs {
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Print the wall time of each phase on stderr at the end (read, plan, write).
+    #[arg(long)]
+    pub timings: bool,
 }
 
 /// Arguments.
@@ -520,6 +523,7 @@ pub fn run(args: Args) -> Result<i32> {
         return Ok(2);
     }
 
+    let mut timings = crate::progress::Timings::new(args.out.timings, std::time::Instant::now());
     let inputs = match load::open_inputs(&args.inputs) {
         Ok(i) => i,
         Err(e) => {
@@ -527,6 +531,7 @@ pub fn run(args: Args) -> Result<i32> {
             return Ok(2);
         }
     };
+    timings.mark("read");
     let config = RuleConfig {
         verified_domains: opts.verified(),
         tld_override,
@@ -602,7 +607,9 @@ pub fn run(args: Args) -> Result<i32> {
             );
         }
     }
+    timings.mark("parse and check");
     let plan = plan_fix_with(&entries, &facts, &opts, &checks);
+    timings.mark("plan");
     if let Some((again, first)) = plan.first_repeat {
         let at = |i: usize| {
             let e = &entries[i];
@@ -642,6 +649,8 @@ pub fn run(args: Args) -> Result<i32> {
     };
     let paths: Vec<String> = inputs.iter().map(|i| i.name()).collect();
     let status = write_outputs(&plan, &args.out, register.as_ref(), &paths, &args.inputs);
+    timings.mark("write");
+    timings.print();
     // The process ends here: freeing a million entries one by one would only add time.
     std::mem::forget(plan);
     std::mem::forget(entries);

@@ -103,6 +103,9 @@ pub struct Args {
     /// Do not print the summary.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Print the wall time of each phase on stderr at the end (read, check, report).
+    #[arg(long)]
+    pub timings: bool,
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
@@ -680,6 +683,7 @@ fn scan_inputs(
     inputs: &[Input],
     started: Instant,
 ) -> Result<i32> {
+    let mut timings = crate::progress::Timings::new(args.timings, started);
     let bytes: Vec<&[u8]> = inputs.iter().map(Input::bytes).collect();
     let formats: Vec<InputFormat> = bytes
         .iter()
@@ -725,11 +729,13 @@ fn scan_inputs(
             });
         }
     }
+    timings.mark("read");
     let progress = progress_bar(args.quiet, bytes.iter().map(|b| b.len() as u64).sum());
     let hasher = KeyHasher::new();
     let mut merged = Merged::new(inputs.len(), opts.stop_at_error);
     let mut checker = Checker::new(args.profile, config);
     checker.scan(&bytes, &chunks, &opts, &hasher, &progress, &mut merged)?;
+    timings.mark("parse and check");
     // The IdFix duplicate store holds a small allocation per value (2 s to free for 1 M
     // users). `scan` is the process's last task, so the store is left to the end of the
     // process rather than freed: freeing it on another thread while the report was built
@@ -807,6 +813,7 @@ fn scan_inputs(
     let mut report = build_report(args, config, inputs, &bytes, &formats, merged, &hasher);
     report.invalid_records = invalid;
     report.elapsed = started.elapsed();
+    timings.mark("collisions");
 
     // An input without a single record is almost always the wrong file (ldifde itself
     // refuses a 0-byte import file): say so instead of reporting a clean directory.
@@ -862,6 +869,8 @@ fn scan_inputs(
             report::summary::write(&mut out, &report).and_then(|()| out.flush()),
         )?;
     }
+    timings.mark("reports");
+    timings.print();
     Ok(if invalid > 0 {
         2
     } else if report.has_findings() {
