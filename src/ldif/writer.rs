@@ -156,8 +156,9 @@ impl<W: Write> LdifWriter<W> {
                 }
             }
             _ => {
+                // One write per line: the line end goes into the line's buffer.
+                self.line.extend_from_slice(eol);
                 self.w.write_all(&self.line)?;
-                self.w.write_all(eol)?;
                 self.lines_written += 1;
             }
         }

@@ -1014,7 +1014,12 @@ fn resolve_objects<'e>(
     // (proposals from `fix` arrive sorted already).
     let mut proposals = proposals;
     proposals.retain(|p| p.entry < entries.len());
-    proposals.par_sort_by_key(|p| (p.entry, p.attr));
+    if !proposals
+        .windows(2)
+        .all(|w| (w[0].entry, w[0].attr) <= (w[1].entry, w[1].attr))
+    {
+        proposals.par_sort_by_key(|p| (p.entry, p.attr));
+    }
     let groups: Vec<&[Proposal]> = proposals
         .chunk_by(|a, b| a.entry == b.entry && a.attr == b.attr)
         .collect();
