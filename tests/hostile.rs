@@ -377,3 +377,42 @@ fn error_messages_escape_control_characters() {
         );
     }
 }
+
+#[test]
+fn the_line_limit_applies_to_csv_inputs_and_to_a_huge_first_line() {
+    let dir = tempfile::tempdir().unwrap();
+    // A csvde export with one row longer than the limit.
+    let csv = dir.path().join("long.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "DN,objectClass,description\r\n\"CN=a,DC=x\",user,short\r\n\"CN=b,DC=x\",user,{}\r\n",
+            "d".repeat(500)
+        ),
+    )
+    .unwrap();
+    Command::cargo_bin("ldifix")
+        .unwrap()
+        .args(["scan", "-q", "--max-line-bytes", "200"])
+        .arg(&csv)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "long.csv:3: limit exceeded: expected a line of at most 200 bytes (--max-line-bytes)",
+        ));
+    // A file that is one huge line (not LDIF, not CSV): the limit, whatever the format
+    // detection makes of it.
+    let blob = dir.path().join("blob.bin");
+    std::fs::write(&blob, vec![b'A'; 3 << 20]).unwrap();
+    for format in [None, Some("csvde"), Some("csv")] {
+        let mut cmd = Command::cargo_bin("ldifix").unwrap();
+        cmd.args(["scan", "-q", "--max-line-bytes", "100000"])
+            .arg(&blob);
+        if let Some(f) = format {
+            cmd.args(["--input-format", f]);
+        }
+        cmd.assert().code(2).stderr(predicate::str::contains(
+            "blob.bin:1: limit exceeded: expected a line of at most 100000 bytes",
+        ));
+    }
+}

@@ -98,8 +98,13 @@ pub fn detect_delimiter(header: &[u8]) -> u8 {
     }
 }
 
+/// Bytes of a line that detection looks at: a header is far shorter, and a huge line (a
+/// damaged or wrong file) is left to the reader's line limit rather than copied here.
+const HEADER_PEEK: usize = 1 << 20;
+
 /// The fields of one header line, unquoted (lossy UTF-8; only used for detection).
 fn header_fields(line: &[u8]) -> Vec<String> {
+    let line = &line[..line.len().min(HEADER_PEEK)];
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)

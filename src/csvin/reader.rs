@@ -264,7 +264,49 @@ impl<'a> CsvReader<'a> {
         self
     }
 
+    /// The error for a physical line longer than `--max-line-bytes` starting where the
+    /// reader stands, found before the csv reader copies it (a huge line without a line
+    /// end — a damaged or wrong file — would otherwise be read whole into memory first).
+    fn line_too_long(&self) -> Option<ParseError> {
+        let r = self.rdr.as_ref()?;
+        let text: &[u8] = r.get_ref().get_ref();
+        let pos = r.position();
+        let mut start = self
+            .base_offset
+            .saturating_add(usize::try_from(pos.byte()).unwrap_or(usize::MAX));
+        let mut line = (self.base_line + pos.line()).saturating_sub(1);
+        // The csv reader stands on the line end before the next row (the LF of a CRLF)
+        // or on empty lines: the next line starts after them.
+        while let Some(&c) = text.get(start) {
+            match c {
+                b'\n' => line += 1,
+                b'\r' => {}
+                _ => break,
+            }
+            start += 1;
+        }
+        let max = self.limits.max_line;
+        let window = text.get(start..)?;
+        let window = &window[..window.len().min(max.saturating_add(2))];
+        // A line may end in CR LF: its content is at most `max` bytes either way.
+        if window.len() <= max.saturating_add(1) || memchr::memchr(b'\n', window).is_some() {
+            return None;
+        }
+        Some(perr(
+            ErrorKind::Limit {
+                detail: format!("expected a line of at most {max} bytes (--max-line-bytes)"),
+            },
+            line,
+            start,
+        ))
+    }
+
     fn read_header(&mut self) {
+        if let Some(e) = self.line_too_long() {
+            self.pending = Some(e);
+            self.done = true;
+            return;
+        }
         let Some(rdr) = self.rdr.as_mut() else {
             return;
         };
@@ -793,6 +835,10 @@ impl<'a> Iterator for CsvReader<'a> {
             if self.done {
                 return None;
             }
+            if let Some(e) = self.line_too_long() {
+                self.finish();
+                return Some(Err(e));
+            }
             let rdr = self.rdr.as_mut()?;
             match rdr.read_byte_record(&mut self.rec) {
                 Ok(true) => {}
@@ -1098,6 +1144,39 @@ mod tests {
         assert_eq!(
             vals(recs[0].as_ref().unwrap(), "info"),
             [&b"line \"1\"\r\nline 2"[..]]
+        );
+    }
+
+    #[test]
+    fn a_line_over_the_limit_is_an_error_before_it_is_read() {
+        let limits = Limits {
+            max_line: 20,
+            ..Limits::default()
+        };
+        for src in [
+            &b"DN,cn\n\"CN=a\",a\n\"CN=b\",bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n\"CN=c\",c\n"[..],
+            b"DN,cn\r\n\"CN=a\",a\r\n\r\n\"CN=b\",bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\r\n",
+        ] {
+            let out: Vec<_> = CsvReader::new(src, Dialect::Csvde, limits).collect();
+            assert!(out[0].is_ok());
+            let e = out[1].as_ref().unwrap_err();
+            let line = if src.contains(&b'\r') { 4 } else { 3 };
+            assert_eq!(
+                e.to_string(),
+                format!("{line}: limit exceeded: expected a line of at most 20 bytes (--max-line-bytes)")
+            );
+            assert_eq!(out.len(), 2, "the reader stops there");
+        }
+        // A header over the limit.
+        let out: Vec<_> = CsvReader::new(
+            b"DN,cnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn\n",
+            Dialect::Csvde,
+            limits,
+        )
+        .collect();
+        assert_eq!(
+            out[0].as_ref().unwrap_err().to_string(),
+            "1: limit exceeded: expected a line of at most 20 bytes (--max-line-bytes)"
         );
     }
 
