@@ -1922,3 +1922,48 @@ fn apply_csv_refuses_new_addresses_and_aliases_entra_would_reject() {
         "{reasons:?}"
     );
 }
+
+#[test]
+fn include_and_exclude_ou_limit_the_objects_changed_not_the_values_judged() {
+    let d = Dir::new();
+    let user = |cn: &str, ou: &str, upn: &str| {
+        format!(
+            "dn: CN={cn},OU={ou},DC=contoso,DC=local\nobjectClass: user\nsAMAccountName: {cn}\nuserPrincipalName: {upn}\n\n"
+        )
+    };
+    let export = [
+        user("a", "Staff", "a@contoso.local"),
+        user("b", "Staff", "b@contoso.local"),
+        user("c", "Service", "c@contoso.local"),
+        // Outside the containers changed, and holding the value b would be given.
+        user("d", "Service", "b@contoso.com"),
+    ]
+    .concat();
+    d.write("export.ldf", export.as_bytes());
+    let (code, out) = run_fix(
+        &d,
+        &["--dry-run", "--include-ou", "ou=staff,dc=contoso,dc=local"],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.starts_with("plan: 1 objects, 1 changes"), "{out}");
+    assert!(
+        out.contains("'b@contoso.local' -> 'b@contoso.com': collision"),
+        "{out}"
+    );
+    assert!(!out.contains("CN=c,"), "{out}");
+    let (code, out) = run_fix(
+        &d,
+        &["--dry-run", "--exclude-ou", "OU=Staff,DC=contoso,DC=local"],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("plan: 1 objects, 1 changes"), "{out}");
+    // A container no object lies in is named.
+    let (_, out) = run_fix(
+        &d,
+        &["--dry-run", "--include-ou", "OU=Staf,DC=contoso,DC=local"],
+    );
+    assert!(
+        out.contains("warning: --include-ou OU=Staf,DC=contoso,DC=local: no object in scope"),
+        "{out}"
+    );
+}

@@ -129,6 +129,14 @@ pub struct Args {
     /// components the inputs' DNs share, when they share two or more).
     #[arg(long, value_name = "DN", value_parser = crate::rewrite::parse_forest_root)]
     pub forest_root: Option<String>,
+    /// Change only objects under this container (repeatable), like Entra Connect OU
+    /// filtering and `scan --include-ou`.
+    #[arg(long = "include-ou", value_name = "DN")]
+    pub include_ou: Vec<String>,
+    /// Change no object under this container (repeatable); the most specific container
+    /// wins. Collisions are still judged against every object of the inputs.
+    #[arg(long = "exclude-ou", value_name = "DN")]
+    pub exclude_ou: Vec<String>,
     #[command(flatten)]
     pub out: OutputArgs,
     #[command(flatten)]
@@ -524,6 +532,13 @@ pub fn run(args: Args) -> Result<i32> {
     }
 
     let mut timings = crate::progress::Timings::new(args.out.timings, std::time::Instant::now());
+    let ou = match crate::cmd::scan::OuFilter::new(&args.include_ou, &args.exclude_ou) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("ldifix: {e:#}");
+            return Ok(2);
+        }
+    };
     let inputs = match load::open_inputs(&args.inputs) {
         Ok(i) => i,
         Err(e) => {
@@ -551,7 +566,12 @@ pub fn run(args: Args) -> Result<i32> {
             Attr::read_class
         },
         &|e| {
-            let facts = EntryFacts::of(e, &checks, &hasher);
+            let mut facts = EntryFacts::of(e, &checks, &hasher);
+            // Objects outside the containers asked for are not changed; they still
+            // hold their values, which changes must not collide with.
+            if facts.in_scope() && !ou.allows(&e.dn) {
+                facts.leave_out();
+            }
             if opts.accept.is_empty() {
                 e.values.retain(|v| read_without_accept(v.attr, &v.text));
                 e.values.shrink_to_fit();
@@ -577,6 +597,11 @@ pub fn run(args: Args) -> Result<i32> {
         entries: u64,
         classless: u64,
         non_utf8: load::Tally,
+    }
+    for (opt, dn) in ou.unmatched() {
+        eprintln!(
+            "ldifix: warning: {opt} {dn}: no object in scope lies in or under this container (check the DN)"
+        );
     }
     let mut seen = vec![Seen::default(); inputs.len()];
     for (e, f) in entries.iter().zip(&facts) {

@@ -133,12 +133,18 @@ pub struct OuFilter {
     hits: Vec<AtomicU64>,
 }
 
-/// A DN as a list of normalised RDNs (`type=value`, lower-cased, spaces around `=` and
-/// `,` trimmed), leaf first. `None` for an empty or malformed DN.
+/// A DN as a list of normalised RDNs, leaf first: the RDNs of [`crate::model::dn_key`]
+/// (type and value lower-cased, spaces around `=` and `,` trimmed, escapes decoded and
+/// written one way, so `\2C` and `\,` are one comma). `None` for an empty or malformed
+/// DN (an RDN without `=` or type, a dangling `\`).
 pub fn dn_rdns(dn: &str) -> Option<Vec<String>> {
-    let mut out = Vec::new();
+    // Well-formed: every RDN (split at unescaped `,`/`;`) has a type and a `=`.
     let mut cur = String::new();
     let mut esc = false;
+    let well_formed = |rdn: &str| {
+        rdn.split_once('=')
+            .is_some_and(|(ty, _)| !ty.trim().is_empty())
+    };
     for c in dn.chars() {
         if esc {
             cur.push(c);
@@ -151,27 +157,36 @@ pub fn dn_rdns(dn: &str) -> Option<Vec<String>> {
                 esc = true;
             }
             ',' | ';' => {
-                out.push(norm_rdn(&cur)?);
+                if !well_formed(&cur) {
+                    return None;
+                }
                 cur.clear();
             }
             _ => cur.push(c),
         }
     }
-    if esc {
+    if esc || !well_formed(&cur) {
         return None;
     }
-    out.push(norm_rdn(&cur)?);
+    // The key's RDNs: its values escape `\`, `,`, `+`, `=` and `;`, so its unescaped
+    // commas are the separators.
+    let key = String::from_utf8_lossy(&crate::model::dn_key(dn.as_bytes())).into_owned();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut escaped = false;
+    for (i, c) in key.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            ',' => {
+                out.push(key[start..i].to_string());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(key[start..].to_string());
     Some(out)
-}
-
-fn norm_rdn(rdn: &str) -> Option<String> {
-    let (ty, val) = rdn.split_once('=')?;
-    let ty = ty.trim();
-    let val = val.trim();
-    if ty.is_empty() {
-        return None;
-    }
-    Some(format!("{}={}", ty.to_lowercase(), val.to_lowercase()))
 }
 
 impl OuFilter {
@@ -1336,6 +1351,17 @@ fn build_report(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dn_rdns_reads_hex_and_character_escapes_alike() {
+        assert_eq!(
+            dn_rdns("OU=Sales\\2C EMEA,DC=x"),
+            dn_rdns("ou=sales\\, emea, dc=X")
+        );
+        assert_eq!(dn_rdns("OU=Sales\\2C EMEA,DC=x").unwrap().len(), 2);
+        assert_eq!(dn_rdns("OU=Sales,garbage"), None);
+        assert_eq!(dn_rdns("OU=Sales\\"), None);
+    }
 
     #[test]
     fn dn_rdns_normalises() {

@@ -347,6 +347,17 @@ impl EntryFacts {
         }
     }
 
+    /// Whether the entry is in scope of the `entra` profile (so it may be changed).
+    pub fn in_scope(&self) -> bool {
+        self.in_scope
+    }
+
+    /// Take the entry out of scope (it lies outside the containers a run is limited
+    /// to): no change is planned for it, its values still count for collisions.
+    pub fn leave_out(&mut self) {
+        self.in_scope = false;
+    }
+
     /// Whether the entry has no `objectClass` value (so it is never in scope).
     pub fn classless(&self) -> bool {
         self.classless
