@@ -121,23 +121,44 @@ impl EntraContext {
 }
 
 /// Run every entra check on an entry (in scope or not: scoping is the caller's job).
+/// The values of `attr` on `entry`, each text once: a value an object holds twice (a
+/// hand-edited file, a CSV split) is one value to judge, so one finding, as it is one
+/// holder of a collision.
+fn distinct<'e, 'a>(
+    entry: &'e Entry<'a>,
+    attr: Attr,
+) -> impl Iterator<Item = &'e crate::model::AttrValue<'a>> + 'e {
+    // Compared with the values before it (no allocation: most attributes hold one).
+    let values = &entry.values;
+    values
+        .iter()
+        .enumerate()
+        .filter(move |(i, v)| {
+            v.attr == attr
+                && !values[..*i]
+                    .iter()
+                    .any(|w| w.attr == attr && w.text == v.text)
+        })
+        .map(|(_, v)| v)
+}
+
 pub fn check(entry: &Entry, ctx: &EntraContext) -> Vec<Finding> {
     let mut out = Vec::new();
-    for v in entry.all(Attr::DisplayName) {
+    for v in distinct(entry, Attr::DisplayName) {
         // The cn is only needed (and, without a `cn` value, only built) for a blank name.
         push(&mut out, display_name(&v.text, || entry.cn()));
     }
-    for v in entry.all(Attr::GivenName) {
+    for v in distinct(entry, Attr::GivenName) {
         push(&mut out, check_given_name(&v.text));
     }
-    for v in entry.all(Attr::Mail) {
+    for v in distinct(entry, Attr::Mail) {
         push(&mut out, check_mail(&v.text));
     }
-    for v in entry.all(Attr::MailNickname) {
+    for v in distinct(entry, Attr::MailNickname) {
         push(&mut out, check_mail_nickname(&v.text));
     }
     let mut primary_seen = false;
-    for v in entry.all(Attr::ProxyAddresses) {
+    for v in distinct(entry, Attr::ProxyAddresses) {
         push(&mut out, check_proxy(&v.text, &mut primary_seen, ctx));
     }
     let n = entry.count(Attr::ProxyAddresses);
@@ -145,13 +166,13 @@ pub fn check(entry: &Entry, ctx: &EntraContext) -> Vec<Finding> {
         out.push(count_finding(Attr::ProxyAddresses, n, id::PROXY_COUNT));
     }
     let is_user = entry.has_class("user") || entry.has_class("inetOrgPerson");
-    for v in entry.all(Attr::SamAccountName) {
+    for v in distinct(entry, Attr::SamAccountName) {
         push(&mut out, check_sam(&v.text, is_user));
     }
-    for v in entry.all(Attr::TargetAddress) {
+    for v in distinct(entry, Attr::TargetAddress) {
         push(&mut out, check_target(&v.text));
     }
-    for v in entry.all(Attr::UserPrincipalName) {
+    for v in distinct(entry, Attr::UserPrincipalName) {
         push(&mut out, check_upn(&v.text, ctx));
     }
     let n = entry.count(Attr::UserCertificate);
@@ -1602,6 +1623,28 @@ mod tests {
         assert_eq!(rules(&proxy(&v)), vec![id::PROXY_LENGTH]);
         let v = format!("smtp:{}@contoso.com", "a".repeat(239));
         assert_eq!(proxy(&v), None);
+    }
+
+    #[test]
+    fn a_value_held_twice_is_judged_once() {
+        let e = entry(
+            "dn: CN=A,DC=x\nobjectClass: user\nproxyAddresses: SMTP:a@contoso.com\n\
+             proxyAddresses: smtp:bad addr@contoso.com\nproxyAddresses: SMTP:a@contoso.com\n\
+             proxyAddresses: smtp:bad addr@contoso.com\nproxyAddresses: smtp:Bad addr@contoso.com\n\
+             mail: x y@contoso.com\nmail: x y@contoso.com\n",
+        );
+        let f = check(&e, &ctx());
+        let got: Vec<(&str, &str)> = f.iter().map(|f| (f.attribute, f.value.as_str())).collect();
+        // The second SMTP:a is the same address, not a second primary; another spelling
+        // is another value.
+        assert_eq!(
+            got,
+            vec![
+                ("mail", "x y@contoso.com"),
+                ("proxyAddresses", "smtp:bad addr@contoso.com"),
+                ("proxyAddresses", "smtp:Bad addr@contoso.com"),
+            ]
+        );
     }
 
     #[test]
