@@ -7,8 +7,27 @@
 //! not turn "findings" or "NOT safe to import" into 0. Any other failure to write is
 //! an error (exit status 2): `cannot write to standard output: No space left on device`.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io::{self, Write};
+
+/// Text from an export made safe for a terminal: control characters (C0, DEL, C1: ESC
+/// starts the sequences that retitle a terminal, clear it or recolour what follows) are
+/// written as `\u{1b}`. Other text is borrowed unchanged.
+pub fn printable(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
 
 /// A failure to write standard output.
 #[derive(Debug)]

@@ -1227,3 +1227,17 @@ fn timings_name_the_phases_on_stderr_and_change_nothing_else() {
         );
     }
 }
+
+#[test]
+fn the_console_summary_writes_no_control_character_from_the_export() {
+    let d = Dir::new();
+    let evil = "userPrincipalName: evil\u{1b}]0;pwned\u{7}\u{1b}[2J@contoso.com";
+    let text = user("E\u{1b}[31mvil", "a", "e1", &[evil])
+        + &user("E2", "a", "e2", &[&evil.replace("evil", "EVIL")]);
+    d.write("a.ldf", &text);
+    let (code, stdout, _) = scan(d.dir.path(), &["a.ldf"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(!stdout.chars().any(|c| c.is_control() && c != '\n'), "{stdout:?}");
+    assert!(stdout.contains("evil\\u{1b}]0;pwned\\u{7}\\u{1b}[2J@contoso.com"), "{stdout}");
+    assert!(stdout.contains("CN=E\\u{1b}[31mvil,"), "{stdout}");
+}

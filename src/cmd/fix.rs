@@ -26,7 +26,7 @@ use crate::rewrite::plan::{
 };
 use crate::rewrite::{load, report, FixOptions, Plan, SuffixRewrite};
 use crate::rules::{entra, ErrorName, RuleConfig};
-use crate::stdout::unless_closed;
+use crate::stdout::{printable, unless_closed};
 
 /// Line ending of the written files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -306,10 +306,14 @@ pub fn print_summary(plan: &Plan, all_refusals: bool, max_refusals: usize) -> st
             write!(
                 o,
                 "  {} [{}] '{}' -> '{}': {}",
-                r.dn, r.attribute, r.old, r.proposed, r.reason
+                printable(&r.dn),
+                r.attribute,
+                printable(&r.old),
+                printable(&r.proposed),
+                printable(&r.reason)
             )?;
             if !r.conflicting_dns.is_empty() {
-                write!(o, " (with {})", r.conflicting_dns.join(" | "))?;
+                write!(o, " (with {})", printable(&r.conflicting_dns.join(" | ")))?;
             }
             writeln!(o)?;
         }

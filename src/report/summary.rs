@@ -8,6 +8,7 @@ use std::io::{self, Write};
 
 use super::ScanReport;
 use crate::rules::ErrorName;
+use crate::stdout::printable;
 
 /// How many UPN suffixes are listed.
 pub const TOP_SUFFIXES: usize = 10;
@@ -87,6 +88,7 @@ pub fn write<W: Write>(mut w: W, r: &ScanReport) -> io::Result<()> {
             .max()
             .unwrap_or(0);
         for (s, n) in all.iter().take(TOP_SUFFIXES) {
+            let s = printable(s);
             writeln!(w, "  {s:<width$}  {n:>9}")?;
         }
     }
@@ -130,7 +132,7 @@ pub fn write<W: Write>(mut w: W, r: &ScanReport) -> io::Result<()> {
             writeln!(
                 w,
                 "  {} [{}] — {} objects{values}",
-                c.key,
+                printable(&c.key),
                 c.namespace.as_str(),
                 objects[i],
             )?;
@@ -138,11 +140,11 @@ pub fn write<W: Write>(mut w: W, r: &ScanReport) -> io::Result<()> {
                 writeln!(
                     w,
                     "    {}:{}  {}  {}: {}",
-                    r.path(h.file),
+                    printable(r.path(h.file)),
                     h.line,
-                    h.dn,
-                    h.attribute,
-                    h.value
+                    printable(&h.dn),
+                    printable(h.attribute),
+                    printable(&h.value)
                 )?;
             }
             if c.holders.len() > TOP_HOLDERS {
