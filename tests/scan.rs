@@ -1237,7 +1237,13 @@ fn the_console_summary_writes_no_control_character_from_the_export() {
     d.write("a.ldf", &text);
     let (code, stdout, _) = scan(d.dir.path(), &["a.ldf"]);
     assert_eq!(code, 1, "{stdout}");
-    assert!(!stdout.chars().any(|c| c.is_control() && c != '\n'), "{stdout:?}");
-    assert!(stdout.contains("evil\\u{1b}]0;pwned\\u{7}\\u{1b}[2J@contoso.com"), "{stdout}");
+    assert!(
+        !stdout.chars().any(|c| c.is_control() && c != '\n'),
+        "{stdout:?}"
+    );
+    assert!(
+        stdout.contains("evil\\u{1b}]0;pwned\\u{7}\\u{1b}[2J@contoso.com"),
+        "{stdout}"
+    );
     assert!(stdout.contains("CN=E\\u{1b}[31mvil,"), "{stdout}");
 }

@@ -369,6 +369,8 @@ pub static RULES: &[RuleInfo] = &[
 ];
 
 // ---- scope (skip) reasons ----
+/// Skip reason `deleted-object`: a deleted object (an `ldifde -x` export)
+pub const SKIP_DELETED: &str = "deleted-object";
 /// Skip reason `cn-dollar`: cn ends with $ (machine-style account)
 pub const SKIP_CN_DOLLAR: &str = "cn-dollar";
 /// Skip reason `well-known-prefix`: cn starts with one of IdFix's 15 well-known exclusion prefixes (Admini, Guest, krbtgt, msol, ...)
@@ -404,6 +406,7 @@ pub const SKIP_OU_FILTER: &str = "ou-filter";
 
 /// Every reason [`crate::rules::scope::scope`] can give for skipping an entry.
 pub static SKIP_REASONS: &[SkipInfo] = &[
+    SkipInfo { id: SKIP_DELETED, summary: "deleted object (\\0ADEL: in its RDN: an ldifde -x export)" },
     SkipInfo { id: SKIP_CN_DOLLAR, summary: "idfix: cn ends with $ (machine-style account)" },
     SkipInfo { id: SKIP_WELL_KNOWN, summary: "idfix: cn starts with one of IdFix's 15 well-known exclusion prefixes (Admini, Guest, krbtgt, msol, ...)" },
     SkipInfo { id: SKIP_CONFLICT, summary: "replication conflict (CNF) object" },

@@ -124,6 +124,11 @@ pub fn scope(entry: &Entry, profile: Profile) -> Scope {
     let Some(kind) = kind(entry) else {
         return Scope::NotApplicable;
     };
+    // A deleted object (an `ldifde -x` export holds them): neither IdFix's search nor
+    // Entra Connect sees it, and a change to it fails ("No such object").
+    if is_deleted(entry) {
+        return Scope::Skipped(id::SKIP_DELETED);
+    }
     match profile {
         Profile::Idfix => idfix_mt(entry),
         Profile::IdfixDedicated => {
@@ -251,6 +256,16 @@ fn parse_int(s: &str) -> Option<i64> {
         return i64::from_str_radix(h, 16).ok();
     }
     t.parse().ok()
+}
+
+/// Whether the DN is a deleted object's: AD renames a deleted object so that its RDN
+/// value carries a line feed and `DEL:` (escaped `\0ADEL:` in a string DN, raw in a
+/// decoded one).
+fn is_deleted(e: &Entry) -> bool {
+    let dn: &str = &e.dn;
+    // Without a `\` or a line feed a DN cannot hold the mark: most are decided here.
+    memchr::memchr2(b'\\', b'\n', dn.as_bytes()).is_some()
+        && (contains_ci(dn, "\\0ADEL:") || dn.contains("\nDEL:"))
 }
 
 /// Whether the first RDN marks a replication conflict object.
@@ -385,6 +400,7 @@ fn entra(e: &Entry, kind: Kind) -> Scope {
 
 /// Every skip id this module can return (for the catalog consistency test).
 pub const SKIP_IDS: &[&str] = &[
+    id::SKIP_DELETED,
     id::SKIP_CN_DOLLAR,
     id::SKIP_WELL_KNOWN,
     id::SKIP_CONFLICT,
@@ -782,6 +798,28 @@ proxyAddresses: X500:/o=Team
         assert_eq!(scope(&e, Profile::Entra), Scope::In);
         let e = entry(&format!("{s}isCriticalSystemObject: TRUE\n"));
         assert_eq!(scope(&e, Profile::Entra), Scope::Skipped(id::SKIP_CRITICAL));
+    }
+
+    #[test]
+    fn deleted_objects_are_skipped_by_every_profile() {
+        for dn in [
+            "dn: CN=John Smith\\0ADEL:0b7c1f2e-1111-2222-3333-444455556666,CN=Deleted Objects,",
+            "dn: CN=John Smith\\0adel:0b7c1f2e-1111-2222-3333-444455556666,",
+        ] {
+            let s = user("mail: a@b.com\n").replace("dn: CN=John Smith,", dn);
+            assert_eq!(all(&s), [Scope::Skipped(id::SKIP_DELETED); 3], "{dn}");
+        }
+        // A raw line feed before DEL: in a decoded DN.
+        let s = user("mail: a@b.com\n").replace(
+            "dn: CN=John Smith,OU=Staff,DC=contoso,DC=com",
+            "dn:: Q049Sm9obiBTbWl0aApERUw6MGI3YyxPVT1TdGFmZixEQz14",
+        );
+        let e = entry(&s);
+        assert!(e.dn.contains("\nDEL:"), "{}", e.dn);
+        assert_eq!(scope(&e, Profile::Entra), Scope::Skipped(id::SKIP_DELETED));
+        // An ordinary object whose name only mentions deletion is in scope.
+        let s = user("mail: a@b.com\n").replace("cn: John Smith", "cn: Deleted Objects Team");
+        assert_eq!(scope(&entry(&s), Profile::Entra), Scope::In);
     }
 
     #[test]
