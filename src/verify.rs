@@ -886,7 +886,25 @@ fn check_dns_and_imports(
             // `delete:` of named values may remove an auxiliary class, which is allowed.
             let whole = matches!(m.op, ModOp::Replace)
                 || (matches!(m.op, ModOp::Delete) && m.values.is_empty());
-            if attr_base(&m.attr) == "objectclass" && whole {
+            // Adding or deleting a class of a user, contact or group's structural chain
+            // is refused as well.
+            const STRUCTURAL: [&str; 8] = [
+                "top",
+                "person",
+                "organizationalPerson",
+                "user",
+                "inetOrgPerson",
+                "contact",
+                "group",
+                "computer",
+            ];
+            let structural = m.values.iter().any(|v| {
+                let v = v.as_bytes().trim_ascii();
+                STRUCTURAL
+                    .iter()
+                    .any(|c| v.eq_ignore_ascii_case(c.as_bytes()))
+            });
+            if attr_base(&m.attr) == "objectclass" && (whole || structural) {
                 push(
                     r.line,
                     Kind::ImportError,

@@ -1149,3 +1149,23 @@ objectClass: contact
         "'replace: objectClass' would change the object's class chain, which Active Directory refuses",
     );
 }
+
+#[test]
+fn adding_or_deleting_a_structural_class_is_an_import_error() {
+    // A class the user lacks, a class it holds.
+    for (op, class) in [("add", "Contact"), ("delete", "user")] {
+        assert_not_safe_for_one(
+            &format!(
+                "
+dn: CN=William Torres,OU=Staff,OU=Contoso,DC=contoso,DC=local
+changetype: modify
+{op}: objectClass
+objectClass: {class}
+-
+"
+            ),
+            2,
+            &format!("'{op}: objectClass' would change the object's class chain"),
+        );
+    }
+}
