@@ -1247,3 +1247,63 @@ fn the_console_summary_writes_no_control_character_from_the_export() {
     );
     assert!(stdout.contains("CN=E\\u{1b}[31mvil,"), "{stdout}");
 }
+
+#[test]
+fn verified_domains_and_tld_lists_are_checked_before_they_are_used() {
+    let d = Dir::new();
+    d.write(
+        "a.ldf",
+        &user("A", "a", "usera", &["userPrincipalName: a@contoso.com"]),
+    );
+    d.write("empty.txt", "# our domains\n\n");
+    d.write("url.txt", "contoso.com\nhttps://fabrikam.com\n");
+    d.write("tlds.txt", "com\n<html>\n");
+    for (args, message) in [
+        (
+            vec!["--verified-domains", "empty.txt"],
+            "verified-domains file empty.txt: no entry in it",
+        ),
+        (
+            vec!["--verified-domain", "https://contoso.com"],
+            "--verified-domain \"https://contoso.com\": expected a domain name",
+        ),
+        (
+            vec!["--verified-domain", ""],
+            "--verified-domain \"\": expected a domain name",
+        ),
+        (
+            vec!["--verified-domains", "url.txt"],
+            "url.txt:2: expected a domain name such as contoso.com, found \"https://fabrikam.com\"",
+        ),
+        (
+            vec!["--tld-list", "tlds.txt"],
+            "tlds.txt:2: expected a top-level domain such as com or .com, found \"<html>\"",
+        ),
+    ] {
+        let all = [vec!["a.ldf"], args.clone()].concat();
+        let (code, stdout, stderr) = scan(d.dir.path(), &all);
+        assert_eq!(code, 2, "{args:?}: {stdout}{stderr}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+    // A list written as UTF-16 with a byte order mark (Windows PowerShell's Out-File).
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in "contoso.com\r\n".encode_utf16() {
+        utf16.extend_from_slice(&u.to_le_bytes());
+    }
+    std::fs::write(d.path("domains16.txt"), utf16).unwrap();
+    let (code, stdout, stderr) = scan(
+        d.dir.path(),
+        &[
+            "a.ldf",
+            "--verified-domains",
+            "domains16.txt",
+            "--json",
+            "r.json",
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(
+        json(&d.path("r.json"))["summary"]["verified_domain_rule"],
+        true
+    );
+}

@@ -101,14 +101,17 @@ impl TenantArgs {
 
     /// The verified domains (given ones, then the file's) and the TLD list, if any.
     pub fn read(&self) -> anyhow::Result<(Vec<String>, Option<Vec<String>>)> {
+        for d in &self.verified_domain {
+            check_domain_option(d)?;
+        }
         let mut verified = self.verified_domain.clone();
         if let Some(f) = &self.verified_domains {
-            verified.extend(read_list(f, "verified-domains file")?);
+            verified.extend(read_list(f, ListKind::Domains)?);
         }
         let tlds = self
             .tld_list
             .as_deref()
-            .map(|p| read_list(p, "TLD list"))
+            .map(|p| read_list(p, ListKind::Tlds))
             .transpose()?;
         Ok((verified, tlds))
     }
@@ -124,15 +127,113 @@ fn parse_csv_join(s: &str) -> Result<u8, String> {
     }
 }
 
+/// What a list file holds, and how an entry is judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListKind {
+    /// `--verified-domains`: domain names.
+    Domains,
+    /// `--tld-list`: top-level domains, with or without a leading dot.
+    Tlds,
+}
+
+impl ListKind {
+    fn what(self) -> &'static str {
+        match self {
+            ListKind::Domains => "verified-domains file",
+            ListKind::Tlds => "TLD list",
+        }
+    }
+
+    fn expected(self) -> &'static str {
+        match self {
+            ListKind::Domains => "a domain name such as contoso.com",
+            ListKind::Tlds => "a top-level domain such as com or .com",
+        }
+    }
+
+    fn accepts(self, entry: &str) -> bool {
+        match self {
+            ListKind::Domains => is_domain_name(entry),
+            ListKind::Tlds => {
+                let t = entry.strip_prefix('.').unwrap_or(entry);
+                !t.is_empty() && t.split('.').all(is_label)
+            }
+        }
+    }
+}
+
+/// A DNS label: letters (any script), digits and `-`, not at either end.
+fn is_label(l: &str) -> bool {
+    !l.is_empty()
+        && !l.starts_with('-')
+        && !l.ends_with('-')
+        && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+}
+
+/// A domain name as a tenant verifies it: two or more labels (`contoso.com`), written
+/// with or without a leading `@` or a trailing dot.
+pub fn is_domain_name(d: &str) -> bool {
+    let d = d
+        .trim()
+        .trim_start_matches(['@', '.'])
+        .trim_end_matches('.');
+    d.contains('.') && d.split('.').all(is_label)
+}
+
+/// The error for a `--verified-domain` value that is not a domain name, if it is not.
+pub fn check_domain_option(d: &str) -> anyhow::Result<()> {
+    if is_domain_name(d) {
+        Ok(())
+    } else {
+        anyhow::bail!("--verified-domain {d:?}: expected a domain name such as contoso.com")
+    }
+}
+
 /// The entries of a list file (verified domains, TLDs): one per line, `#` starts a
-/// comment, blank lines are skipped.
-pub fn read_list(path: &Path, what: &str) -> anyhow::Result<Vec<String>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read {what} {}", path.display()))?;
-    Ok(text
-        .lines()
-        .map(|l| l.split('#').next().unwrap_or("").trim())
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect())
+/// comment, blank lines are skipped. UTF-8 (with or without a byte order mark) or UTF-16
+/// with one, as Windows PowerShell 5.1's `Out-File` writes. An entry that is not what
+/// the list holds, and a list without any, are errors naming the file (and line).
+pub fn read_list(path: &Path, kind: ListKind) -> anyhow::Result<Vec<String>> {
+    let what = kind.what();
+    let bytes =
+        std::fs::read(path).with_context(|| format!("cannot read {what} {}", path.display()))?;
+    let text = match encoding_rs::Encoding::for_bom(&bytes) {
+        Some((enc, n)) => {
+            let (t, bad) = enc.decode_without_bom_handling(&bytes[n..]);
+            if bad {
+                anyhow::bail!("{what} {}: not valid {} text", path.display(), enc.name());
+            }
+            t.into_owned()
+        }
+        None => String::from_utf8(bytes).map_err(|_| {
+            anyhow::anyhow!(
+                "{what} {}: expected UTF-8 text (or UTF-16 with a byte order mark)",
+                path.display()
+            )
+        })?,
+    };
+    let mut out = Vec::new();
+    for (i, l) in text.lines().enumerate() {
+        let entry = l.split('#').next().unwrap_or("").trim();
+        if entry.is_empty() {
+            continue;
+        }
+        if !kind.accepts(entry) {
+            anyhow::bail!(
+                "{}:{}: expected {}, found {entry:?}",
+                path.display(),
+                i + 1,
+                kind.expected()
+            );
+        }
+        out.push(entry.to_owned());
+    }
+    if out.is_empty() {
+        anyhow::bail!(
+            "{what} {}: no entry in it (expected {}, one per line)",
+            path.display(),
+            kind.expected()
+        );
+    }
+    Ok(out)
 }

@@ -600,13 +600,18 @@ pub fn normalize_domain(d: &str) -> String {
 struct Usage(String);
 
 fn settings(args: &Args) -> Result<std::result::Result<RuleConfig, Usage>> {
+    for d in &args.verified_domain {
+        if let Err(e) = crate::cmd::check_domain_option(d) {
+            return Ok(Err(Usage(format!("{e:#}"))));
+        }
+    }
     let mut verified: Vec<String> = args
         .verified_domain
         .iter()
         .map(|d| normalize_domain(d))
         .collect();
     if let Some(p) = &args.verified_domains {
-        match read_list(p, "verified-domains file") {
+        match read_list(p, crate::cmd::ListKind::Domains) {
             Ok(list) => verified.extend(list.iter().map(|d| normalize_domain(d))),
             Err(e) => return Ok(Err(Usage(format!("{e:#}")))),
         }
@@ -615,7 +620,7 @@ fn settings(args: &Args) -> Result<std::result::Result<RuleConfig, Usage>> {
     verified.sort();
     verified.dedup();
     let tld_override = match &args.tld_list {
-        Some(p) => match read_list(p, "TLD list") {
+        Some(p) => match read_list(p, crate::cmd::ListKind::Tlds) {
             Ok(list) => Some(list),
             Err(e) => return Ok(Err(Usage(format!("{e:#}")))),
         },
