@@ -1967,3 +1967,75 @@ fn include_and_exclude_ou_limit_the_objects_changed_not_the_values_judged() {
         "{out}"
     );
 }
+
+#[test]
+fn a_new_sam_account_name_is_unique_in_its_domain() {
+    let d = Dir::new();
+    let user = |cn: &str, dc: &str, sam: &str| {
+        format!(
+            "dn: CN={cn},OU=Staff,DC={dc},DC=com\nobjectClass: user\nsAMAccountName: {sam}\nuserPrincipalName: {cn}@{dc}.com\n\n"
+        )
+    };
+    let export = [
+        user("a", "contoso", "jsmith"),
+        user("b", "contoso", "b x"),
+        user("c", "contoso", "c x"),
+        user("e", "contoso", "e x"),
+        user("f", "contoso", "f x"),
+        user("g", "emea", "taken"),
+    ]
+    .concat();
+    let input = d.write("export.ldf", export.as_bytes());
+    let row = |cn: &str, dc: &str, value: &str, update: &str| {
+        format!(
+            "\"CN={cn},OU=Staff,DC={dc},DC=com\",{cn},user,sAMAccountName,Character,{value},{update},Edit,EDIT\r\n"
+        )
+    };
+    let csv = [
+        "DISTINGUISHEDNAME,COMMONNAME,OBJECTCLASS,ATTRIBUTE,ERROR,VALUE,UPDATE,PROPOSEDACTION,ACTION\r\n".to_string(),
+        // Held by a, in another case: refused.
+        row("b", "contoso", "b x", "JSmith"),
+        // Held only in another domain: applied.
+        row("c", "contoso", "c x", "taken"),
+        // Written by two changes: both refused.
+        row("e", "contoso", "e x", "same"),
+        row("f", "contoso", "f x", "same"),
+    ]
+    .concat();
+    let csv_path = d.write("edited.csv", csv.as_bytes());
+    let out = ldifix()
+        .args(["apply-csv", s(&csv_path), "--source", s(&input)])
+        .args(["-o", s(&d.p("c.ldf")), "--undo", s(&d.p("u.ldf"))])
+        .args(["--report", s(&d.p("r.csv"))])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let refused: Vec<(String, String, String)> = report_rows(&d.p("r.csv"))
+        .iter()
+        .filter(|r| r["status"] == "refused")
+        .map(|r| {
+            (
+                r["dn"].clone(),
+                r["reason"].clone(),
+                r["conflicting_dn"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(refused.len(), 3, "{refused:?}");
+    assert!(refused[0].0.starts_with("CN=b,"), "{refused:?}");
+    assert!(
+        refused[0].1.starts_with(
+            "collision: another object of the domain already holds sAMAccountName 'JSmith'"
+        ),
+        "{refused:?}"
+    );
+    assert!(refused[0].2.starts_with("CN=a,"), "{refused:?}");
+    assert!(
+        refused[1].0.starts_with("CN=e,") && refused[1].1.contains("another change also writes")
+    );
+    assert!(refused[2].0.starts_with("CN=f,") && refused[2].2.starts_with("CN=e,"));
+    let c = String::from_utf8(d.read("c.ldf")).unwrap();
+    assert!(c.contains("sAMAccountName: taken"), "{c}");
+    assert_eq!(c.matches("changetype: modify").count(), 1, "{c}");
+}

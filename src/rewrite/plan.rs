@@ -1233,6 +1233,7 @@ fn resolve_objects<'e>(
             }
         });
     drop(keys);
+    refuse_sam_collisions(entries, objects, &mut cands);
     // An object's SMTP addresses keep one primary, judged on the changes still standing.
     for group in cands.chunk_by_mut(|a, b| a.entry == b.entry && a.attr == b.attr) {
         if group[0].attr == Attr::ProxyAddresses {
@@ -1294,6 +1295,78 @@ fn resolve_objects<'e>(
         unverified_mail: 0,
         repeated: 0,
         first_repeat: None,
+    }
+}
+
+/// Refuse the sAMAccountName changes (accepted fixes, CSV edits) whose new name another
+/// object of the same domain already holds, or another change also writes: a domain
+/// controller refuses a second account with one name, in any case. The domain is the
+/// DN's `DC=` components. Only run when some change writes a sAMAccountName.
+fn refuse_sam_collisions(entries: &[Entry<'_>], objects: &[usize], cands: &mut [Candidate<'_>]) {
+    if !cands
+        .iter()
+        .any(|c| c.attr == Attr::SamAccountName && c.refused.is_none())
+    {
+        return;
+    }
+    let key = |e: &Entry<'_>, name: &str| {
+        let domain = super::dc_suffix(&e.dn).unwrap_or("").to_lowercase();
+        format!("{domain}\0{}", name.trim().to_lowercase())
+    };
+    let mut holders: AHashMap<String, Vec<usize>> = AHashMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        for v in e.all(Attr::SamAccountName) {
+            holders.entry(key(e, &v.text)).or_default().push(objects[i]);
+        }
+    }
+    let mut writers: AHashMap<String, Vec<usize>> = AHashMap::new();
+    for c in cands.iter() {
+        if c.attr == Attr::SamAccountName && c.refused.is_none() {
+            if let Some(new) = c.new.first() {
+                let e = &entries[c.entry];
+                writers
+                    .entry(key(e, &String::from_utf8_lossy(new)))
+                    .or_default()
+                    .push(objects[c.entry]);
+            }
+        }
+    }
+    for c in cands.iter_mut() {
+        if c.attr != Attr::SamAccountName || c.refused.is_some() {
+            continue;
+        }
+        let Some(new) = c.new.first() else {
+            continue;
+        };
+        let e = &entries[c.entry];
+        let me = objects[c.entry];
+        let name = String::from_utf8_lossy(new);
+        let k = key(e, &name);
+        let others = |list: Option<&Vec<usize>>| -> Vec<usize> {
+            let mut o: Vec<usize> = list
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|&o| o != me)
+                .collect();
+            o.sort_unstable();
+            o.dedup();
+            o
+        };
+        let held = others(holders.get(&k));
+        let (what, who) = if !held.is_empty() {
+            ("another object of the domain already holds", held)
+        } else {
+            let written = others(writers.get(&k));
+            if written.is_empty() {
+                continue;
+            }
+            ("another change also writes", written)
+        };
+        c.refused = Some(Box::new((
+            format!("collision: {what} sAMAccountName '{name}'"),
+            who.iter().map(|&o| entries[o].dn.to_string()).collect(),
+        )));
     }
 }
 
