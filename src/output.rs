@@ -361,11 +361,12 @@ pub fn check_writable(dest: &Path, force: bool) -> Result<()> {
     // A missing directory is found before any work, not when the output is created.
     if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
         if !dir.is_dir() {
-            bail!(
-                "cannot write {}: {} is not a directory",
-                dest.display(),
-                dir.display()
-            );
+            let what = if dir.exists() {
+                "is not a directory"
+            } else {
+                "does not exist"
+            };
+            bail!("cannot write {}: {} {what}", dest.display(), dir.display());
         }
     }
     if let Ok(meta) = std::fs::symlink_metadata(dest) {

@@ -1163,14 +1163,22 @@ fn missing_output_directory_fails_before_any_work() {
     assert_eq!(o.status.code(), Some(2));
     assert!(!String::from_utf8_lossy(&o.stdout).contains("plan:"));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("no-such-dir is not a directory"), "{err}");
+    assert!(err.contains("no-such-dir does not exist"), "{err}");
     let o = ldifix()
         .args(["scan", s(&input), "--json", s(&missing.join("r.json"))])
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("is not a directory"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no-such-dir does not exist"));
     assert!(!missing.exists());
+    // A file where the directory should be is named as such.
+    std::fs::write(&missing, b"").unwrap();
+    let o = ldifix()
+        .args(["scan", s(&input), "--json", s(&missing.join("r.json"))])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no-such-dir is not a directory"));
 }
 
 /// Runs `ldifix ARGS...`: exit status and stdout + stderr.
