@@ -330,6 +330,15 @@ pub fn print_summary(plan: &Plan, all_refusals: bool, max_refusals: usize) -> st
             load::counted(n, "user")
         )?;
     }
+    if plan.suffix_fallback > 0 {
+        let n = plan.suffix_fallback as u64;
+        let its = if n == 1 { "its" } else { "their" };
+        writeln!(
+            o,
+            "note: {} got {its} UPN from --upn-suffix: {its} primary SMTP address is ambiguous, not a valid UPN or in an unverified domain",
+            load::counted(n, "user")
+        )?;
+    }
     Ok(())
 }
 

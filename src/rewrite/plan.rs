@@ -172,6 +172,10 @@ pub struct Plan<'e> {
     pub refused: Vec<Refusal>,
     /// Users `--upn-from-mail` left alone because their primary SMTP domain is not verified.
     pub unverified_mail: usize,
+    /// Users `--upn-from-mail` could not give their primary address (ambiguous, not a
+    /// valid UPN, in an unverified domain) whose UPN the `--upn-suffix` rewrite changed
+    /// instead.
+    pub suffix_fallback: usize,
     /// Records repeating the DN of an earlier record (an object exported twice), which
     /// are planned as that earlier record's object.
     pub repeated: usize,
@@ -439,16 +443,19 @@ pub fn plan_fix_with<'e>(
     let mut props = Vec::with_capacity(per_run.iter().map(|p| p.props.len()).sum());
     let mut refused = Vec::new();
     let mut unverified_mail = 0usize;
+    let mut suffix_fallback = 0usize;
     for p in per_run {
         props.extend(p.props);
         refused.extend(p.refused);
         unverified_mail += p.unverified_mail;
+        suffix_fallback += p.suffix_fallback;
     }
     refused.extend(duplicate_refusals(entries, facts, &objects, &opts.accept));
     let mut plan = resolve_objects(entries, &objects, props, checks);
     refused.append(&mut plan.refused);
     plan.refused = refused;
     plan.unverified_mail = unverified_mail;
+    plan.suffix_fallback = suffix_fallback;
     plan.repeated = objects
         .iter()
         .enumerate()
@@ -550,6 +557,7 @@ struct EntryProposals {
     refused: Vec<Refusal>,
     /// Users keeping their UPN because their primary SMTP domain is not verified.
     unverified_mail: usize,
+    suffix_fallback: usize,
 }
 
 /// Why `upn` is refused as the new UPN of `e` (it must be ASCII and pass the Entra
@@ -571,6 +579,7 @@ pub const NON_UTF8_REASON: &str = "not UTF-8 in the export (read as Windows-1252
 fn refuse_non_utf8(e: &Entry<'_>, mut mine: EntryProposals, out: &mut EntryProposals) {
     out.refused.append(&mut mine.refused);
     out.unverified_mail += mine.unverified_mail;
+    out.suffix_fallback += mine.suffix_fallback;
     for p in mine.props {
         let proposed = match &p.op {
             Op::Set(v) | Op::ReplaceValue { new: v, .. } => v.as_deref().map(text),
@@ -604,6 +613,9 @@ fn propose_entry(
     // The primary SMTP domain is not verified: the user keeps its UPN unless
     // --upn-suffix rewrites it.
     let mut unverified = false;
+    // Why the primary address is not proposed: reported unless the suffix rewrite takes
+    // the user over (then the user is changed, not refused).
+    let mut not_proposed: Option<Refusal> = None;
     if opts.upn_from_mail && user {
         match primary_smtp(e) {
             Ok(Some(addr)) => {
@@ -621,12 +633,12 @@ fn propose_entry(
                     new_upn_problem(checks, e, addr.as_bytes())
                 };
                 if let Some(reason) = problem {
-                    out.refused.push(refusal(
+                    not_proposed = Some(refusal(
                         e,
                         Attr::UserPrincipalName,
                         joined(e, Attr::UserPrincipalName),
                         addr,
-                        format!("{reason} (--upn-suffix applies instead)"),
+                        reason,
                         ChangeKind::UpnFromMail,
                     ));
                 } else if verified.contains(&domain) {
@@ -642,22 +654,30 @@ fn propose_entry(
                 }
             }
             Ok(None) => {}
-            Err(n) => out.refused.push(refusal(
-                e,
-                Attr::UserPrincipalName,
-                joined(e, Attr::UserPrincipalName),
-                String::new(),
-                format!("ambiguous primary address: {n} SMTP: proxy addresses"),
-                ChangeKind::UpnFromMail,
-            )),
+            Err(n) => {
+                not_proposed = Some(refusal(
+                    e,
+                    Attr::UserPrincipalName,
+                    joined(e, Attr::UserPrincipalName),
+                    String::new(),
+                    format!("ambiguous primary address: {n} SMTP: proxy addresses"),
+                    ChangeKind::UpnFromMail,
+                ))
+            }
         }
     }
     let before = out.props.len();
     if !opts.upn_suffixes.is_empty() {
         propose_suffix(i, e, &opts.upn_suffixes, out);
     }
-    if unverified && out.props.len() == before {
-        out.unverified_mail += 1;
+    // Whether the suffix rewrite took a user over that --upn-from-mail could not change.
+    let took_over = out.props.len() > before;
+    match not_proposed {
+        Some(r) if !took_over => out.refused.push(r),
+        Some(_) => out.suffix_fallback += 1,
+        None if unverified && took_over => out.suffix_fallback += 1,
+        None if unverified => out.unverified_mail += 1,
+        None => {}
     }
 }
 
@@ -1293,6 +1313,7 @@ fn resolve_objects<'e>(
         changes,
         refused,
         unverified_mail: 0,
+        suffix_fallback: 0,
         repeated: 0,
         first_repeat: None,
     }
