@@ -2049,3 +2049,33 @@ fn a_new_sam_account_name_is_unique_in_its_domain() {
     assert!(c.contains("sAMAccountName: taken"), "{c}");
     assert_eq!(c.matches("changetype: modify").count(), 1, "{c}");
 }
+
+#[test]
+fn apply_csv_refuses_a_value_that_only_surrounding_spaces_tell_from_another() {
+    let d = Dir::new();
+    let export = "dn: CN=a,OU=Staff,DC=contoso,DC=com\nobjectClass: user\nsAMAccountName: a\n\
+                  proxyAddresses: SMTP:a@contoso.com\nproxyAddresses: smtp:b@contoso.com \n\
+                  proxyAddresses: smtp:b@contoso.com\n";
+    let input = d.write("export.ldf", export.as_bytes());
+    // The spreadsheet trimmed VALUE: which of the two is meant cannot be told.
+    let csv = "DISTINGUISHEDNAME,COMMONNAME,OBJECTCLASS,ATTRIBUTE,ERROR,VALUE,UPDATE,PROPOSEDACTION,ACTION\r\n\
+\"CN=a,OU=Staff,DC=contoso,DC=com\",a,user,proxyAddresses,Character,smtp:b@contoso.com,,Remove,REMOVE\r\n";
+    let csv_path = d.write("edited.csv", csv.as_bytes());
+    let out = ldifix()
+        .args([
+            "apply-csv",
+            s(&csv_path),
+            "--source",
+            s(&input),
+            "--dry-run",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("plan: 0 objects"), "{text}");
+    assert!(
+        text.contains("ambiguous: the export holds 'smtp:b@contoso.com ' and 'smtp:b@contoso.com'"),
+        "{text}"
+    );
+}

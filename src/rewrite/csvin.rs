@@ -179,6 +179,29 @@ pub fn proposals(
                 .or_else(|| e.all(attr).find(|x| x.text.trim() == v.trim()))
                 .map(|x| x.bytes().to_vec())
         };
+        // Values that differ only in surrounding spaces cannot be told apart once a
+        // spreadsheet has trimmed a cell: such a row is refused, not applied to one of them.
+        let alike = |v: &str| {
+            let mut same = e.all(attr).filter(|x| x.text.trim() == v.trim());
+            match (same.next(), same.next()) {
+                (Some(a), Some(b)) => Some(format!("'{}' and '{}'", a.text, b.text)),
+                _ => None,
+            }
+        };
+        let key_value = if kind == ChangeKind::CsvUndo && !row.update.is_empty() {
+            &row.update
+        } else {
+            &row.value
+        };
+        if let Some(both) = (!key_value.trim().is_empty())
+            .then(|| alike(key_value))
+            .flatten()
+        {
+            refused.push(refuse_entry(format!(
+                "ambiguous: the export holds {both}, which differ only in surrounding spaces; a spreadsheet may have trimmed the row's value, so which one is meant cannot be told"
+            )));
+            continue;
+        }
         let update = (!row.update.is_empty()).then(|| row.update.as_bytes().to_vec());
         let op = match kind {
             ChangeKind::CsvUndo => {
