@@ -215,6 +215,9 @@ pub struct Entry<'a> {
     counts: [u32; 3],
     /// Some value (or the DN) was not valid UTF-8 and was read as Windows-1252.
     pub non_utf8: bool,
+    /// Some value (or the DN) may have lost characters in the export itself (a `?` in a
+    /// file Windows PowerShell 5.1 wrote in ASCII); set by the reader of the whole input.
+    pub lossy: bool,
 }
 
 /// Buffers [`Entry::from_record_in`] reuses from one record to the next.
@@ -348,6 +351,7 @@ impl<'a> Entry<'a> {
             values,
             counts,
             non_utf8,
+            lossy: false,
         })
     }
 

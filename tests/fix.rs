@@ -2079,3 +2079,49 @@ fn apply_csv_refuses_a_value_that_only_surrounding_spaces_tell_from_another() {
         "{text}"
     );
 }
+
+#[test]
+fn objects_with_a_question_mark_in_an_ascii_powershell_51_export_are_not_changed() {
+    let d = Dir::new();
+    let csv = "#TYPE Microsoft.ActiveDirectory.Management.ADUser\r\n\
+\"DistinguishedName\",\"ObjectClass\",\"SamAccountName\",\"UserPrincipalName\"\r\n\
+\"CN=M?ller,OU=Staff,DC=contoso,DC=local\",\"user\",\"mueller\",\"mueller@contoso.local\"\r\n\
+\"CN=Ann,OU=Staff,DC=contoso,DC=local\",\"user\",\"ann\",\"ann@contoso.local\"\r\n";
+    let input = d.write("users.csv", csv.as_bytes());
+    let out = ldifix()
+        .args([
+            "fix",
+            s(&input),
+            "--upn-suffix",
+            "contoso.local=contoso.com",
+            "--dry-run",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stdout.starts_with("plan: 1 objects, 1 changes"), "{stdout}");
+    assert!(stdout.contains("CN=M?ller,OU=Staff,DC=contoso,DC=local [userPrincipalName] 'mueller@contoso.local' -> 'mueller@contoso.com': lossy export:"), "{stdout}");
+    assert!(
+        stderr.contains("users.csv:3: warning: 1 record holds '?' in a file Windows PowerShell 5.1 wrote in ASCII"),
+        "{stderr}"
+    );
+    // The same file written as UTF-8 (a BOM, or any non-ASCII byte): a '?' is a '?'.
+    let utf8 = d.write(
+        "utf8.csv",
+        [&b"\xEF\xBB\xBF"[..], csv.as_bytes()].concat().as_slice(),
+    );
+    let out = ldifix()
+        .args([
+            "fix",
+            s(&utf8),
+            "--upn-suffix",
+            "contoso.local=contoso.com",
+            "--dry-run",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("plan: 2 objects, 2 changes"), "{stdout}");
+}

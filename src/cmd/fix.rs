@@ -567,7 +567,7 @@ pub fn run(args: Args) -> Result<i32> {
     let checks = EntraChecks::new(&config);
     // The DN hash and scope of each entry are computed as it is parsed, on all cores.
     let hasher = ahash::RandomState::new();
-    let (entries, facts) = match load::parse_entries_with(
+    let (mut entries, facts) = match load::parse_entries_with(
         &inputs,
         args.limits.limits(),
         args.limits.input_format,
@@ -610,6 +610,23 @@ pub fn run(args: Args) -> Result<i32> {
         entries: u64,
         classless: u64,
         non_utf8: load::Tally,
+        lossy: load::Tally,
+    }
+    // A `?` in a file Windows PowerShell 5.1 wrote in ASCII may stand for a lost letter:
+    // such objects are not changed either.
+    let ascii_51: Vec<bool> = inputs
+        .iter()
+        .map(|i| {
+            // A byte order mark or UTF-16 says the file was written as Unicode.
+            i.encoding == crate::source::Encoding::Utf8 && crate::csvin::is_ascii_pwsh51(i.bytes())
+        })
+        .collect();
+    for e in entries.iter_mut() {
+        if ascii_51[e.file as usize]
+            && (e.dn.contains('?') || e.values.iter().any(|v| v.text.contains('?')))
+        {
+            e.lossy = true;
+        }
     }
     for (opt, dn) in ou.unmatched() {
         eprintln!(
@@ -624,6 +641,9 @@ pub fn run(args: Args) -> Result<i32> {
         if e.non_utf8 {
             c.non_utf8.note(e.line);
         }
+        if e.lossy {
+            c.lossy.note(e.line);
+        }
     }
     for (input, c) in inputs.iter().zip(seen) {
         let format = args.limits.input_format.resolve(input.bytes());
@@ -631,6 +651,14 @@ pub fn run(args: Args) -> Result<i32> {
             eprintln!(
                 "{}",
                 crate::cmd::scan::classless_warning(&input.name(), format)
+            );
+        }
+        if let Some(line) = c.lossy.first {
+            eprintln!(
+                "{}:{line}: warning: {} {} '?' in a file Windows PowerShell 5.1 wrote in ASCII (its Export-Csv default), where '?' stands for characters it could not write: no change is planned for such an object (the report says why); export again with Export-Csv -Encoding UTF8",
+                input.name(),
+                load::counted(c.lossy.n, "record"),
+                if c.lossy.n == 1 { "holds" } else { "hold" }
             );
         }
         if let Some(line) = c.non_utf8.first {

@@ -176,6 +176,13 @@ impl<'a> Iterator for Records<'a> {
 }
 
 /// Records of `bytes` in `format` (`Auto` detects) with default limits.
+/// Whether `bytes` is a CSV that Windows PowerShell 5.1's `Export-Csv` wrote in its
+/// default ASCII encoding (a `#TYPE` line, every byte ASCII): there every character it
+/// could not write became `?`, so a `?` in a DN or value may stand for a lost letter.
+pub fn is_ascii_pwsh51(bytes: &[u8]) -> bool {
+    bytes.is_ascii() && reader::header_start(bytes).2.is_some()
+}
+
 pub fn records(bytes: &[u8], format: InputFormat) -> Records<'_> {
     Records::new(bytes, format, Limits::default())
 }

@@ -116,7 +116,7 @@ fn lossy(b: &[u8]) -> String {
 /// Skip blank lines and lines starting with `#` (the `#TYPE` line) at the start of the
 /// text: (offset of the header line, its 1-based line number, the type name of a `#TYPE`
 /// line if one was seen).
-fn header_start(text: &[u8]) -> (usize, u64, Option<String>) {
+pub(crate) fn header_start(text: &[u8]) -> (usize, u64, Option<String>) {
     let mut pos = 0usize;
     let mut line = 1u64;
     let mut saw_type = None;

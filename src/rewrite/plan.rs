@@ -429,10 +429,15 @@ pub fn plan_fix_with<'e>(
             // A record repeating an earlier record's DN describes the same object: plan
             // once.
             if objects[i] == i && facts[i].in_scope {
-                if e.non_utf8 {
+                if e.non_utf8 || e.lossy {
                     let mut mine = EntryProposals::default();
                     propose_entry(i, e, facts[i].user, opts, &verified, checks, &mut mine);
-                    refuse_non_utf8(e, mine, &mut out);
+                    let reason = if e.non_utf8 {
+                        NON_UTF8_REASON
+                    } else {
+                        LOSSY_REASON
+                    };
+                    refuse_non_utf8(e, mine, reason, &mut out);
                 } else {
                     propose_entry(i, e, facts[i].user, opts, &verified, checks, &mut out);
                 }
@@ -574,9 +579,19 @@ fn new_upn_problem(checks: &dyn Checks, e: &Entry<'_>, upn: &[u8]) -> Option<Str
 /// Why every change of an object whose DN or values were not UTF-8 is refused.
 pub const NON_UTF8_REASON: &str = "not UTF-8 in the export (read as Windows-1252 for the checks): a change or undo written from the export's bytes would not match the directory's Unicode text; export the object again as Unicode (ldifde -u)";
 
+/// Why no change is planned for an object whose DN or values hold a `?` in a file
+/// Windows PowerShell 5.1 wrote in ASCII.
+pub const LOSSY_REASON: &str = "lossy export: a '?' in a file Windows PowerShell 5.1 wrote in ASCII (its Export-Csv default) may stand for a character it could not write, so a change or undo written from it might not match the directory; export again with Export-Csv -Encoding UTF8";
+
 /// `mine`, the proposals of in-scope entry `e`, whose DN or values were not valid
-/// UTF-8: each is refused ([`NON_UTF8_REASON`]) and appended to `out.refused`.
-fn refuse_non_utf8(e: &Entry<'_>, mut mine: EntryProposals, out: &mut EntryProposals) {
+/// UTF-8 (or lost characters in the export): each is refused with `reason`
+/// ([`NON_UTF8_REASON`], [`LOSSY_REASON`]) and appended to `out.refused`.
+fn refuse_non_utf8(
+    e: &Entry<'_>,
+    mut mine: EntryProposals,
+    reason: &str,
+    out: &mut EntryProposals,
+) {
     out.refused.append(&mut mine.refused);
     out.unverified_mail += mine.unverified_mail;
     out.suffix_fallback += mine.suffix_fallback;
@@ -590,7 +605,7 @@ fn refuse_non_utf8(e: &Entry<'_>, mut mine: EntryProposals, out: &mut EntryPropo
             p.attr,
             joined(e, p.attr),
             proposed.unwrap_or_default(),
-            NON_UTF8_REASON.to_string(),
+            reason.to_string(),
             p.kind,
         ));
     }
