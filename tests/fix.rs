@@ -246,6 +246,39 @@ fn run_fix_writing(d: &Dir, extra: &[&str]) -> (i32, String) {
     run_fix(d, &args)
 }
 
+/// Run `apply-csv` on the edited CSV text `csv` against `input`, writing c.ldf, u.ldf and
+/// the report r.csv into `d`: the exit status, standard output and the refused report rows
+/// as (dn, reason, conflicting DN).
+fn apply_csv_refusals(
+    d: &Dir,
+    csv: &str,
+    input: &Path,
+) -> (Option<i32>, String, Vec<(String, String, String)>) {
+    let csv_path = d.write("edited.csv", csv.as_bytes());
+    let out = ldifix()
+        .args(["apply-csv", s(&csv_path), "--source", s(input)])
+        .args(["-o", s(&d.p("c.ldf")), "--undo", s(&d.p("u.ldf"))])
+        .args(["--report", s(&d.p("r.csv"))])
+        .output()
+        .unwrap();
+    let refused = report_rows(&d.p("r.csv"))
+        .iter()
+        .filter(|r| r["status"] == "refused")
+        .map(|r| {
+            (
+                r["dn"].clone(),
+                r["reason"].clone(),
+                r["conflicting_dn"].clone(),
+            )
+        })
+        .collect();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        refused,
+    )
+}
+
 fn report_rows(path: &Path) -> Vec<HashMap<String, String>> {
     let mut r = csv::Reader::from_path(path).unwrap();
     let h = r.headers().unwrap().clone();
@@ -644,20 +677,8 @@ fn apply_csv_keeps_one_smtp_primary_per_object() {
         row("e", "SMTP:e@contoso.com", "SMTP:e.new@contoso.com", "EDIT"),
     ]
     .concat();
-    let csv_path = d.write("edited.csv", csv.as_bytes());
-    let out = ldifix()
-        .args(["apply-csv", s(&csv_path), "--source", s(&input)])
-        .args(["-o", s(&d.p("c.ldf")), "--undo", s(&d.p("u.ldf"))])
-        .args(["--report", s(&d.p("r.csv"))])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert_eq!(out.status.code(), Some(1), "{text}");
-    let refused: Vec<(String, String)> = report_rows(&d.p("r.csv"))
-        .iter()
-        .filter(|r| r["status"] == "refused")
-        .map(|r| (r["dn"].clone(), r["reason"].clone()))
-        .collect();
+    let (code, text, refused) = apply_csv_refusals(&d, &csv, &input);
+    assert_eq!(code, Some(1), "{text}");
     assert_eq!(refused.len(), 2, "{refused:?}");
     assert!(refused[0].0.starts_with("CN=a,") && refused[0].1.contains("no SMTP: primary"));
     assert!(refused[1].0.starts_with("CN=c,") && refused[1].1.contains("second SMTP: primary"));
@@ -2012,26 +2033,8 @@ fn a_new_sam_account_name_is_unique_in_its_domain() {
         row("f", "contoso", "f x", "same"),
     ]
     .concat();
-    let csv_path = d.write("edited.csv", csv.as_bytes());
-    let out = ldifix()
-        .args(["apply-csv", s(&csv_path), "--source", s(&input)])
-        .args(["-o", s(&d.p("c.ldf")), "--undo", s(&d.p("u.ldf"))])
-        .args(["--report", s(&d.p("r.csv"))])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert_eq!(out.status.code(), Some(1), "{text}");
-    let refused: Vec<(String, String, String)> = report_rows(&d.p("r.csv"))
-        .iter()
-        .filter(|r| r["status"] == "refused")
-        .map(|r| {
-            (
-                r["dn"].clone(),
-                r["reason"].clone(),
-                r["conflicting_dn"].clone(),
-            )
-        })
-        .collect();
+    let (code, text, refused) = apply_csv_refusals(&d, &csv, &input);
+    assert_eq!(code, Some(1), "{text}");
     assert_eq!(refused.len(), 3, "{refused:?}");
     assert!(refused[0].0.starts_with("CN=b,"), "{refused:?}");
     assert!(

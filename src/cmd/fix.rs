@@ -321,24 +321,23 @@ pub fn print_summary(plan: &Plan, all_refusals: bool, max_refusals: usize) -> st
             writeln!(o, "  … {} more (see --report)", plan.refused.len() - limit)?;
         }
     }
-    if plan.unverified_mail > 0 {
-        let n = plan.unverified_mail as u64;
+    // "note: 2 users kept their UPN: their …" (`{its}` in `what` agrees with the count).
+    let mut note = |n: usize, what: &str| -> std::io::Result<()> {
+        if n == 0 {
+            return Ok(());
+        }
         let its = if n == 1 { "its" } else { "their" };
-        writeln!(
-            o,
-            "note: {} kept {its} UPN: {its} primary SMTP domain is not verified",
-            load::counted(n, "user")
-        )?;
-    }
-    if plan.suffix_fallback > 0 {
-        let n = plan.suffix_fallback as u64;
-        let its = if n == 1 { "its" } else { "their" };
-        writeln!(
-            o,
-            "note: {} got {its} UPN from --upn-suffix: {its} primary SMTP address is ambiguous, not a valid UPN or in an unverified domain",
-            load::counted(n, "user")
-        )?;
-    }
+        let what = what.replace("{its}", its);
+        writeln!(o, "note: {} {what}", load::counted(n as u64, "user"))
+    };
+    note(
+        plan.unverified_mail,
+        "kept {its} UPN: {its} primary SMTP domain is not verified",
+    )?;
+    note(
+        plan.suffix_fallback,
+        "got {its} UPN from --upn-suffix: {its} primary SMTP address is ambiguous, not a valid UPN or in an unverified domain",
+    )?;
     Ok(())
 }
 
