@@ -2128,3 +2128,28 @@ fn objects_with_a_question_mark_in_an_ascii_powershell_51_export_are_not_changed
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.starts_with("plan: 2 objects, 2 changes"), "{stdout}");
 }
+
+#[test]
+fn apply_csv_changes_no_object_read_as_windows_1252() {
+    let d = Dir::new();
+    // René's sn is Windows-1252 (0xE9), not UTF-8.
+    let mut export = b"dn: CN=Rene,OU=Staff,DC=contoso,DC=com\nobjectClass: user\nsAMAccountName: rene\nsn: Ren\xe9\nmail: r e@contoso.com\n\n".to_vec();
+    export.extend_from_slice(
+        b"dn: CN=Ann,OU=Staff,DC=contoso,DC=com\nobjectClass: user\nsAMAccountName: ann\nmail: a n@contoso.com\n",
+    );
+    let input = d.write("export.ldf", &export);
+    let csv = "DISTINGUISHEDNAME,COMMONNAME,OBJECTCLASS,ATTRIBUTE,ERROR,VALUE,UPDATE,PROPOSEDACTION,ACTION\r\n\
+\"CN=Rene,OU=Staff,DC=contoso,DC=com\",Rene,user,mail,Character,r e@contoso.com,re@contoso.com,Edit,EDIT\r\n\
+\"CN=Ann,OU=Staff,DC=contoso,DC=com\",Ann,user,mail,Character,a n@contoso.com,an@contoso.com,Edit,EDIT\r\n";
+    let (code, text, refused) = apply_csv_refusals(&d, csv, &input);
+    assert_eq!(code, Some(1), "{text}");
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(refused[0].0.starts_with("CN=Rene,"), "{refused:?}");
+    assert!(
+        refused[0].1.starts_with("not UTF-8 in the export"),
+        "{refused:?}"
+    );
+    let c = String::from_utf8(d.read("c.ldf")).unwrap();
+    assert_eq!(c.matches("changetype: modify").count(), 1, "{c}");
+    assert!(c.contains("mail: an@contoso.com"), "{c}");
+}

@@ -20,6 +20,7 @@ use crate::cmd::TenantArgs;
 use crate::model::FileId;
 use crate::rewrite::checks::EntraChecks;
 use crate::rewrite::csvin::{self, RowSource};
+use crate::rewrite::plan::{joined, op_text, refusal, LOSSY_REASON, NON_UTF8_REASON};
 use crate::rewrite::{load, resolve};
 use crate::rules::RuleConfig;
 
@@ -69,7 +70,7 @@ pub fn run(args: Args) -> Result<i32> {
             return Ok(2);
         }
     };
-    let entries = match load::parse_entries(
+    let mut entries = match load::parse_entries(
         &inputs,
         args.limits.limits(),
         args.limits.input_format,
@@ -85,6 +86,10 @@ pub fn run(args: Args) -> Result<i32> {
     if let Err(e) = load::check_objects(&inputs, &entries) {
         eprintln!("ldifix: {e}");
         return Ok(2);
+    }
+    load::mark_lossy(&inputs, &mut entries);
+    for w in load::unchangeable_warnings(&inputs, &entries) {
+        eprintln!("{w}");
     }
     let mut paths: Vec<String> = inputs.iter().map(|i| i.name()).collect();
     let mut props = Vec::new();
@@ -138,7 +143,28 @@ pub fn run(args: Args) -> Result<i32> {
     };
     let checks = EntraChecks::new(&config);
     timings.mark("read and check rows");
-    let props = csvin::refuse_conflicts(&entries, props, &mut refused);
+    let mut props = csvin::refuse_conflicts(&entries, props, &mut refused);
+    // An object read as Windows-1252, or from a lossy export, gets no change: a change or
+    // undo written from the export's text would not match the directory's.
+    props.retain(|p| {
+        let e = &entries[p.entry];
+        let reason = if e.non_utf8 {
+            NON_UTF8_REASON
+        } else if e.lossy {
+            LOSSY_REASON
+        } else {
+            return true;
+        };
+        refused.push(refusal(
+            e,
+            p.attr,
+            joined(e, p.attr),
+            op_text(&p.op),
+            reason.to_string(),
+            p.kind.clone(),
+        ));
+        false
+    });
     let mut plan = resolve(&entries, props, &checks);
     timings.mark("plan");
     refused.append(&mut plan.refused);

@@ -602,31 +602,14 @@ pub fn run(args: Args) -> Result<i32> {
         return Ok(2);
     }
     // An input none of whose entries has an objectClass has nothing in scope (the
-    // Export-Csv reader says so itself).
-    // Records read as Windows-1252 are named too: fix refuses to change those objects.
+    // Export-Csv reader says so itself). Records read as Windows-1252, or lossy, are named
+    // too: fix refuses to change those objects.
     #[derive(Clone, Default)]
     struct Seen {
         entries: u64,
         classless: u64,
-        non_utf8: load::Tally,
-        lossy: load::Tally,
     }
-    // A `?` in a file Windows PowerShell 5.1 wrote in ASCII may stand for a lost letter:
-    // such objects are not changed either.
-    let ascii_51: Vec<bool> = inputs
-        .iter()
-        .map(|i| {
-            // A byte order mark or UTF-16 says the file was written as Unicode.
-            i.encoding == crate::source::Encoding::Utf8 && crate::csvin::is_ascii_pwsh51(i.bytes())
-        })
-        .collect();
-    for e in entries.iter_mut() {
-        if ascii_51[e.file as usize]
-            && (e.dn.contains('?') || e.values.iter().any(|v| v.text.contains('?')))
-        {
-            e.lossy = true;
-        }
-    }
+    load::mark_lossy(&inputs, &mut entries);
     for (opt, dn) in ou.unmatched() {
         eprintln!(
             "ldifix: warning: {opt} {dn}: no object in scope lies in or under this container (check the DN)"
@@ -637,12 +620,6 @@ pub fn run(args: Args) -> Result<i32> {
         let c = &mut seen[e.file as usize];
         c.entries += 1;
         c.classless += u64::from(f.classless());
-        if e.non_utf8 {
-            c.non_utf8.note(e.line);
-        }
-        if e.lossy {
-            c.lossy.note(e.line);
-        }
     }
     for (input, c) in inputs.iter().zip(seen) {
         let format = args.limits.input_format.resolve(input.bytes());
@@ -652,25 +629,9 @@ pub fn run(args: Args) -> Result<i32> {
                 crate::cmd::scan::classless_warning(&input.name(), format)
             );
         }
-        if let Some(line) = c.lossy.first {
-            eprintln!(
-                "{}:{line}: warning: {} {} '?' in a file Windows PowerShell 5.1 wrote in ASCII (its Export-Csv default), where '?' stands for characters it could not write: no change is planned for such an object (the report says why); export again with Export-Csv -Encoding UTF8",
-                input.name(),
-                load::counted(c.lossy.n, "record"),
-                if c.lossy.n == 1 { "holds" } else { "hold" }
-            );
-        }
-        if let Some(line) = c.non_utf8.first {
-            eprintln!(
-                "{}",
-                load::non_utf8_warning(
-                    &input.name(),
-                    line,
-                    c.non_utf8.n,
-                    ", and no change is planned for such an object (the report says why)"
-                )
-            );
-        }
+    }
+    for w in load::unchangeable_warnings(&inputs, &entries) {
+        eprintln!("{w}");
     }
     timings.mark("parse and check");
     let plan = plan_fix_with(&entries, &facts, &opts, &checks);

@@ -217,6 +217,66 @@ pub fn non_utf8_warning(name: &str, line: u64, n: u64, then: &str) -> String {
     )
 }
 
+/// Mark the entries that may have lost characters in the export itself: a DN or value
+/// holding `?` in a CSV Windows PowerShell 5.1 wrote in ASCII (its `Export-Csv` default,
+/// which writes `?` for every character it cannot encode; a byte order mark or UTF-16
+/// says the file was written as Unicode). Changes to them are refused
+/// ([`crate::rewrite::plan::LOSSY_REASON`]).
+pub fn mark_lossy(inputs: &[Input], entries: &mut [Entry<'_>]) {
+    let ascii_51: Vec<bool> = inputs
+        .iter()
+        .map(|i| {
+            i.encoding == crate::source::Encoding::Utf8 && crate::csvin::is_ascii_pwsh51(i.bytes())
+        })
+        .collect();
+    if !ascii_51.contains(&true) {
+        return;
+    }
+    for e in entries.iter_mut() {
+        if ascii_51[e.file as usize]
+            && (e.dn.contains('?') || e.values.iter().any(|v| v.text.contains('?')))
+        {
+            e.lossy = true;
+        }
+    }
+}
+
+/// The warnings for the entries whose changes are refused because of how they were
+/// exported: not UTF-8 (read as Windows-1252), or lossy ([`mark_lossy`]); per input, the
+/// count and the first.
+pub fn unchangeable_warnings(inputs: &[Input], entries: &[Entry<'_>]) -> Vec<String> {
+    let mut non_utf8 = vec![Tally::default(); inputs.len()];
+    let mut lossy = vec![Tally::default(); inputs.len()];
+    for e in entries {
+        if e.non_utf8 {
+            non_utf8[e.file as usize].note(e.line);
+        }
+        if e.lossy {
+            lossy[e.file as usize].note(e.line);
+        }
+    }
+    let mut out = Vec::new();
+    for ((input, n), l) in inputs.iter().zip(&non_utf8).zip(&lossy) {
+        if let Some(line) = l.first {
+            out.push(format!(
+                "{}:{line}: warning: {} {} '?' in a file Windows PowerShell 5.1 wrote in ASCII (its Export-Csv default), where '?' stands for characters it could not write: no change is planned for such an object (the report says why); export again with Export-Csv -Encoding UTF8",
+                input.name(),
+                counted(l.n, "record"),
+                if l.n == 1 { "holds" } else { "hold" }
+            ));
+        }
+        if let Some(line) = n.first {
+            out.push(non_utf8_warning(
+                &input.name(),
+                line,
+                n.n,
+                ", and no change is planned for such an object (the report says why)",
+            ));
+        }
+    }
+    out
+}
+
 /// What one chunk of an LDIF input gave: its entries and warnings, up to its first error.
 struct Part<'a, T> {
     entries: Vec<Entry<'a>>,
