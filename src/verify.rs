@@ -870,6 +870,15 @@ fn check_dns_and_imports(
             continue;
         };
         let dn = dn_text(&r.dn);
+        // A deleted object (an `ldifde -x` export holds them) cannot be modified.
+        let text = String::from_utf8_lossy(&r.dn);
+        if text.contains("\nDEL:") || text.to_ascii_lowercase().contains("\\0adel:") {
+            push(
+                r.line,
+                Kind::ImportError,
+                format!("{dn}: a deleted object (DEL: in its RDN): the import would fail (no such object)"),
+            );
+        }
         // Bytes that are not UTF-8 (an export read as Windows-1252, copied as is) match
         // no DN or text value of the directory, which holds them as Unicode.
         if std::str::from_utf8(&r.dn).is_err() {

@@ -1169,3 +1169,35 @@ objectClass: {class}
         );
     }
 }
+
+#[test]
+fn a_change_to_a_deleted_object_is_an_import_error() {
+    let f = Fixture::new();
+    let export = f.write(
+        "export.ldf",
+        b"dn: CN=Gone\\0ADEL:0b7c1f2e-1111-2222-3333-444455556666,CN=Deleted Objects,DC=x\n\
+objectClass: user\nisDeleted: TRUE\nuserPrincipalName: gone@x.local\n",
+    );
+    let c = f.write(
+        "c.ldf",
+        &crlf(
+            "
+dn: CN=Gone\\0ADEL:0b7c1f2e-1111-2222-3333-444455556666,CN=Deleted Objects,DC=x
+changetype: modify
+replace: userPrincipalName
+userPrincipalName: gone@x.com
+-
+",
+        ),
+    );
+    let out = ldifix()
+        .arg("verify")
+        .arg(&c)
+        .arg("--against")
+        .arg(&export)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert_one(&text, "c.ldf", 2, "a deleted object (DEL: in its RDN)");
+}
