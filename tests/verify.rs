@@ -1113,15 +1113,8 @@ userPrincipalName:: cmVu6UBjb250b3NvLmNvbQ==
 ",
         ),
     );
-    let out = ldifix()
-        .arg("verify")
-        .arg(&c)
-        .arg("--against")
-        .arg(&export)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert_eq!(out.status.code(), Some(1), "{text}");
+    let (code, text) = verify_against(&c, &export, None, &[]);
+    assert_eq!(code, 1, "{text}");
     let p = problems(&text);
     assert_eq!(p.len(), 2, "{text}");
     assert!(
@@ -1190,14 +1183,7 @@ userPrincipalName: gone@x.com
 ",
         ),
     );
-    let out = ldifix()
-        .arg("verify")
-        .arg(&c)
-        .arg("--against")
-        .arg(&export)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert_eq!(out.status.code(), Some(1), "{text}");
+    let (code, text) = verify_against(&c, &export, None, &[]);
+    assert_eq!(code, 1, "{text}");
     assert_one(&text, "c.ldf", 2, "a deleted object (DEL: in its RDN)");
 }
