@@ -1618,10 +1618,18 @@ fn forest_root_is_validated_and_never_guessed_from_unrelated_domains() {
     }
     let (code, out) = run(&["--forest-root", "DC=contoso,DC=local"]);
     assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("warning"), "{out}");
     let c = String::from_utf8(d.read("c.ldf")).unwrap();
     assert!(
         c.starts_with("\r\ndn: CN=Partitions,CN=Configuration,DC=contoso,DC=local\r\n"),
         "{c}"
+    );
+    // A root no input DN lies under (mistyped) is written as given, with a warning.
+    let (code, out) = run(&["--forest-root", "DC=contosso,DC=local", "--force"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("warning: --forest-root DC=contosso,DC=local: no object of the inputs lies under it (their domains: DC=contoso,DC=local, DC=fabrikam,DC=local)"),
+        "{out}"
     );
 }
 

@@ -473,6 +473,19 @@ fn write_with_map<'a>(
 /// Why no forest root was guessed, for the usage error: the first few distinct domain
 /// roots of the entries (their trailing DC= components).
 fn domain_roots_note(entries: &[crate::model::Entry<'_>]) -> String {
+    let roots = domain_roots(entries);
+    if roots.is_empty() {
+        " (no DN ends in DC= components)".into()
+    } else {
+        format!(
+            " (domains {}: no common root of two or more DC= components)",
+            roots.join(" and ")
+        )
+    }
+}
+
+/// The first few distinct domain roots of the entries (their trailing DC= components).
+fn domain_roots<'e>(entries: &'e [crate::model::Entry<'_>]) -> Vec<&'e str> {
     let mut roots: Vec<&str> = Vec::new();
     for e in entries {
         if let Some(d) = crate::rewrite::dc_suffix(&e.dn) {
@@ -484,14 +497,7 @@ fn domain_roots_note(entries: &[crate::model::Entry<'_>]) -> String {
             }
         }
     }
-    if roots.is_empty() {
-        " (no DN ends in DC= components)".into()
-    } else {
-        format!(
-            " (domains {}: no common root of two or more DC= components)",
-            roots.join(" and ")
-        )
-    }
+    roots
 }
 
 /// Run.
@@ -651,7 +657,25 @@ pub fn run(args: Args) -> Result<i32> {
 
     let register = if args.register_suffix && !args.upn_suffix.is_empty() {
         let root = match &args.forest_root {
-            Some(r) => r.clone(),
+            Some(r) => {
+                // A root no input DN lies under is most often mistyped: the record on its
+                // Partitions container, first in the change file, would fail the import.
+                // (A forest of several trees may hold exports outside it: a warning.)
+                let root_key = crate::model::dn_key(r.as_bytes());
+                let under = entries.iter().any(|e| {
+                    let k = crate::model::dn_key(e.dn.as_bytes());
+                    k.ends_with(&root_key)
+                        && (k.len() == root_key.len()
+                            || k[..k.len() - root_key.len()].ends_with(b","))
+                });
+                if !under {
+                    eprintln!(
+                        "ldifix: warning: --forest-root {r}: no object of the inputs lies under it (their domains: {}); check it (the uPNSuffixes record on CN=Partitions,CN=Configuration,{r} comes first in the change file, and an import stops on it if the DN is wrong)",
+                        domain_roots(&entries).join(", ")
+                    );
+                }
+                r.clone()
+            }
             None => match crate::rewrite::forest_root(entries.iter().map(|e| e.dn.as_ref())) {
                 Some(r) => r,
                 None => {
