@@ -113,6 +113,21 @@ fn lossy(b: &[u8]) -> String {
     }
 }
 
+/// The offset and line of the first byte at or after `offset` that is not a CR or LF:
+/// where the csv reader's reported position (a line end before a row, skipped empty
+/// lines) really starts a row.
+fn past_line_ends(text: &[u8], mut offset: usize, mut line: u64) -> (usize, u64) {
+    while let Some(&c) = text.get(offset) {
+        match c {
+            b'\n' => line += 1,
+            b'\r' => {}
+            _ => break,
+        }
+        offset += 1;
+    }
+    (offset, line)
+}
+
 /// Skip blank lines and lines starting with `#` (the `#TYPE` line) at the start of the
 /// text: (offset of the header line, its 1-based line number, the type name of a `#TYPE`
 /// line if one was seen).
@@ -271,20 +286,14 @@ impl<'a> CsvReader<'a> {
         let r = self.rdr.as_ref()?;
         let text: &[u8] = r.get_ref().get_ref();
         let pos = r.position();
-        let mut start = self
-            .base_offset
-            .saturating_add(usize::try_from(pos.byte()).unwrap_or(usize::MAX));
-        let mut line = (self.base_line + pos.line()).saturating_sub(1);
         // The csv reader stands on the line end before the next row (the LF of a CRLF)
         // or on empty lines: the next line starts after them.
-        while let Some(&c) = text.get(start) {
-            match c {
-                b'\n' => line += 1,
-                b'\r' => {}
-                _ => break,
-            }
-            start += 1;
-        }
+        let (start, line) = past_line_ends(
+            text,
+            self.base_offset
+                .saturating_add(usize::try_from(pos.byte()).unwrap_or(usize::MAX)),
+            (self.base_line + pos.line()).saturating_sub(1),
+        );
         let max = self.limits.max_line;
         let window = text.get(start..)?;
         let window = &window[..window.len().min(max.saturating_add(2))];
@@ -873,15 +882,7 @@ impl<'a> Iterator for CsvReader<'a> {
             // The csv reader reports a row as starting at the line end before it (the
             // LF of a CRLF, or skipped empty lines): move to the row's first byte.
             if let Some(r) = &self.rdr {
-                let text: &[u8] = r.get_ref().get_ref();
-                while let Some(&c) = text.get(offset) {
-                    match c {
-                        b'\n' => line += 1,
-                        b'\r' => {}
-                        _ => break,
-                    }
-                    offset += 1;
-                }
+                (offset, line) = past_line_ends(r.get_ref().get_ref(), offset, line);
             }
             if let Some(e) = self.check_quotes(&self.rec, line, offset) {
                 return Some(Err(e));
