@@ -871,8 +871,7 @@ fn check_dns_and_imports(
         };
         let dn = dn_text(&r.dn);
         // A deleted object (an `ldifde -x` export holds them) cannot be modified.
-        let text = String::from_utf8_lossy(&r.dn);
-        if text.contains("\nDEL:") || text.to_ascii_lowercase().contains("\\0adel:") {
+        if crate::rules::scope::is_deleted_dn(&String::from_utf8_lossy(&r.dn)) {
             push(
                 r.line,
                 Kind::ImportError,

@@ -258,14 +258,17 @@ fn parse_int(s: &str) -> Option<i64> {
     t.parse().ok()
 }
 
-/// Whether the DN is a deleted object's: AD renames a deleted object so that its RDN
+/// Whether `dn` is a deleted object's: AD renames a deleted object so that its RDN
 /// value carries a line feed and `DEL:` (escaped `\0ADEL:` in a string DN, raw in a
 /// decoded one).
-fn is_deleted(e: &Entry) -> bool {
-    let dn: &str = &e.dn;
+pub fn is_deleted_dn(dn: &str) -> bool {
     // Without a `\` or a line feed a DN cannot hold the mark: most are decided here.
     memchr::memchr2(b'\\', b'\n', dn.as_bytes()).is_some()
         && (contains_ci(dn, "\\0ADEL:") || dn.contains("\nDEL:"))
+}
+
+fn is_deleted(e: &Entry) -> bool {
+    is_deleted_dn(&e.dn)
 }
 
 /// Whether the first RDN marks a replication conflict object.
