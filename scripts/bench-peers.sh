@@ -10,6 +10,9 @@
 #                                      (the generated forest's few .local UPNs; all collide)
 #   - ldifix fix FILE --upn-suffix contoso.com=fabrikam.com -o TMP --undo TMP2 --force
 #                                      (a change and an undo record for nearly every user)
+#                                      Before each fix run its previous outputs are removed,
+#                                      untimed (replacing them would time the kernel
+#                                      freeing their pages too, which a first run never pays).
 #   - memchr pass                      examples/count_records.rs: mmap, count record
 #                                      separators with memchr::memmem on 2 threads
 #   - ldapmodify -n -f FILE            OpenLDAP's C parser, no server
@@ -48,7 +51,7 @@ while [ $# -gt 0 ]; do
         --wait-max) WAIT_MAX=$2; shift 2 ;;
         --py-budget) PY_BUDGET=$2; shift 2 ;;
         --py-prefix-mb) PY_PREFIX_MB=$2; shift 2 ;;
-        -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
         *) echo "unknown option: $1" >&2; exit 2 ;;
     esac
 done
@@ -128,8 +131,14 @@ for n in $USERS; do
         --note "report to a temporary file (/dev/null is refused: it exists)" \
         -- "$LDIFIX" scan "$f" --json "$WORK/scan.json" --force
 
+    # The previous run's outputs are removed before each fix run, untimed: replacing them
+    # (--force) would also time the kernel freeing their pages, which a first run never pays.
+    FIX_OUTPUTS=()
+    for o in changes.ldf changes.ldf.map.csv undo.ldf undo.ldf.map.csv; do
+        FIX_OUTPUTS+=(--remove "$WORK/$o")
+    done
     $HELPER time --label "ldifix fix" --file "$f" --out "$RESULTS" --runs "$RUNS" --ok 0,1 \
-        --stdout "$WORK/fix.out" \
+        --stdout "$WORK/fix.out" "${FIX_OUTPUTS[@]}" \
         -- "$LDIFIX" fix "$f" --upn-suffix contoso.local=contoso.com \
         -o "$WORK/changes.ldf" --undo "$WORK/undo.ldf" --force
     fix_plan=$(grep -m1 '^plan:' "$WORK/fix.out" || echo '?')
@@ -137,7 +146,7 @@ for n in $USERS; do
     # The same file with every routable UPN moved to another suffix: a change and an undo
     # record for nearly every user (the heaviest fix a real run would plan).
     $HELPER time --label "ldifix fix, every UPN" --file "$f" --out "$RESULTS" --runs "$RUNS" --ok 0,1 \
-        --stdout "$WORK/fix-all.out" \
+        --stdout "$WORK/fix-all.out" "${FIX_OUTPUTS[@]}" \
         -- "$LDIFIX" fix "$f" --upn-suffix contoso.com=fabrikam.com \
         -o "$WORK/changes.ldf" --undo "$WORK/undo.ldf" --force
     fix_all_plan=$(grep -m1 '^plan:' "$WORK/fix-all.out" || echo '?')

@@ -4,7 +4,8 @@
 Subcommands:
 
   time --label L --file DATA --out RESULTS.jsonl [--runs 3] [--ok 0,1] [--users N]
-       [--note TEXT] [--stdout PATH] [--extrapolate-to FULL_FILE] -- CMD ARGS...
+       [--note TEXT] [--stdout PATH] [--extrapolate-to FULL_FILE] [--remove PATH]...
+       -- CMD ARGS...
       Run CMD --runs times as a whole process under `/usr/bin/time -f %M` (peak RSS),
       measuring wall time around each run, and append one JSON line to RESULTS: every
       run's wall time and exit status, the median wall time, the largest peak RSS, and
@@ -13,7 +14,10 @@ Subcommands:
       standard output goes to --stdout (default: discarded). An exit status outside
       --ok marks the measurement failed (shown in the table with the error). With
       --extrapolate-to, CMD ran on a prefix of FULL_FILE: the reported time is scaled
-      by size(FULL_FILE) / size(DATA) and the row says so.
+      by size(FULL_FILE) / size(DATA) and the row says so. Each --remove PATH is deleted
+      before every run, outside the timing: a command that replaces its outputs would
+      otherwise also be timed freeing the previous run's (the kernel drops a replaced
+      file's pages when it is renamed over), which a first run never pays.
 
   prefix SRC DST MBYTES
       Copy the first MBYTES MB (10^6 bytes) of SRC to DST, cut after the last record
@@ -134,6 +138,11 @@ def cmd_time(a):
     runs = []
     failed = None
     for i in range(a.runs):
+        for path in a.remove or []:
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
         wall, rc, rss, anon, tail = run_once(a.cmd, a.stdout if i == 0 else None)
         runs.append({"wall": wall, "rc": rc, "rss_kb": rss, "anon_kb": anon})
         print(
@@ -367,6 +376,7 @@ def main():
     t.add_argument("--note")
     t.add_argument("--stdout")
     t.add_argument("--extrapolate-to")
+    t.add_argument("--remove", action="append")
     t.add_argument("cmd", nargs=argparse.REMAINDER)
     x = sub.add_parser("prefix")
     x.add_argument("src")
