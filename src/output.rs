@@ -15,6 +15,7 @@
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use anyhow::{bail, Context, Result};
@@ -144,25 +145,73 @@ impl AtomicFile {
     /// Commit `files` in order ([`AtomicFile::commit`]), then fsync each directory they
     /// were renamed in once: the renames are durable when this returns. Every file is
     /// flushed and synced before the first is renamed, so an error writing any of them
-    /// (a full disk) leaves none in place.
+    /// (a full disk) leaves none in place. The renames are one step for an interrupt: it
+    /// waits until every file is in place (or a rename failed and the files after it are
+    /// removed), so it never leaves some outputs of a run new and others old.
     pub fn commit_all(mut files: Vec<AtomicFile>) -> Result<()> {
         for f in &mut files {
             f.sync()?;
         }
+        let parts: Vec<Synced> = files.into_iter().map(AtomicFile::into_synced).collect();
         let mut dirs: Vec<PathBuf> = Vec::new();
-        for f in files {
-            let dir = f.dir();
-            f.rename()?;
+        let mut registry = live();
+        let mut result = Ok(());
+        let mut rest = parts.into_iter();
+        for p in rest.by_ref() {
+            let dir = p.dir();
+            if let Err(e) = p.rename(&mut registry) {
+                result = Err(e);
+                break;
+            }
             if !dirs.contains(&dir) {
                 dirs.push(dir);
             }
         }
+        // After a failed rename: the files not renamed are removed, still under the lock.
+        for p in rest {
+            p.discard(&mut registry);
+        }
         for d in dirs {
             sync_dir(&d);
         }
-        Ok(())
+        if result.is_ok() {
+            COMMITTED.store(true, Ordering::SeqCst);
+        }
+        drop(registry);
+        result
     }
 
+    /// Flushed and synced ([`AtomicFile::sync`] was called): the parts a rename needs.
+    fn into_synced(self) -> Synced {
+        let AtomicFile {
+            file,
+            tmp,
+            live,
+            dest,
+            force,
+            ..
+        } = self;
+        // Flushed by the sync: nothing is left to write.
+        drop(file);
+        Synced {
+            tmp,
+            live,
+            dest,
+            force,
+        }
+    }
+}
+
+/// An output written and synced, waiting to be renamed into place.
+struct Synced {
+    tmp: TempPath,
+    /// Declared after `tmp`, as in [`AtomicFile`].
+    live: Live,
+    dest: PathBuf,
+    force: bool,
+}
+
+impl Synced {
     /// The directory the output is renamed in.
     fn dir(&self) -> PathBuf {
         match self.dest.parent() {
@@ -171,22 +220,16 @@ impl AtomicFile {
         }
     }
 
-    /// Flush, fsync and rename into place (the directory not synced).
-    fn rename(mut self) -> Result<()> {
-        self.sync()?;
-        let AtomicFile {
-            file,
+    /// Rename into place (the directory not synced); `registry` is the locked registry of
+    /// temporary files, held across the rename: an interrupt waits for it, then finds the
+    /// file renamed and out of the registry — it never removes a finished output.
+    fn rename(self, registry: &mut Vec<PathBuf>) -> Result<()> {
+        let Synced {
             tmp,
             live: mut entry,
             dest,
             force,
-            ..
         } = self;
-        // Flushed by the sync: nothing is left to write.
-        drop(file);
-        // The registry is held across the rename: an interrupt waits for it, then finds
-        // the file renamed and out of the registry — it never removes a finished output.
-        let mut registry = live();
         let renamed = if force {
             tmp.persist(&dest)
         } else {
@@ -194,8 +237,15 @@ impl AtomicFile {
         };
         // Renamed, or not renamed and removed with the error: no temporary file is left.
         let renamed = renamed.map(drop).map_err(|e| rename_error(&dest, e.error));
-        entry.leave(&mut registry);
+        entry.leave(registry);
         renamed
+    }
+
+    /// Remove the temporary file without renaming it (`registry` as for `rename`).
+    fn discard(self, registry: &mut Vec<PathBuf>) {
+        let Synced { tmp, mut live, .. } = self;
+        drop(tmp);
+        live.leave(registry);
     }
 }
 
@@ -214,6 +264,9 @@ fn rename_error(dest: &Path, e: io::Error) -> anyhow::Error {
 /// the interrupt takes the lock for good, so it sees every temporary file that exists
 /// and none that was renamed, and nothing is created or renamed after it.
 static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Set when a commit put its outputs in place: an interrupt after it says they are whole.
+static COMMITTED: AtomicBool = AtomicBool::new(false);
 
 /// The registry of temporary files, locked. Its list stays valid if a thread panicked
 /// holding it (every change to it is one push or one removal).
@@ -251,8 +304,9 @@ impl Drop for Live {
 /// From now on, SIGINT, SIGTERM and SIGHUP end the process on a thread of its own:
 /// it removes the temporary files of the outputs not renamed yet, says `ldifix:
 /// interrupted` on stderr and exits with 128 + the signal's number (130, 143, 129).
-/// Outputs already renamed stay: `fix` renames its undo files before its change files
-/// on purpose. A signal ignored when ldifix started (`nohup` ignores SIGHUP, a shell
+/// The outputs a run commits together ([`AtomicFile::commit_all`]) are renamed as one
+/// step: an interrupt during it waits for it, so it leaves either the previous outputs
+/// or all the new ones, and says which. A signal ignored when ldifix started (`nohup` ignores SIGHUP, a shell
 /// script's background job SIGINT) stays ignored. SIGKILL cannot be caught: a killed
 /// run leaves its temporary files (never a partial file under an output's name).
 ///
@@ -323,7 +377,14 @@ fn interrupted(code: i32) -> ! {
     } else {
         ""
     };
-    let _ = writeln!(io::stderr(), "{newline}ldifix: interrupted");
+    // Outputs renamed into place before the interrupt are complete; say so when nothing
+    // was left unfinished (the interrupt came after, or during, the last commit).
+    let note = if registry.is_empty() && COMMITTED.load(Ordering::SeqCst) {
+        " (after its outputs were written: they are complete)"
+    } else {
+        ""
+    };
+    let _ = writeln!(io::stderr(), "{newline}ldifix: interrupted{note}");
     std::process::exit(code)
 }
 

@@ -2,7 +2,8 @@
 //! output; the final name must then hold the previous file byte for byte (never a
 //! partial file), a later successful run must replace it completely, and with no
 //! previous file the output must either not exist or be complete. Interrupted by SIGINT
-//! or SIGTERM instead, it removes its temporary file and exits with 130 or 143.
+//! or SIGTERM instead, it removes its temporary file and exits with 130 or 143; `fix`
+//! interrupted while it renames its outputs leaves all of them new.
 //!
 //! Every output goes through `output::AtomicFile` (temporary `.NAME.*.tmp` beside the
 //! destination, fsync, rename), so this exercises the mechanism every command shares.
@@ -310,4 +311,75 @@ fn a_signal_ignored_at_start_stays_ignored() {
     );
     assert!(still.is_none() || out.exists());
     assert!(temps(&out).is_empty());
+}
+
+/// The outputs of one `fix` run are renamed as one step: SIGINT sent the moment the
+/// first of them (the undo file) is renamed over a previous run's outputs leaves every
+/// output new — never a new undo file beside an old change file, map or report — and
+/// the message says the outputs are complete. Whenever the signal lands in the renames,
+/// this must hold; several tries make it likely that some land right in them.
+#[test]
+fn sigint_during_the_renames_of_fix_leaves_all_outputs_new() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.ldf");
+    run_to_end(&gen_args(&input, USERS, 3));
+    let names = [
+        "undo.ldf",
+        "undo.ldf.map.csv",
+        "changes.ldf",
+        "changes.ldf.map.csv",
+        "report.csv",
+    ];
+    let path = |n: &str| dir.path().join(n);
+    for _ in 0..3 {
+        for n in names {
+            std::fs::write(path(n), "OLD").unwrap();
+        }
+        let old_undo = std::fs::metadata(path("undo.ldf")).unwrap().ino();
+        let mut child = Command::new(bin())
+            .args(["fix", "-q"])
+            .arg(&input)
+            .args(["--upn-suffix", "contoso.com=fabrikam.com", "--force", "-o"])
+            .arg(path("changes.ldf"))
+            .arg("--undo")
+            .arg(path("undo.ldf"))
+            .arg("--report")
+            .arg(path("report.csv"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        loop {
+            let renamed = std::fs::metadata(path("undo.ldf")).is_ok_and(|m| m.ino() != old_undo);
+            if renamed || child.try_wait().unwrap().is_some() {
+                break;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(120),
+                "fix took over 120 s"
+            );
+        }
+        send(&child, "INT");
+        let done = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&done.stderr);
+        let old: Vec<&str> = names
+            .into_iter()
+            .filter(|n| std::fs::read(path(n)).unwrap() == b"OLD")
+            .collect();
+        assert!(
+            old.is_empty(),
+            "still old after the interrupt: {old:?}; stderr {stderr:?}"
+        );
+        if done.status.code() == Some(130) {
+            assert!(stderr.contains("they are complete"), "{stderr:?}");
+        }
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".tmp"))
+            .collect();
+        assert!(left.is_empty(), "temporary files left: {left:?}");
+    }
 }

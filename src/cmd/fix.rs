@@ -413,18 +413,18 @@ pub fn write_outputs(
         // disk) leaves no change file behind.
         f.sync()?;
     }
-    // Every undo file is in place before any change file.
-    let mut undos = Vec::with_capacity(files.len() * 2);
+    // One commit, which an interrupt never splits: every undo file, then every change
+    // file, then the report (if a rename fails, no change file is in place without its
+    // undo file).
+    let mut undos = Vec::with_capacity(files.len() * 4 + 1);
     let mut changes = Vec::with_capacity(files.len() * 2);
     for [undo_f, change_f, undo_map_f, change_map_f] in files {
         undos.extend([undo_f, undo_map_f]);
         changes.extend([change_f, change_map_f]);
     }
+    undos.extend(changes);
+    undos.extend(report_f);
     AtomicFile::commit_all(undos)?;
-    AtomicFile::commit_all(changes)?;
-    if let Some(f) = report_f {
-        f.commit()?;
-    }
     let mut o = stdout.lock();
     let printed =
         targets
