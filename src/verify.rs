@@ -276,6 +276,7 @@ pub fn check_bytes(name: &str, bytes: &[u8], encoding: Encoding, expect: LineEnd
     let mut inner_cr: Vec<u64> = Vec::new();
     let mut trailing: Vec<u64> = Vec::new();
     let mut version: Vec<u64> = Vec::new();
+    let mut nul: Vec<(u64, usize)> = Vec::new();
 
     let mut pos = 0usize;
     let mut line = 1u64;
@@ -301,6 +302,9 @@ pub fn check_bytes(name: &str, bytes: &[u8], encoding: Encoding, expect: LineEnd
         }
         if let Some(col) = text.iter().position(|&b| b >= 0x80) {
             non_ascii.push((line, col + 1, text[col]));
+        }
+        if let Some(col) = memchr::memchr(0, text) {
+            nul.push((line, col + 1));
         }
         if matches!(text.last(), Some(b' ') | Some(b'\t')) {
             trailing.push(line);
@@ -385,6 +389,18 @@ pub fn check_bytes(name: &str, bytes: &[u8], encoding: Encoding, expect: LineEnd
         .collect();
     capped(&v, Kind::VersionLine, &|n| {
         format!("{n} more 'version:' lines")
+    });
+    let v: Vec<(u64, String)> = nul
+        .iter()
+        .map(|&(l, col)| {
+            (
+                l,
+                format!("NUL byte at column {col} (no LDIF line may hold one, RFC 2849; a value with one must be written base64)"),
+            )
+        })
+        .collect();
+    capped(&v, Kind::Syntax, &|n| {
+        format!("{n} more lines hold a NUL byte")
     });
     out
 }
@@ -750,6 +766,14 @@ pub fn verify(opts: &Options) -> Result<Report, Fatal> {
     });
 
     report.change_records = changes.records.len();
+    if changes.records.is_empty() && change_problems.iter().all(|p| p.kind != Kind::Syntax) {
+        change_problems.push(Problem {
+            file: changes.name.clone(),
+            line: 1,
+            kind: Kind::Incomplete,
+            message: "the change file holds no record: nothing to import (ldifde fails on an empty file: \"Unable to read the import file\"; a fix with no change writes one, and so may a failed copy)".into(),
+        });
+    }
     report.change_mods = changes.records.iter().map(|r| mods_of(r).len()).sum();
     report.undo_records = undo.as_ref().map_or(0, |u| u.records.len());
 
@@ -833,9 +857,36 @@ fn check_dns_and_imports(
         })
     };
     for r in &changes.records {
+        // A DN with an empty or malformed RDN (a trailing comma, an RDN without '=') is
+        // refused by the directory, even where its normalised form matches an object.
+        if crate::cmd::scan::dn_rdns(&String::from_utf8_lossy(&r.dn)).is_none() {
+            push(
+                r.line,
+                Kind::ImportError,
+                format!(
+                    "{}: not a valid DN (every RDN must be type=value, with no empty RDN such as a trailing comma leaves; the import would fail: invalid DN syntax)",
+                    dn_text(&r.dn)
+                ),
+            );
+            continue;
+        }
         let key = dn_key(&r.dn);
         let exists = view.ids.contains_key(&key);
         if !exists && is_suffix_registration(r) {
+            // Registered suffixes are compared without regard to case.
+            let values: Vec<&[u8]> = mods_of(r)
+                .iter()
+                .flat_map(|m| m.values.iter().map(|v| v.as_bytes()))
+                .collect();
+            for (i, v) in values.iter().enumerate() {
+                if values[..i].iter().any(|w| value_eq_ci(w, v)) {
+                    push(
+                        r.line,
+                        Kind::ImportError,
+                        format!("{}: 'add: uPNSuffixes' gives {} twice (values compared without regard to case; the import would fail: attribute or value exists)", dn_text(&r.dn), show(v)),
+                    );
+                }
+            }
             continue;
         }
         match r.change {
@@ -919,6 +970,34 @@ fn check_dns_and_imports(
                     format!("{dn}: '{}: {}' would change the object's class chain, which Active Directory refuses (only auxiliary classes may be added); ldifix never changes objectClass", op_name(m.op), m.attr),
                 );
             }
+            let base = attr_base(&m.attr);
+            let rdn_type = key.split(|&b| b == b'=').next().unwrap_or_default();
+            if m.op == ModOp::Increment {
+                push(
+                    r.line,
+                    Kind::ImportError,
+                    format!("{dn}: 'increment: {}' (ldifde knows only add:, delete: and replace:; ldifix never writes one)", m.attr),
+                );
+            } else if base.as_bytes() == rdn_type || base == "name" {
+                push(
+                    r.line,
+                    Kind::ImportError,
+                    format!("{dn}: '{}: {}' changes the attribute that names the object (the import would fail: not allowed on RDN; a rename is a 'changetype: modrdn' record)", op_name(m.op), m.attr),
+                );
+            } else if SYSTEM_ONLY.contains(&base.as_str()) {
+                push(
+                    r.line,
+                    Kind::ImportError,
+                    format!("{dn}: '{}: {}' changes an attribute only the directory writes (the import would fail: unwilling to perform or constraint violation)", op_name(m.op), m.attr),
+                );
+            }
+            if m.op != ModOp::Delete && m.values.iter().any(|v| v.as_bytes().is_empty()) {
+                push(
+                    r.line,
+                    Kind::ImportError,
+                    format!("{dn}: '{}: {}' with an empty value (Active Directory holds no empty value: the import would fail; to remove the attribute, write 'delete: {}')", op_name(m.op), m.attr, m.attr),
+                );
+            }
             if text_attr
                 && m.values
                     .iter()
@@ -990,12 +1069,18 @@ fn check_dns_and_imports(
                     held.extend(m.values.iter().map(|v| v.as_bytes().to_vec()));
                 }
                 ModOp::Add => {
+                    let before = held.len();
                     for v in &m.values {
-                        if held.iter().any(|h| value_eq_ci(h, v.as_bytes())) {
+                        if let Some(i) = held.iter().position(|h| value_eq_ci(h, v.as_bytes())) {
+                            let why = if i < before {
+                                "a value the object already holds"
+                            } else {
+                                "given twice in this 'add:' (values compared without regard to case)"
+                            };
                             push(
                                 r.line,
                                 Kind::ImportError,
-                                format!("{dn}: 'add: {}' of {}, a value the object already holds (the import would fail: attribute or value exists)", m.attr, show(v.as_bytes())),
+                                format!("{dn}: 'add: {}' of {}, {why} (the import would fail: attribute or value exists)", m.attr, show(v.as_bytes())),
                             );
                         } else {
                             held.push(v.as_bytes().to_vec());
@@ -1031,6 +1116,18 @@ fn check_dns_and_imports(
                             );
                         }
                     }
+                    for (i, v) in m.values.iter().enumerate() {
+                        if m.values[..i]
+                            .iter()
+                            .any(|w| value_eq_ci(w.as_bytes(), v.as_bytes()))
+                        {
+                            push(
+                                r.line,
+                                Kind::ImportError,
+                                format!("{dn}: 'replace: {}' gives {} twice (values compared without regard to case; the import would fail: attribute or value exists)", m.attr, show(v.as_bytes())),
+                            );
+                        }
+                    }
                     *held = m.values.iter().map(|v| v.as_bytes().to_vec()).collect();
                 }
                 ModOp::Increment => {}
@@ -1041,6 +1138,24 @@ fn check_dns_and_imports(
 }
 
 /// The keyword of a mod-spec (`add`, `delete`, `replace`, `increment`).
+/// Attributes (lower-cased) only the directory itself writes, or constructs on read: a
+/// modify of one fails.
+const SYSTEM_ONLY: [&str; 13] = [
+    "distinguishedname",
+    "objectguid",
+    "objectsid",
+    "whencreated",
+    "whenchanged",
+    "usncreated",
+    "usnchanged",
+    "memberof",
+    "samaccounttype",
+    "canonicalname",
+    "createtimestamp",
+    "modifytimestamp",
+    "primarygrouptoken",
+];
+
 fn op_name(op: ModOp) -> &'static str {
     match op {
         ModOp::Add => "add",

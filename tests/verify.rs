@@ -156,9 +156,15 @@ fn unknown_dn_is_reported_at_its_record() {
 
 #[test]
 fn escaped_comma_is_not_a_separator() {
-    // `CN=Smith,John` (two RDNs) is not `CN=Smith\, John`.
+    // `CN=Smith, John` (two RDNs, the second no type=value) is not `CN=Smith\, John`.
     let f = Fixture::new();
     let text = CHANGES.replace("dn: cn=smith\\2C john,", "dn: cn=smith, john,");
+    let c = f.write("c.ldf", &crlf(&text));
+    let (code, out) = verify(&c, None, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(&out, "c.ldf", 11, "not a valid DN");
+    // `CN=Smith,CN=John`: well-formed, and no object has it.
+    let text = CHANGES.replace("dn: cn=smith\\2C john,", "dn: cn=smith,cn=john,");
     let c = f.write("c.ldf", &crlf(&text));
     let (code, out) = verify(&c, None, &[]);
     assert_eq!(code, 1, "{out}");
@@ -412,14 +418,107 @@ fn undo_records_without_a_change() {
         .unwrap()
         .ends_with("undo.ldf"));
 
-    // An empty change file: every undo record.
+    // An empty change file: itself (ldifde refuses it), then every undo record.
     let empty = f.write("empty.ldf", b"");
     let (code, out) = verify_against(&empty, &x, Some(&u), &[]);
     assert_eq!(code, 1, "{out}");
     let p = problems(&out);
-    assert_eq!(p.len(), 2, "{out}");
-    assert!(p[0].contains("undo.ldf:2: CN=Ann"), "{out}");
-    assert!(p[1].contains("undo.ldf:8: CN=Bob"), "{out}");
+    assert_eq!(p.len(), 3, "{out}");
+    assert!(
+        p[0].contains("empty.ldf:1: the change file holds no record"),
+        "{out}"
+    );
+    assert!(p[1].contains("undo.ldf:2: CN=Ann"), "{out}");
+    assert!(p[2].contains("undo.ldf:8: CN=Bob"), "{out}");
+}
+
+/// A change file with no record at all (empty, a blank line, only a comment) is not safe
+/// to import: ldifde fails on it, and a failed copy leaves one.
+#[test]
+fn a_change_file_without_records_is_not_safe() {
+    let f = Fixture::new();
+    let x = f.write("x.ldf", TWO_USERS.as_bytes());
+    for (name, bytes) in [
+        ("empty.ldf", &b""[..]),
+        ("blank.ldf", b"\r\n"),
+        ("comment.ldf", b"# nothing here\r\n"),
+    ] {
+        let c = f.write(name, bytes);
+        let (code, out) = verify_against(&c, &x, None, &[]);
+        assert_eq!(code, 1, "{name}: {out}");
+        assert_one(&out, name, 1, "the change file holds no record");
+        assert!(out.contains("(incomplete 1)"), "{out}");
+    }
+}
+
+/// Modifications ldifde or the directory refuses, whatever the export holds: the RDN
+/// attribute, attributes only the directory writes, `increment:`, an empty value, one
+/// value twice in an `add:` or a `replace:`, a DN with a trailing comma.
+#[test]
+fn modifications_the_directory_refuses() {
+    let f = Fixture::new();
+    let x = f.write("x.ldf", TWO_USERS.as_bytes());
+    let ann = "dn: CN=Ann,OU=Staff,DC=contoso,DC=local\r\nchangetype: modify\r\n";
+    let cases: [(&str, &str); 8] = [
+        ("replace: cn\r\ncn: Anne\r\n-\r\n", "'replace: cn' changes the attribute that names the object"),
+        ("replace: name\r\nname: Anne\r\n-\r\n", "'replace: name' changes the attribute that names the object"),
+        ("replace: objectGUID\r\nobjectGUID:: AAAA\r\n-\r\n", "'replace: objectGUID' changes an attribute only the directory writes"),
+        ("replace: memberOf\r\nmemberOf: CN=G,DC=contoso,DC=local\r\n-\r\n", "'replace: memberOf' changes an attribute only the directory writes"),
+        ("increment: uSNChanged\r\nuSNChanged: 1\r\n-\r\n", "'increment: uSNChanged' (ldifde knows only add:, delete: and replace:"),
+        ("replace: mail\r\nmail:\r\n-\r\n", "'replace: mail' with an empty value"),
+        ("add: proxyAddresses\r\nproxyAddresses: smtp:a@x.com\r\nproxyAddresses: SMTP:A@x.com\r\n-\r\n", "'SMTP:A@x.com', given twice in this 'add:'"),
+        ("replace: proxyAddresses\r\nproxyAddresses: smtp:a@x.com\r\nproxyAddresses: SMTP:A@x.com\r\n-\r\n", "'replace: proxyAddresses' gives 'SMTP:A@x.com' twice"),
+    ];
+    for (i, (body, needle)) in cases.iter().enumerate() {
+        let c = f.write(&format!("c{i}.ldf"), format!("{ann}{body}\r\n").as_bytes());
+        let (code, out) = verify_against(&c, &x, None, &[]);
+        assert_eq!(code, 1, "{body}: {out}");
+        assert_one(&out, &format!("c{i}.ldf"), 1, needle);
+    }
+    // The same replace of mail with a value is fine.
+    let c = f.write(
+        "ok.ldf",
+        format!("{ann}replace: mail\r\nmail: ann@contoso.com\r\n-\r\n\r\n").as_bytes(),
+    );
+    let (code, out) = verify_against(&c, &x, None, &[]);
+    assert_eq!(code, 0, "{out}");
+    // A trailing comma makes the DN invalid, though its normalised form is Ann's.
+    let c = f.write(
+        "comma.ldf",
+        b"dn: CN=Ann,OU=Staff,DC=contoso,DC=local,\r\nchangetype: modify\r\nreplace: mail\r\nmail: ann@contoso.com\r\n-\r\n\r\n",
+    );
+    let (code, out) = verify_against(&c, &x, None, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(&out, "comma.ldf", 1, "not a valid DN");
+    // A NUL byte in a plain value is no LDIF.
+    let c = f.write(
+        "nul.ldf",
+        b"dn: CN=Ann,OU=Staff,DC=contoso,DC=local\r\nchangetype: modify\r\nreplace: mail\r\nmail: ann\0@contoso.com\r\n-\r\n\r\n",
+    );
+    let (code, out) = verify_against(&c, &x, None, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(&out, "nul.ldf", 4, "NUL byte at column 10");
+}
+
+/// An export given twice, or the change file given as its own undo file, is a usage
+/// error, as for scan and fix.
+#[test]
+fn an_input_given_twice_is_refused() {
+    let f = Fixture::new();
+    let x = f.write("x.ldf", TWO_USERS.as_bytes());
+    let (c, _) = fix(&f, &x, &["--upn-suffix", "contoso.local=contoso.com"]);
+    let out = ldifix()
+        .arg("verify")
+        .arg(&c)
+        .arg("--against")
+        .arg(&x)
+        .arg(&x)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is given twice"));
+    let (code, _) = verify_against(&c, &x, Some(&c), &[]);
+    assert_eq!(code, 2);
 }
 
 /// A change file cut after the `changetype:` line of its last record: the record with no
@@ -640,9 +739,11 @@ fn undo_of_an_attribute_without_a_change() {
 }
 
 /// What `fix` writes when nothing changes (an empty pair: one empty line each for
-/// ldifde, nothing for ldapmodify) verifies clean.
+/// ldifde, nothing for ldapmodify) has nothing to import: verify says so and exits 1,
+/// so a script that imports only what verify passed does not run ldifde on it (ldifde
+/// fails on an empty file).
 #[test]
-fn fix_with_no_change_verifies_clean() {
+fn fix_with_no_change_has_nothing_to_import() {
     let f = Fixture::new();
     let x = f.write("x.ldf", TWO_USERS.as_bytes());
     for le in ["crlf", "lf"] {
@@ -660,9 +761,10 @@ fn fix_with_no_change_verifies_clean() {
         assert_eq!(std::fs::read(&c).unwrap(), expected, "{le}");
         assert_eq!(std::fs::read(&u).unwrap(), expected, "{le}");
         let (code, out) = verify_against(&c, &x, Some(&u), &["--line-ending", le]);
-        assert_eq!(code, 0, "{le}: {out}");
+        assert_eq!(code, 1, "{le}: {out}");
+        assert_one(&out, "changes.ldf", 1, "holds no record: nothing to import");
         assert!(
-            out.contains("OK — 0 records (0 modifications), undo 0 records"),
+            out.contains("in 0 records (0 modifications), undo 0 records"),
             "{out}"
         );
     }

@@ -136,13 +136,23 @@ fn every_fix_output_of_the_samples_verifies_clean() {
                     LineEnd::Lf
                 };
                 let report = verify::verify(&options(&c, &u, export, line_end)).unwrap();
-                let problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
+                let written = std::fs::read_to_string(&c).unwrap();
+                // A fix with no change writes an empty pair, which has nothing to import
+                // (verify says so): that one problem only.
+                let nothing = !written.lines().any(|l| l.starts_with("dn:"));
+                let problems: Vec<String> = report
+                    .problems
+                    .iter()
+                    .filter(|p| {
+                        !(nothing && p.message.contains("holds no record: nothing to import"))
+                    })
+                    .map(|p| p.to_string())
+                    .collect();
                 assert!(
-                    report.is_safe(),
+                    problems.is_empty(),
                     "fix {export:?} {set:?} --line-ending {le}:\n{}",
                     problems.join("\n")
                 );
-                let written = std::fs::read_to_string(&c).unwrap();
                 records_per_set[si] += written.lines().filter(|l| l.starts_with("dn:")).count();
                 let name = export.display().to_string();
                 if !verified.contains(&name) {

@@ -147,6 +147,18 @@ fn json_bytes(args: &Args, report: &Report) -> Result<Vec<u8>> {
 
 /// Run.
 pub fn run(args: Args) -> Result<i32> {
+    // An export read twice lists each object twice; a change file given as its own undo
+    // file is no undo file.
+    let pair: Vec<PathBuf> = std::iter::once(&args.changes)
+        .chain(&args.undo)
+        .cloned()
+        .collect();
+    if let Some(m) = crate::source::repeated_input(&args.against)
+        .or_else(|| crate::source::repeated_input(&pair))
+    {
+        eprintln!("ldifix: {m}");
+        return Ok(2);
+    }
     if let Some(j) = &args.json {
         let read: Vec<PathBuf> = std::iter::once(&args.changes)
             .chain(&args.undo)
