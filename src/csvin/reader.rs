@@ -589,6 +589,23 @@ impl<'a> CsvReader<'a> {
                 offset,
             ));
         }
+        // csvde and Export-Csv write every field of every row (an empty value as an empty
+        // field): a shorter row was cut or edited, and its missing columns would read as
+        // attributes the object does not hold.
+        if rec.len() < self.columns.len() {
+            return Err(perr(
+                ErrorKind::Expected {
+                    expected: format!(
+                        "{} fields, as in the header on line {} (csvde and Export-Csv write every field, empty ones as ',,': was the row cut short or edited?)",
+                        self.columns.len(),
+                        self.base_line
+                    ),
+                    found: format!("{} fields", rec.len()),
+                },
+                line,
+                offset,
+            ));
+        }
         let dn = rec.get(self.dn_col).unwrap_or(b"");
         if dn.trim_ascii().is_empty() {
             return Err(perr(
@@ -1250,12 +1267,31 @@ mod tests {
     }
 
     #[test]
-    fn a_short_last_row_is_an_error_only_when_the_file_ends_inside_it() {
-        let (recs, _) = read(b"DN,cn,mail\nCN=a,a,a@x\nCN=b,b\n", Dialect::Csvde);
+    fn a_short_row_is_an_error_at_its_line() {
+        // csvde and Export-Csv write every field: a short row, last or not, was cut or
+        // edited (its missing columns would read as attributes the object lacks).
+        for (src, line) in [
+            (&b"DN,cn,mail\nCN=a,a,a@x\nCN=b,b\n"[..], 3),
+            (b"DN,cn,mail\nCN=a,a\nCN=b,b,b@x", 2),
+            (
+                b"\"DN\",\"cn\",\"mail\"\r\n\"CN=a\",\"a\",\r\n\"CN=b\"\r\n",
+                3,
+            ),
+        ] {
+            let (recs, _) = read(src, Dialect::Csvde);
+            let errs: Vec<_> = recs.iter().filter_map(|r| r.as_ref().err()).collect();
+            assert_eq!(errs.len(), 1, "{recs:?}");
+            assert_eq!(errs[0].line, line, "{}", errs[0]);
+            assert!(
+                errs[0].to_string().contains("expected 3 fields, as in the header on line 1 (csvde and Export-Csv write every field"),
+                "{}",
+                errs[0]
+            );
+        }
+        // Empty fields written as such are fine.
+        let (recs, _) = read(b"DN,cn,mail\nCN=a,,\nCN=b,b,\n", Dialect::Csvde);
         assert!(recs.iter().all(|r| r.is_ok()), "{recs:?}");
         assert_eq!(recs.len(), 2);
-        let (recs, _) = read(b"DN,cn,mail\nCN=a,a\nCN=b,b,b@x", Dialect::Csvde);
-        assert!(recs.iter().all(|r| r.is_ok()), "{recs:?}");
     }
 
     #[test]
