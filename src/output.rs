@@ -68,13 +68,14 @@ impl AtomicFile {
         let live = Live::enter(&mut registry, &tmp);
         drop(registry);
         // Temporary files are created 0600; the finished output gets the permissions of the
-        // file it replaces, or ordinary 0644 for a new one.
+        // file it replaces, or those of any new file (0666 less the umask: 0644 with the
+        // usual 022, 0600 with 077).
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             let mode = std::fs::metadata(dest)
                 .map(|m| m.permissions().mode() & 0o7777)
-                .unwrap_or(0o644);
+                .unwrap_or(0o666 & !umask());
             let _ = file.set_permissions(std::fs::Permissions::from_mode(mode));
         }
         Ok(AtomicFile {
@@ -247,6 +248,33 @@ impl Synced {
         drop(tmp);
         live.leave(registry);
     }
+}
+
+/// The process's umask, read once: from `/proc/self/status` where Linux shows it
+/// (reading it there changes nothing), else by setting and restoring it — the first
+/// output is created before any other thread creates files.
+#[cfg(unix)]
+#[allow(unsafe_code)]
+#[allow(clippy::useless_conversion)] // mode_t is u32 on Linux, u16 elsewhere
+fn umask() -> u32 {
+    static MASK: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *MASK.get_or_init(|| {
+        let shown = std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix("Umask:"))
+                    .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())
+            });
+        shown.unwrap_or_else(|| {
+            // SAFETY: umask only swaps the process's file mode mask; it is put back at once.
+            unsafe {
+                let old = libc::umask(0o022);
+                libc::umask(old);
+                u32::from(old)
+            }
+        }) & 0o777
+    })
 }
 
 /// The error of a failed rename into `dest`: only a destination that appeared since the
@@ -629,14 +657,21 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn new_outputs_are_0644_and_replacements_keep_their_mode() {
+    fn new_outputs_follow_the_umask_and_replacements_keep_their_mode() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("report.json");
         write_atomic(&p, b"{}", false).unwrap();
         assert_eq!(
             std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
-            0o644
+            0o666 & !umask()
+        );
+        // As a file the shell creates.
+        let plain = dir.path().join("plain");
+        std::fs::write(&plain, b"").unwrap();
+        assert_eq!(
+            std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            std::fs::metadata(&plain).unwrap().permissions().mode() & 0o777
         );
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
         write_atomic(&p, b"{}", true).unwrap();

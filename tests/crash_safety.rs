@@ -383,3 +383,41 @@ fn sigint_during_the_renames_of_fix_leaves_all_outputs_new() {
         assert!(left.is_empty(), "temporary files left: {left:?}");
     }
 }
+
+/// New outputs get the permissions of any new file (0666 less the umask): a user who
+/// asked for private files (umask 077) gets 0600 change and undo files.
+#[test]
+fn new_outputs_follow_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.ldf");
+    std::fs::write(
+        &input,
+        "dn: CN=Ann,DC=contoso,DC=local\nobjectClass: user\ncn: Ann\nsAMAccountName: ann\nuserPrincipalName: ann@contoso.local\n",
+    )
+    .unwrap();
+    for (mask, want) in [("077", 0o600), ("022", 0o644)] {
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "umask {mask}; exec \"$0\" fix -q \"$1\" --upn-suffix contoso.local=contoso.com -o \"$2\" --undo \"$3\" --force"
+            ))
+            .arg(bin())
+            .arg(&input)
+            .arg(dir.path().join("c.ldf"))
+            .arg(dir.path().join("u.ldf"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        for name in ["c.ldf", "u.ldf", "c.ldf.map.csv"] {
+            let p = dir.path().join(name);
+            assert_eq!(
+                std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+                want,
+                "{name} under umask {mask}"
+            );
+            std::fs::remove_file(&p).unwrap();
+        }
+        std::fs::remove_file(dir.path().join("u.ldf.map.csv")).unwrap();
+    }
+}
