@@ -838,3 +838,57 @@ fn scan_finds_the_same_in_csvde_as_in_ldifde() {
         "only in ldifde: {only_ldf:?}\nonly in csvde: {only_csv:?}"
     );
 }
+
+/// A duplicate kind needs a clean user to copy a value from: at a rate that leaves none,
+/// the objects stay clean, and generate says so (stderr, exit 0) and counts them in the
+/// truth's `unplanted_by_kind`; at an ordinary rate there is no such count.
+#[test]
+fn duplicates_without_a_clean_partner_are_counted_and_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("t.json");
+    let out = Command::cargo_bin("ldifix")
+        .unwrap()
+        .args([
+            "generate",
+            "-q",
+            "--defect-rate",
+            "0",
+            "--groups",
+            "0",
+            "--contacts",
+            "0",
+        ])
+        .args(["--users", "50", "--rate", "dup-upn=1", "-o"])
+        .arg(dir.path().join("g.ldf"))
+        .arg("--truth")
+        .arg(&t)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning: 50 objects drew a duplicate or rewrite-collision kind")
+            && stderr.contains("(dup-upn 50)"),
+        "{stderr}"
+    );
+    let truth: Json = serde_json::from_slice(&std::fs::read(&t).unwrap()).unwrap();
+    assert_eq!(truth["summary"]["unplanted_by_kind"]["dup-upn"], 50);
+    assert!(truth["summary"]["planted_by_kind"].get("dup-upn").is_none());
+
+    let (_, truth) = gen_truth(
+        dir.path(),
+        "ok.ldf",
+        &["--users", "200", "--rate", "dup-upn=0.1"],
+    );
+    assert!(
+        truth["summary"].get("unplanted_by_kind").is_none(),
+        "{}",
+        truth["summary"]
+    );
+    assert!(
+        truth["summary"]["planted_by_kind"]["dup-upn"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+}

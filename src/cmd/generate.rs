@@ -121,6 +121,17 @@ pub fn run(args: Args) -> Result<i32> {
     let mut file = AtomicFile::create(&output, args.force)?;
     let truth = gen.write(&mut file, &|n| bar.set_position(n))?;
     bar.finish_and_clear();
+    let unplanted = &truth.summary.unplanted_by_kind;
+    if !unplanted.is_empty() {
+        let n: u64 = unplanted.values().sum();
+        let kinds: Vec<String> = unplanted.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        eprintln!(
+            "ldifix generate: warning: {n} object{} drew a duplicate or rewrite-collision kind but found no clean user near {} to share a value with, and stayed clean ({}): at these rates too few users are left clean; lower --defect-rate or --rate for the rates to be met",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "it" } else { "them" },
+            kinds.join(", ")
+        );
+    }
     // The export and its truth are renamed into place together, once both are written.
     let mut files = vec![file];
     if let Some(t) = &args.truth {

@@ -7,7 +7,7 @@
 //! duplicate kind copies a value from a *partner*: a user that drew no kind, found by a
 //! deterministic search near the object, so every object's bytes still depend only on
 //! `(options, index)`. When no such partner exists (extreme rates), the object stays
-//! clean. Every planted value embeds the object's unique counter, so two planted values
+//! clean, and is counted (the truth's `unplanted_by_kind`; generate warns). Every planted value embeds the object's unique counter, so two planted values
 //! never collide by accident.
 
 use super::forest::{Checked, Class, Forest, Person};
@@ -663,6 +663,9 @@ pub struct Outcome {
     pub dups: Vec<DupPlant>,
     /// Rewrite collisions.
     pub rewrites: Vec<RewritePlant>,
+    /// The kind the object drew but could not be given: a duplicate or rewrite
+    /// collision with no clean partner user near it (at extreme rates).
+    pub unplaced: Option<usize>,
 }
 
 /// The object a kind is applied to.
@@ -886,7 +889,10 @@ pub fn apply(f: &Forest, roles: &Roles, t: &Target, c: &mut Checked) -> Outcome 
                 return Outcome::default();
             }
             let Some(j) = partner(f, roles, t, false, true) else {
-                return Outcome::default();
+                return Outcome {
+                    unplaced: Some(ki),
+                    ..Outcome::default()
+                };
             };
             let p = f.person(j);
             let pc = f.user_checked(&p);
@@ -917,7 +923,10 @@ pub fn apply(f: &Forest, roles: &Roles, t: &Target, c: &mut Checked) -> Outcome 
             let cross = kind.name == "dup-cross-domain";
             let adjacent = kind.name == "dup-upn-proxy";
             let Some(j) = partner(f, roles, t, cross, adjacent) else {
-                return Outcome::default();
+                return Outcome {
+                    unplaced: Some(ki),
+                    ..Outcome::default()
+                };
             };
             let p = f.person(j);
             let pc = f.user_checked(&p);

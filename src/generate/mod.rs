@@ -544,6 +544,9 @@ impl Generator {
         c: &Checked,
         o: &defects::Outcome,
     ) {
+        if let Some(k) = o.unplaced {
+            t.unplaced[k] += 1;
+        }
         let Some(k) = o.kind else { return };
         t.planted[k] += 1;
         let locate = |attr: &str, value: &str| -> (u32, u32) {

@@ -88,6 +88,8 @@ pub struct ChunkTruth {
     pub rewrites: Vec<RewriteRec>,
     /// Objects planted, per kind.
     pub planted: Vec<u64>,
+    /// Objects that drew a kind they could not be given, per kind.
+    pub unplaced: Vec<u64>,
 }
 
 impl Default for ChunkTruth {
@@ -97,6 +99,7 @@ impl Default for ChunkTruth {
             dups: Vec::new(),
             rewrites: Vec::new(),
             planted: vec![0; KINDS.len()],
+            unplaced: vec![0; KINDS.len()],
         }
     }
 }
@@ -108,6 +111,9 @@ impl ChunkTruth {
         self.dups.extend(o.dups);
         self.rewrites.extend(o.rewrites);
         for (a, b) in self.planted.iter_mut().zip(o.planted) {
+            *a += b;
+        }
+        for (a, b) in self.unplaced.iter_mut().zip(o.unplaced) {
             *a += b;
         }
     }
@@ -172,6 +178,11 @@ pub struct Summary {
     pub records: u64,
     /// Objects planted per kind.
     pub planted_by_kind: BTreeMap<String, u64>,
+    /// Objects that drew a duplicate or rewrite-collision kind but found no clean user
+    /// to share a value with, and stayed clean, per kind (only when some did: the rates
+    /// of those kinds were then not met).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub unplanted_by_kind: BTreeMap<String, u64>,
     /// Problems listed.
     pub problems: usize,
     /// Collision groups listed.
@@ -313,6 +324,12 @@ pub fn build(opts: &Options, f: &Forest, acc: ChunkTruth) -> Truth {
         .filter(|(_, n)| *n > 0)
         .map(|(k, n)| (k.name.to_string(), n))
         .collect();
+    let unplanted_by_kind = KINDS
+        .iter()
+        .zip(acc.unplaced)
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| (k.name.to_string(), n))
+        .collect();
     let mut generator = BTreeMap::new();
     generator.insert("name", "ldifix");
     generator.insert("version", env!("CARGO_PKG_VERSION"));
@@ -322,6 +339,7 @@ pub fn build(opts: &Options, f: &Forest, acc: ChunkTruth) -> Truth {
         summary: Summary {
             records: f.total,
             planted_by_kind,
+            unplanted_by_kind,
             problems: problems.len(),
             collisions: collisions.len(),
         },
