@@ -892,3 +892,89 @@ fn duplicates_without_a_clean_partner_are_counted_and_warned_about() {
             > 0
     );
 }
+
+/// The truth lists every value a planted rewrite collision would collide with
+/// (`conflicts_with_all`): for each user `fix` refuses, the DNs it names are exactly the
+/// truth's — also when an object copied the partner's address (a contact's planted
+/// duplicate mail).
+#[test]
+fn rewrite_collisions_list_every_holder_fix_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let (x, truth) = gen_truth(
+        dir.path(),
+        "rw.ldf",
+        &[
+            "--users",
+            "5000",
+            "--domain",
+            "contoso.local",
+            "--domain",
+            "fabrikam.local",
+            "--local-upn-share",
+            "0.5",
+            "--rate",
+            "rewrite-collision=0.05",
+            "--defect-rate",
+            "0.1",
+        ],
+    );
+    let rep = dir.path().join("rep.json");
+    let out = Command::cargo_bin("ldifix")
+        .unwrap()
+        .arg("fix")
+        .arg(&x)
+        .args([
+            "--upn-suffix",
+            "contoso.local=contoso.com",
+            "--upn-suffix",
+            "fabrikam.local=fabrikam.com",
+            "-q",
+            "-o",
+        ])
+        .arg(dir.path().join("c.ldf"))
+        .arg("--undo")
+        .arg(dir.path().join("u.ldf"))
+        .arg("--report")
+        .arg(&rep)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let dns = |v: &Json, key: &str| -> BTreeSet<String> {
+        v[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h.get("dn").unwrap_or(h).as_str().unwrap().to_string())
+            .collect()
+    };
+    let want: BTreeMap<String, BTreeSet<String>> = truth["rewrite_collisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["dn"].as_str().unwrap().to_string(),
+                dns(r, "conflicts_with_all"),
+            )
+        })
+        .collect();
+    let report: Json = serde_json::from_slice(&std::fs::read(&rep).unwrap()).unwrap();
+    let got: BTreeMap<String, BTreeSet<String>> = report["refused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["reason"].as_str().unwrap().starts_with("collision"))
+        .map(|r| {
+            (
+                r["dn"].as_str().unwrap().to_string(),
+                dns(r, "conflicting_dns"),
+            )
+        })
+        .collect();
+    assert!(!want.is_empty());
+    assert!(
+        want.values().any(|h| h.len() > 1),
+        "no collision with two holders planted"
+    );
+    assert_eq!(got, want);
+}

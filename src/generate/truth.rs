@@ -167,8 +167,11 @@ pub struct Rewrite {
     pub dn: String,
     /// That UPN.
     pub upn: String,
-    /// What the rewritten UPN would collide with.
+    /// What the rewritten UPN would collide with (the partner value it was made from).
     pub conflicts_with: Holder,
+    /// Every value it would collide with, in file order: the partner's values with that
+    /// address and those of any object that holds it too.
+    pub conflicts_with_all: Vec<Holder>,
 }
 
 /// Counts.
@@ -266,6 +269,45 @@ pub fn build(opts: &Options, f: &Forest, acc: ChunkTruth) -> Truth {
             }
         }
     }
+    // Every value the rewritten UPN would collide with: the partner's values with its
+    // address (UPN, mail, SMTP proxy) and those of objects that copied one of them.
+    let rewrite_collisions = acc
+        .rewrites
+        .into_iter()
+        .map(|r| {
+            let p = f.person(r.partner);
+            let pdn = f.user_dn(&p);
+            let mut all: BTreeMap<Pos, Holder> = BTreeMap::new();
+            if let Some(key) = key_of(r.attribute, &r.value) {
+                let pseq = f.user_seq(r.partner);
+                for (rank, vidx, attr, v) in f.user_checked(&p).values() {
+                    if key_of(attr, v).as_ref() == Some(&key) {
+                        all.insert(
+                            (pseq, rank, vidx),
+                            Holder {
+                                dn: pdn.clone(),
+                                attribute: attr.into(),
+                                value: v.to_string(),
+                            },
+                        );
+                    }
+                }
+                if let Some((_, holders)) = groups.get(&key) {
+                    all.extend(holders.iter().map(|(pos, h)| (*pos, h.clone())));
+                }
+            }
+            Rewrite {
+                dn: r.dn,
+                upn: r.upn,
+                conflicts_with: Holder {
+                    dn: pdn,
+                    attribute: r.attribute.into(),
+                    value: r.value,
+                },
+                conflicts_with_all: all.into_values().collect(),
+            }
+        })
+        .collect();
     let mut collisions: Vec<(Pos, Collision)> = Vec::new();
     for ((ns, key), (kind, holders)) in groups {
         let rule = match ns {
@@ -303,19 +345,6 @@ pub fn build(opts: &Options, f: &Forest, acc: ChunkTruth) -> Truth {
             .then_with(|| a.1.namespace.cmp(&b.1.namespace))
             .then_with(|| a.1.key.cmp(&b.1.key))
     });
-    let rewrite_collisions = acc
-        .rewrites
-        .into_iter()
-        .map(|r| Rewrite {
-            dn: r.dn,
-            upn: r.upn,
-            conflicts_with: Holder {
-                dn: f.user_dn(&f.person(r.partner)),
-                attribute: r.attribute.into(),
-                value: r.value,
-            },
-        })
-        .collect();
     let problems: Vec<Problem> = problems.into_iter().map(|p| p.1).collect();
     let collisions: Vec<Collision> = collisions.into_iter().map(|c| c.1).collect();
     let planted_by_kind = KINDS
