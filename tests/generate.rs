@@ -978,3 +978,49 @@ fn rewrite_collisions_list_every_holder_fix_names() {
     );
     assert_eq!(got, want);
 }
+
+/// A user's pwdLastSet, lastLogon and lastLogonTimestamp lie between its whenCreated and
+/// the pretended export date (2025-01-01), the password set before the last logon.
+#[test]
+fn logon_times_are_plausible() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = gen(dir.path(), "t.ldf", &["--users", "2000", "--seed", "5"]);
+    let text = std::fs::read_to_string(&x).unwrap();
+    // FILETIME (100 ns since 1601) to seconds since 1970.
+    let unix = |v: &str| v.parse::<i64>().unwrap() / 10_000_000 - 11_644_473_600;
+    let exported = 1_735_689_600;
+    let mut users = 0;
+    for rec in text.split("\r\n\r\n") {
+        let get = |k: &str| {
+            rec.split("\r\n")
+                .find_map(|l| l.strip_prefix(k).and_then(|v| v.strip_prefix(": ")))
+        };
+        let (Some(created), Some(pwd), Some(logon), Some(stamp)) = (
+            get("whenCreated"),
+            get("pwdLastSet"),
+            get("lastLogon"),
+            get("lastLogonTimestamp"),
+        ) else {
+            continue;
+        };
+        users += 1;
+        // whenCreated is YYYYMMDDhhmmss.0Z: compare as Unix seconds via the days since 1970.
+        let y: i64 = created[..4].parse().unwrap();
+        let m: i64 = created[4..6].parse().unwrap();
+        let d: i64 = created[6..8].parse().unwrap();
+        let secs: i64 = created[8..10].parse::<i64>().unwrap() * 3600
+            + created[10..12].parse::<i64>().unwrap() * 60
+            + created[12..14].parse::<i64>().unwrap();
+        // Days from civil (Howard Hinnant's algorithm).
+        let (yy, mm) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
+        let era = yy.div_euclid(400);
+        let yoe = yy - era * 400;
+        let doy = (153 * mm + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        let c = (era * 146_097 + doe - 719_468) * 86_400 + secs;
+        let (p, l, s) = (unix(pwd), unix(logon), unix(stamp));
+        assert!(c <= p && p <= l && l <= exported, "{rec}");
+        assert!(c <= s && s <= l && l - s <= 14 * 86_400, "{rec}");
+    }
+    assert_eq!(users, 2000);
+}

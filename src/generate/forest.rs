@@ -34,6 +34,8 @@ pub const S_SYSTEM: u64 = 4;
 pub const S_STRUCT: u64 = 5;
 /// Operational values (dates, USNs, GUIDs).
 pub const S_OPER: u64 = 6;
+/// Stream: a user's logon and password times.
+pub const S_LOGON: u64 = 7;
 
 /// Big groups per domain and their member caps (the first users of the domain).
 pub const BIG_GROUP_CAPS: [u64; 2] = [5000, 2000];

@@ -453,12 +453,29 @@ impl Generator {
         }
     }
 
-    /// Common operational head: distinguishedName, instanceType, whenCreated/Changed,
-    /// uSNCreated. Returns (guid, uSNChanged, rng).
-    fn oper_head(&self, e: &mut Emitter, dn: &str, seq: u64) -> ([u8; 16], i64, Rng) {
+    /// The object's random stream for operational values, after its whenCreated and
+    /// whenChanged (Unix seconds, 2015 to early 2024) are drawn from it.
+    fn when_created(&self, seq: u64) -> (Rng, u64, u64) {
         let mut r = Rng::for_object(self.forest.seed, forest::S_OPER, seq);
         let created = 1_420_070_400 + r.below(9 * 365 * 86_400);
         let changed = created + r.below(200 * 86_400);
+        (r, created, changed)
+    }
+
+    /// A user's pwdLastSet, lastLogon and lastLogonTimestamp ([`logon_times`]) from its
+    /// own stream.
+    fn logon_times(&self, seq: u64) -> (i64, i64, i64) {
+        let (_, created, _) = self.when_created(seq);
+        logon_times(
+            created,
+            &mut Rng::for_object(self.forest.seed, forest::S_LOGON, seq),
+        )
+    }
+
+    /// Common operational head: distinguishedName, instanceType, whenCreated/Changed,
+    /// uSNCreated. Returns (guid, uSNChanged, rng).
+    fn oper_head(&self, e: &mut Emitter, dn: &str, seq: u64) -> ([u8; 16], i64, Rng) {
+        let (mut r, created, changed) = self.when_created(seq);
         e.text("distinguishedName", dn);
         e.num("instanceType", 4);
         e.text("whenCreated", &generalized_time(created));
@@ -658,9 +675,9 @@ impl Generator {
             self.guid_attr(e, g);
             e.num("userAccountControl", p.uac);
             e.num("badPwdCount", 0);
-            let logon = 131_000_000_000_000_000 + r.below(7_000_000_000_000_000) as i64;
+            let (pwd, logon, _) = self.logon_times(seq);
             e.num("lastLogon", logon);
-            e.num("pwdLastSet", logon - r.below(100_000_000_000_000) as i64);
+            e.num("pwdLastSet", pwd);
             e.num("primaryGroupID", 513);
             self.sid_attr(e, d, Some(1100 + u as u32));
             e.num("accountExpires", 9_223_372_036_854_775_807);
@@ -675,13 +692,10 @@ impl Generator {
             e.num("sAMAccountType", 805_306_368);
         }
         opt(e, "userPrincipalName", &c.upn);
-        if let Some((_, _, r)) = &mut oper {
+        if oper.is_some() {
             e.text("objectCategory", &self.schema("Person"));
             e.text("dSCorePropagationData", "16010101000000.0Z");
-            e.num(
-                "lastLogonTimestamp",
-                131_000_000_000_000_000 + r.below(7_000_000_000_000_000) as i64,
-            );
+            e.num("lastLogonTimestamp", self.logon_times(seq).2);
         }
         self.mail_attrs(e, &c);
         if full {
@@ -997,4 +1011,20 @@ pub fn list_kinds() -> String {
         ));
     }
     s
+}
+
+/// When the export was taken, as the generator pretends (2025-01-01, Unix seconds): no
+/// logon or password change is later.
+const EXPORTED_AT: u64 = 1_735_689_600;
+
+/// pwdLastSet, lastLogon and lastLogonTimestamp (FILETIME: 100 ns since 1601) of a user
+/// created at `created` (Unix seconds): the password set after creation, the last logon
+/// after that, the replicated timestamp up to 14 days behind it (AD updates it lazily)
+/// but not before creation; none after the export.
+fn logon_times(created: u64, r: &mut Rng) -> (i64, i64, i64) {
+    let pwd = created + r.below(EXPORTED_AT.saturating_sub(created).max(1));
+    let logon = pwd + r.below(EXPORTED_AT.saturating_sub(pwd).max(1));
+    let stamp = logon.saturating_sub(r.below(14 * 86_400)).max(created);
+    let mut ft = |unix: u64| ((unix + 11_644_473_600) * 10_000_000 + r.below(10_000_000)) as i64;
+    (ft(pwd), ft(logon), ft(stamp))
 }
