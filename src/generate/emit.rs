@@ -5,7 +5,9 @@
 //!   value that is not a SAFE-STRING (non-ASCII, leading SPACE/`:`/`<`, trailing SPACE);
 //!   a line longer than 80 bytes is broken right after `attr: ` and the value continues on
 //!   lines of one SPACE + 79 bytes (ldifde's style). The whole file is 7-bit ASCII.
-//! - `openldap`: LF; same base64 rule; lines cut at 76 bytes (continuations SPACE + 75).
+//! - `openldap`: as `ldapsearch -L` writes (LF, `version: 1`, header and trailer comments
+//!   without `search:`/`result:` lines, each entry after a `# <UFN of its DN>` comment); same
+//!   base64 rule; lines, comments included, cut at 76 bytes (continuations SPACE + 75).
 //! - `samba`: LF; the DN is raw UTF-8 on the `dn:` line, never folded, never base64 (as
 //!   `ldbsearch` writes it); values base64 when they hold a byte outside 0x20–0x7E or start
 //!   with SPACE or `:` (ldb's rule); lines cut at 78 bytes (SPACE + 77).
@@ -146,6 +148,44 @@ fn push_csv_field(out: &mut Vec<u8>, f: &[u8], quote: bool) {
     out.push(b'"');
 }
 
+/// The "user-friendly name" ldapsearch prints before each entry (`ldap_dn2ufn`): the RDN
+/// values joined by `, `, the trailing `DC=` components as one dotted domain name
+/// (`CN=Ann Lee,OU=Staff,DC=contoso,DC=local` → `Ann Lee, Staff, contoso.local`).
+pub fn ufn(dn: &str) -> String {
+    // RDNs split at commas that are not escaped.
+    let mut rdns: Vec<&str> = Vec::new();
+    let (mut start, mut esc) = (0, false);
+    for (i, c) in dn.char_indices() {
+        match c {
+            _ if esc => esc = false,
+            '\\' => esc = true,
+            ',' => {
+                rdns.push(&dn[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    rdns.push(&dn[start..]);
+    let value = |rdn: &str| {
+        rdn.split_once('=')
+            .map_or(rdn, |(_, v)| v)
+            .trim()
+            .to_string()
+    };
+    let is_dc = |rdn: &str| {
+        rdn.split_once('=')
+            .is_some_and(|(t, _)| t.trim().eq_ignore_ascii_case("dc"))
+    };
+    let dcs = rdns.iter().rev().take_while(|r| is_dc(r)).count();
+    let mut parts: Vec<String> = rdns[..rdns.len() - dcs].iter().map(|r| value(r)).collect();
+    if dcs > 0 {
+        let domain: Vec<String> = rdns[rdns.len() - dcs..].iter().map(|r| value(r)).collect();
+        parts.push(domain.join("."));
+    }
+    parts.join(", ")
+}
+
 /// RFC 2849 / OpenLDAP: base64 iff a byte is outside 0x20–0x7E, or the value starts with
 /// SPACE, `:` or `<`, or ends with SPACE.
 pub fn needs_base64(v: &[u8]) -> bool {
@@ -237,9 +277,7 @@ impl<'a> Emitter<'a> {
                 self.out.extend_from_slice(self.eol);
             }
             Flavor::Openldap => {
-                self.out.extend_from_slice(b"# ");
-                self.out.extend_from_slice(dn.as_bytes());
-                self.out.extend_from_slice(self.eol);
+                self.comment(&ufn(dn));
                 self.line(b"dn", dn.as_bytes(), false);
             }
             Flavor::Ldifde | Flavor::LdifdeUnicode => {
@@ -293,6 +331,36 @@ impl<'a> Emitter<'a> {
             buf[i] = b'-';
         }
         self.line(name.as_bytes(), &buf[i..], false);
+    }
+
+    /// A `# text` comment line, folded at the flavour's width as ldapsearch folds its
+    /// comments (a continuation line starts with a space), never inside a UTF-8 character.
+    fn comment(&mut self, text: &str) {
+        let mut line = String::with_capacity(text.len() + 2);
+        line.push_str("# ");
+        line.push_str(text);
+        let mut rest = line.as_str();
+        let mut room = if self.width == 0 {
+            usize::MAX
+        } else {
+            self.width
+        };
+        loop {
+            if rest.len() <= room {
+                self.out.extend_from_slice(rest.as_bytes());
+                self.out.extend_from_slice(self.eol);
+                return;
+            }
+            let mut cut = room;
+            while !rest.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            self.out.extend_from_slice(&rest.as_bytes()[..cut]);
+            self.out.extend_from_slice(self.eol);
+            self.out.push(b' ');
+            rest = &rest[cut..];
+            room = self.width - 1;
+        }
     }
 
     fn line(&mut self, name: &[u8], value: &[u8], binary: bool) {
@@ -421,6 +489,34 @@ mod tests {
             String::from_utf8(out).unwrap(),
             "# record 3\ndn: OU=Zürich,DC=x\n"
         );
+    }
+
+    #[test]
+    fn openldap_entries_start_with_their_ufn_folded_like_any_line() {
+        assert_eq!(
+            ufn("CN=Ann Lee,OU=Staff,DC=contoso,DC=local"),
+            "Ann Lee, Staff, contoso.local"
+        );
+        assert_eq!(ufn("DC=contoso,DC=local"), "contoso.local");
+        assert_eq!(ufn("CN=Lee\\, Ann,OU=Staff,DC=x"), "Lee\\, Ann, Staff, x");
+        assert_eq!(
+            ufn("CN=Schema,CN=Configuration,O=x"),
+            "Schema, Configuration, x"
+        );
+        let dn = format!("CN={},OU=Zürich,DC=contoso,DC=local", "Ölmann ".repeat(12));
+        let mut out = Vec::new();
+        let mut e = Emitter::new(&mut out, Flavor::Openldap);
+        e.start(&dn, 1);
+        let s = String::from_utf8(out).unwrap();
+        assert!(s.lines().all(|l| l.len() <= 76), "{s}");
+        let comment: String = s
+            .lines()
+            .take_while(|l| !l.starts_with("dn"))
+            .enumerate()
+            .map(|(i, l)| if i == 0 { l } else { &l[1..] })
+            .collect();
+        assert_eq!(comment, format!("# {}", ufn(&dn)));
+        assert!(comment.ends_with(", Zürich, contoso.local"));
     }
 
     #[test]

@@ -299,7 +299,7 @@ impl Generator {
                 }
                 Flavor::Openldap => e.raw(
                     format!(
-                        "version: 1\n\n# extended LDIF\n#\n# LDAPv3\n# base <{base0}> with scope subtree\n# filter: (objectclass=*)\n# requesting: ALL\n#\n\n"
+                        "version: 1\n\n#\n# LDAPv3\n# base <{base0}> with scope subtree\n# filter: (objectclass=*)\n# requesting: ALL\n#\n\n"
                     )
                     .as_bytes(),
                 ),
@@ -361,7 +361,7 @@ impl Generator {
         match f.flavor {
             Flavor::Openldap => tail.extend_from_slice(
                 format!(
-                    "# search result\nsearch: 2\nresult: 0 Success\n\n# numResponses: {}\n# numEntries: {n}\n",
+                    "# search result\n\n# numResponses: {}\n# numEntries: {n}\n",
                     n + 1
                 )
                 .as_bytes(),
