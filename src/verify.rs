@@ -680,18 +680,30 @@ struct ExportView {
     /// Objects named by the change/undo files.
     wanted: AHashMap<Vec<u8>, ObjView>,
     index: Index,
+    /// (domain, sAMAccountName), both lower-cased → the objects holding it; filled only
+    /// when the change file writes a sAMAccountName.
+    sams: AHashMap<(String, String), Vec<u32>>,
+}
+
+/// The (domain, sAMAccountName) key of a value on the object `dn`: AD keeps
+/// sAMAccountName unique per domain (the DN's trailing DC= components), in any case.
+fn sam_key(dn: &str, sam: &str) -> (String, String) {
+    let domain = crate::rewrite::dc_suffix(dn).unwrap_or("").to_lowercase();
+    (domain, sam.trim().to_lowercase())
 }
 
 fn load_exports(
     paths: &[PathBuf],
     wanted_attrs: &AHashMap<Vec<u8>, AHashSet<String>>,
     opts: &Options,
+    want_sams: bool,
 ) -> Result<ExportView, Fatal> {
     let mut view = ExportView {
         ids: AHashMap::new(),
         dns: Vec::new(),
         wanted: AHashMap::new(),
         index: Index::new(Profile::Entra),
+        sams: AHashMap::new(),
     };
     for (fi, path) in paths.iter().enumerate() {
         let input = Input::open(path).map_err(|e| Fatal(e.to_string()))?;
@@ -732,6 +744,14 @@ fn load_exports(
             }
             if let Some(entry) = Entry::from_record(file, rec) {
                 view.index.add_entry(id, &entry);
+                if want_sams {
+                    for v in entry.all(Attr::SamAccountName) {
+                        let ids = view.sams.entry(sam_key(&entry.dn, &v.text)).or_default();
+                        if !ids.contains(&id) {
+                            ids.push(id);
+                        }
+                    }
+                }
             }
         }
     }
@@ -796,7 +816,12 @@ pub fn verify(opts: &Options) -> Result<Report, Fatal> {
             }
         }
     }
-    let view = load_exports(&opts.exports, &wanted, opts)?;
+    let writes_sam = changes.records.iter().any(|r| {
+        mods_of(r)
+            .iter()
+            .any(|m| attr_base(&m.attr) == "samaccountname")
+    });
+    let view = load_exports(&opts.exports, &wanted, opts, writes_sam)?;
     report.export_objects = view.dns.len();
 
     report.allowed_removals =
@@ -805,6 +830,9 @@ pub fn verify(opts: &Options) -> Result<Report, Fatal> {
         check_undo(&changes, u, &view, &mut change_problems, &mut undo_problems);
     }
     check_duplicates(&changes, &view, &mut change_problems);
+    if writes_sam {
+        check_sam_duplicates(&changes, &view, &mut change_problems);
+    }
 
     change_problems.sort_by_key(|p| (p.line, p.kind));
     undo_problems.sort_by_key(|p| (p.line, p.kind));
@@ -1380,6 +1408,145 @@ struct AfterValue {
 
 /// (d) no new duplicate in any `entra` namespace (addresses, other proxies, aliases),
 /// and no UPN taken before its holder's later record gives it up.
+/// A sAMAccountName the change file writes that another object of the same domain holds
+/// once the file is imported (from the export or written by the file), in any case: AD
+/// refuses it (the account already exists).
+fn check_sam_duplicates(changes: &ParsedFile, view: &ExportView, problems: &mut Vec<Problem>) {
+    // Each changed object's sAMAccountName values after the file, and the line writing them.
+    let mut after: BTreeMap<u32, (String, Vec<(String, u64)>)> = BTreeMap::new();
+    for r in &changes.records {
+        if r.change != Some(ChangeKind::Modify) {
+            continue;
+        }
+        let key = dn_key(&r.dn);
+        let Some(&id) = view.ids.get(&key) else {
+            continue;
+        };
+        let dn = view
+            .dns
+            .get(id as usize)
+            .map_or("", |d| d.as_ref())
+            .to_string();
+        for m in mods_of(r) {
+            if attr_base(&m.attr) != "samaccountname" {
+                continue;
+            }
+            let slot = after.entry(id).or_insert_with(|| {
+                // The exported values (the attributes a change names are kept per object).
+                let held = view.wanted.get(&key).map_or_else(Vec::new, |o| {
+                    o.values("samaccountname")
+                        .iter()
+                        .map(|v| (decode_text(Cow::Borrowed(v)).0.trim().to_string(), 0))
+                        .collect()
+                });
+                (dn.clone(), held)
+            });
+            let new: Vec<String> = m
+                .values
+                .iter()
+                .map(|v| {
+                    decode_text(Cow::Borrowed(v.as_bytes()))
+                        .0
+                        .trim()
+                        .to_string()
+                })
+                .collect();
+            match m.op {
+                ModOp::Replace => slot.1 = new.into_iter().map(|v| (v, r.line)).collect(),
+                ModOp::Add => slot.1.extend(new.into_iter().map(|v| (v, r.line))),
+                ModOp::Delete if new.is_empty() => slot.1.clear(),
+                ModOp::Delete => slot
+                    .1
+                    .retain(|(v, _)| !new.iter().any(|d| d.to_lowercase() == v.to_lowercase())),
+                ModOp::Increment => {}
+            }
+        }
+    }
+    // The line of each changed object's first record changing its sAMAccountName.
+    let mut first_line: AHashMap<u32, u64> = AHashMap::new();
+    for r in &changes.records {
+        if r.change != Some(ChangeKind::Modify)
+            || !mods_of(r)
+                .iter()
+                .any(|m| attr_base(&m.attr) == "samaccountname")
+        {
+            continue;
+        }
+        if let Some(&id) = view.ids.get(&dn_key(&r.dn)) {
+            first_line.entry(id).or_insert(r.line);
+        }
+    }
+    // Holders after the import: the export's, less the changed objects, plus their new values.
+    let mut holders: AHashMap<(String, String), Vec<u32>> = AHashMap::new();
+    for (k, ids) in &view.sams {
+        let kept: Vec<u32> = ids
+            .iter()
+            .copied()
+            .filter(|i| !after.contains_key(i))
+            .collect();
+        if !kept.is_empty() {
+            holders.insert(k.clone(), kept);
+        }
+    }
+    for (id, (dn, vals)) in &after {
+        for (v, _) in vals {
+            let ids = holders.entry(sam_key(dn, v)).or_default();
+            if !ids.contains(id) {
+                ids.push(*id);
+            }
+        }
+    }
+    for (id, (dn, vals)) in &after {
+        for (v, line) in vals {
+            if *line == 0 {
+                continue; // held before, not written by the file
+            }
+            let others: Vec<&str> = holders
+                .get(&sam_key(dn, v))
+                .into_iter()
+                .flatten()
+                .filter(|o| *o != id)
+                .map(|o| view.dns.get(*o as usize).map_or("?", |d| d.as_ref()))
+                .collect();
+            // An object that gives the value up only in a later record still holds it
+            // when this record is imported.
+            let later = view
+                .sams
+                .get(&sam_key(dn, v))
+                .into_iter()
+                .flatten()
+                .find_map(|o| {
+                    let first = *first_line.get(o)?;
+                    (o != id && first > *line).then_some((*o, first))
+                });
+            if let (None, Some((o, at))) = (others.first(), later) {
+                problems.push(Problem {
+                    file: changes.name.clone(),
+                    line: *line,
+                    kind: Kind::Duplicate,
+                    message: format!(
+                        "{dn}: the new sAMAccountName {} is held by {}, which the record at line {at} changes only later: the import of this record would fail, the account already exists (put that record before this one)",
+                        show(v.as_bytes()),
+                        view.dns.get(o as usize).map_or("?", |d| d.as_ref()),
+                    ),
+                });
+            }
+            if let Some(other) = others.first() {
+                problems.push(Problem {
+                    file: changes.name.clone(),
+                    line: *line,
+                    kind: Kind::Duplicate,
+                    message: format!(
+                        "{dn}: the new sAMAccountName {} is also held by {other}{} in the same domain (sAMAccountName is unique per domain, in any case: the import would fail, the account already exists)",
+                        show(v.as_bytes()),
+                        if others.len() > 1 { format!(" and {} more", others.len() - 1) } else { String::new() },
+                    ),
+                });
+            }
+        }
+    }
+}
+
 fn check_duplicates(changes: &ParsedFile, view: &ExportView, problems: &mut Vec<Problem>) {
     // Group the change records per exported object, in file order.
     let mut order: Vec<Vec<u8>> = Vec::new();

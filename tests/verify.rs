@@ -1289,3 +1289,54 @@ userPrincipalName: gone@x.com
     assert_eq!(code, 1, "{text}");
     assert_one(&text, "c.ldf", 2, "a deleted object (DEL: in its RDN)");
 }
+
+/// A sAMAccountName the change file writes that another object of the same domain holds
+/// after the import (in any case), or still holds when the record is imported because it
+/// gives it up only in a later record, is a duplicate; the same name in another domain,
+/// or taken after its holder gave it up, is fine.
+#[test]
+fn sam_account_names_stay_unique_per_domain() {
+    let f = Fixture::new();
+    let x = f.write(
+        "x.ldf",
+        format!("{TWO_USERS}\ndn: CN=Cy,OU=Staff,DC=fabrikam,DC=local\nobjectClass: user\nsAMAccountName: cy\n").as_bytes(),
+    );
+    let rec = |dn: &str, sam: &str| {
+        format!("dn: {dn}\r\nchangetype: modify\r\nreplace: sAMAccountName\r\nsAMAccountName: {sam}\r\n-\r\n\r\n")
+    };
+    let bob = "CN=Bob,OU=Staff,DC=contoso,DC=local";
+    let ann = "CN=Ann,OU=Staff,DC=contoso,DC=local";
+    let cy = "CN=Cy,OU=Staff,DC=fabrikam,DC=local";
+    let c = f.write("dup.ldf", rec(bob, "ANN").as_bytes());
+    let (code, out) = verify_against(&c, &x, None, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(&out, "dup.ldf", 1, "the new sAMAccountName 'ANN' is also held by CN=Ann,OU=Staff,DC=contoso,DC=local in the same domain");
+    // Two changes writing one name.
+    let c = f.write(
+        "two.ldf",
+        format!("{}{}", rec(bob, "zed"), rec(ann, "Zed")).as_bytes(),
+    );
+    let (code, out) = verify_against(&c, &x, None, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(problems(&out).len(), 2, "{out}");
+    // Taken before its holder gives it up.
+    let c = f.write(
+        "late.ldf",
+        format!("{}{}", rec(bob, "ann"), rec(ann, "ann2")).as_bytes(),
+    );
+    let (code, out) = verify_against(&c, &x, None, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(
+        &out,
+        "late.ldf",
+        1,
+        "which the record at line 7 changes only later",
+    );
+    // Fine: the other order, and another domain's name.
+    let c = f.write(
+        "ok.ldf",
+        format!("{}{}{}", rec(ann, "ann2"), rec(bob, "ann"), rec(cy, "bob")).as_bytes(),
+    );
+    let (code, out) = verify_against(&c, &x, None, &[]);
+    assert_eq!(code, 0, "{out}");
+}
