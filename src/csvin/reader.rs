@@ -70,6 +70,8 @@ pub struct CsvReader<'a> {
     /// PowerShell 5.1 file (has `#TYPE`) whose text is pure ASCII.
     ascii_51: bool,
     question_warned: bool,
+    /// A malformed csvde `X'…'` binary value was warned about (once per file).
+    hex_warned: bool,
     /// The byte multi-valued PowerShell columns were joined with (csvde: always `;`).
     join: u8,
     /// Given to every row: the class the `#TYPE` line names (`…ADUser` → `user`), kept
@@ -259,6 +261,7 @@ impl<'a> CsvReader<'a> {
             literal_warned: Vec::new(),
             ascii_51,
             question_warned: false,
+            hex_warned: false,
             join: b';',
             implied_class: saw_type
                 .as_deref()
@@ -678,6 +681,25 @@ impl<'a> CsvReader<'a> {
                         "column {} \"{}\" contains '?' in a file written by Windows PowerShell 5.1 in ASCII (its Export-Csv default): non-ASCII characters were replaced by '?' and are lost; export again with Export-Csv -Encoding UTF8",
                         i + 1,
                         col.header
+                    ),
+                });
+            }
+            if self.dialect == Dialect::Csvde
+                && !self.hex_warned
+                && !matches!(kind, Kind::Dn | Kind::Skip)
+                && field.len() >= 3
+                && (field.starts_with(b"X'") || field.starts_with(b"x'"))
+                && field.ends_with(b"'")
+                && csvde::decode_hex_literal(field).is_none()
+            {
+                self.hex_warned = true;
+                self.warnings.push(Warning {
+                    line,
+                    message: format!(
+                        "column {} \"{}\" holds {}, which looks like a csvde binary value (X'<hex>') but is not one (not hexadecimal, or an odd number of digits): it is read as text",
+                        i + 1,
+                        col.header,
+                        String::from_utf8_lossy(&field[..field.len().min(40)])
                     ),
                 });
             }
@@ -1264,6 +1286,25 @@ mod tests {
         ] {
             assert!(!m.chars().any(|c| c.is_ascii_control()), "{m:?}");
         }
+    }
+
+    #[test]
+    fn a_malformed_csvde_binary_value_is_read_as_text_with_a_warning() {
+        let (recs, warnings) = read(
+            b"DN,cn,objectGUID\nCN=a,a,X'zz12'\nCN=b,b,X'123'\nCN=c,c,X'00ff'\n",
+            Dialect::Csvde,
+        );
+        assert!(recs.iter().all(|r| r.is_ok()), "{recs:?}");
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert_eq!(warnings[0].line, 2);
+        assert!(
+            warnings[0].message.contains(
+                "column 3 \"objectGUID\" holds X'zz12', which looks like a csvde binary value"
+            ),
+            "{warnings:?}"
+        );
+        let (_, warnings) = read(b"DN,cn,objectGUID\nCN=c,c,X'00ff'\n", Dialect::Csvde);
+        assert!(warnings.is_empty(), "{warnings:?}");
     }
 
     #[test]
