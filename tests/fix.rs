@@ -854,6 +854,75 @@ proxyAddresses: x500:/o=Contoso/cn=bad
     assert_eq!(code, 2);
 }
 
+/// A proposed value repairs every rule its value breaks: it is applied only when each
+/// rule that repairs something is accepted. Accepting the trim of " jörg smith@… " does
+/// not also strip its space and transliterate the ö, and accepting the non-routable
+/// suffix (which repairs nothing itself) changes no sign-in name: both are refused,
+/// naming what else to accept, and the suffix rewrite of those users waits too.
+#[test]
+fn accept_applies_a_value_only_when_every_rule_it_repairs_is_accepted() {
+    let d = Dir::new();
+    let export = format!(
+        "dn: CN=Jorg,OU=Staff,DC=contoso,DC=local
+objectClass: user
+sAMAccountName: jorg
+userPrincipalName:: {}
+
+dn: CN=Ann,OU=Staff,DC=contoso,DC=local
+objectClass: user
+sAMAccountName: ann
+userPrincipalName: ann lee@contoso.local
+",
+        b64(" jörg smith@contoso.local ")
+    );
+    d.write("export.ldf", export.as_bytes());
+    let (code, out) = run_fix_writing(&d, &["--accept", "upn-whitespace"]);
+    assert_eq!(code, 1, "{out}");
+    let rows = report_rows(&d.p("r.csv"));
+    let jorg = rows
+        .iter()
+        .find(|r| r["dn"].starts_with("CN=Jorg") && r["reason"].contains("also repairs"))
+        .unwrap_or_else(|| panic!("{rows:?}"));
+    assert!(
+        jorg["reason"].contains("not accepted: the proposed value also repairs what upn-character, upn-diacritic flag (--accept does not name them"),
+        "{jorg:?}"
+    );
+    let written = String::from_utf8(d.read("c.ldf")).unwrap();
+    assert!(!written.contains("jorgsmith"), "{written}");
+
+    let (code, out) = run_fix_writing(&d, &["--accept", "upn-nonroutable-suffix", "--force"]);
+    assert_eq!(code, 1, "{out}");
+    let written = String::from_utf8(d.read("c.ldf")).unwrap();
+    assert!(!written.contains("annlee"), "{written}");
+    let rows = report_rows(&d.p("r.csv"));
+    assert!(
+        rows.iter()
+            .any(|r| r["dn"].starts_with("CN=Ann") && r["reason"].contains("upn-character flags")),
+        "{rows:?}"
+    );
+
+    // Every repairing rule accepted: applied, and composed with the suffix rewrite.
+    let (code, out) = run_fix_writing(
+        &d,
+        &[
+            "--accept",
+            "upn-whitespace,upn-character,upn-diacritic",
+            "--force",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    let mut m = model(export.as_bytes());
+    apply(&mut m, &d.read("c.ldf"));
+    assert_eq!(
+        upn(&m, "CN=Jorg,OU=Staff,DC=contoso,DC=local").as_deref(),
+        Some("jorgsmith@contoso.com")
+    );
+    assert_eq!(
+        upn(&m, "CN=Ann,OU=Staff,DC=contoso,DC=local").as_deref(),
+        Some("annlee@contoso.com")
+    );
+}
+
 /// The planner runs on all cores; what it writes must not depend on how many there are.
 /// A generated forest (duplicates, bad characters, non-routable suffixes) is fixed with
 /// every kind of proposal on one thread and on four: every output is byte-identical.

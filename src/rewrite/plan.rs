@@ -833,6 +833,24 @@ fn selector_matches(sel: &[String], f: &Finding) -> bool {
     })
 }
 
+/// Rules that judge a value but never repair it (their findings propose no value of
+/// their own): accepting a finding does not need them named.
+const JUDGE_ONLY: [&str; 3] = [
+    crate::rules::catalog::UPN_NONROUTABLE_SUFFIX,
+    crate::rules::catalog::UPN_UNVERIFIED_SUFFIX,
+    crate::rules::catalog::PROXY_NONROUTABLE,
+];
+
+/// Whether `--accept` selects rule `r` of a selected finding: by its id or by its error
+/// name (a rule the catalogue does not know goes with its finding).
+fn rule_selected(sel: &[String], r: &str) -> bool {
+    let Some(info) = crate::rules::catalog::rule(r) else {
+        return true;
+    };
+    sel.iter()
+        .any(|s| s.eq_ignore_ascii_case(r) || info.error.as_str().eq_ignore_ascii_case(s))
+}
+
 fn propose_accepted(
     i: usize,
     e: &Entry<'_>,
@@ -878,6 +896,31 @@ fn propose_accepted(
             Action::Remove => None,
             Action::Complete => continue,
         };
+        // The proposed value repairs everything the value's rules flag: applied only when
+        // every rule that repairs something is accepted (accepting a trim must not also
+        // strip characters or transliterate a sign-in name).
+        let unaccepted: Vec<&str> = f
+            .rules
+            .iter()
+            .copied()
+            .filter(|r| !JUDGE_ONLY.contains(r) && !rule_selected(sel, r))
+            .collect();
+        if !unaccepted.is_empty() {
+            refused.push(refusal(
+                e,
+                f.attr,
+                f.value.clone(),
+                proposed,
+                format!(
+                    "not accepted: the proposed value also repairs what {} flag{} (--accept does not name {}; accept {2} too, or edit the value in the idfix CSV for apply-csv)",
+                    unaccepted.join(", "),
+                    if unaccepted.len() == 1 { "s" } else { "" },
+                    if unaccepted.len() == 1 { "it" } else { "them" },
+                ),
+                kind,
+            ));
+            continue;
+        }
         if f.attr == Attr::Cn || !changeable(f.attr) {
             refused.push(refusal(
                 e,
