@@ -218,6 +218,9 @@ pub struct Entry<'a> {
     /// Some value (or the DN) may have lost characters in the export itself (a `?` in a
     /// file Windows PowerShell 5.1 wrote in ASCII); set by the reader of the whole input.
     pub lossy: bool,
+    /// Attributes the export has no column for (bit `1 << attr as u32`; an Export-Csv
+    /// writes only the properties asked for): their values are unknown, not absent.
+    pub unexported: u32,
 }
 
 /// Buffers [`Entry::from_record_in`] reuses from one record to the next.
@@ -352,12 +355,19 @@ impl<'a> Entry<'a> {
             counts,
             non_utf8,
             lossy: false,
+            unexported: 0,
         })
     }
 
     /// All values of `attr`, in file order.
     pub fn all(&self, attr: Attr) -> impl Iterator<Item = &AttrValue<'a>> + '_ {
         self.values.iter().filter(move |v| v.attr == attr)
+    }
+
+    /// Whether the export holds `attr` at all (a CSV may lack its column:
+    /// [`Entry::unexported`]).
+    pub fn exported(&self, attr: Attr) -> bool {
+        self.unexported & (1 << attr as u32) == 0
     }
 
     /// The first value of `attr`.

@@ -36,8 +36,11 @@ fn read(bytes: &[u8], format: InputFormat) -> (Vec<Result<Record<'_>, ParseError
     (out, warnings)
 }
 
+/// [`read`], every record read; the warnings without the header's list of checked
+/// attributes an Export-Csv lacks (its own test is in the reader).
 fn ok_records(bytes: &[u8], format: InputFormat) -> (Vec<Record<'_>>, Vec<Warning>) {
-    let (items, w) = read(bytes, format);
+    let (items, mut w) = read(bytes, format);
+    w.retain(|w| !w.message.starts_with("no column for "));
     let recs = items
         .into_iter()
         .map(|r| r.unwrap_or_else(|e| panic!("unexpected error {e}")))

@@ -2230,3 +2230,35 @@ fn apply_csv_changes_no_object_read_as_windows_1252() {
     assert_eq!(c.matches("changetype: modify").count(), 1, "{c}");
     assert!(c.contains("mail: an@contoso.com"), "{c}");
 }
+
+/// An Export-Csv holds only the properties asked for: a row changing an attribute the
+/// export has no column for is refused (its current value is unknown; the undo would
+/// have deleted it), while a row for an exported attribute goes through.
+#[test]
+fn apply_csv_refuses_attributes_the_export_has_no_column_for() {
+    let d = Dir::new();
+    let src = d.write(
+        "export.csv",
+        b"\"DistinguishedName\",\"Enabled\",\"GivenName\",\"Name\",\"ObjectClass\",\"SamAccountName\",\"Surname\",\"UserPrincipalName\"\r\n\
+          \"CN=Amy Lee,OU=Staff,DC=contoso,DC=local\",\"True\",\"Amy\",\"Amy Lee\",\"user\",\"amy\",\"Lee\",\"amy lee@contoso.com\"\r\n",
+    );
+    let csv = "DISTINGUISHEDNAME,COMMONNAME,OBJECTCLASS,ATTRIBUTE,ERROR,VALUE,UPDATE,PROPOSEDACTION,ACTION\r\n\
+               \"CN=Amy Lee,OU=Staff,DC=contoso,DC=local\",\"Amy Lee\",\"user\",\"displayName\",\"Blank\",\"\",\"Amy Lee\",\"Edit\",\"EDIT\"\r\n\
+               \"CN=Amy Lee,OU=Staff,DC=contoso,DC=local\",\"Amy Lee\",\"user\",\"userPrincipalName\",\"Character\",\"amy lee@contoso.com\",\"amylee@contoso.com\",\"Edit\",\"EDIT\"\r\n";
+    let (code, out, refused) = apply_csv_refusals(&d, csv, &src);
+    assert_eq!(code, Some(1), "{out}");
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(
+        refused[0]
+            .1
+            .starts_with("not exported: the export has no displayName column"),
+        "{refused:?}"
+    );
+    let undo = String::from_utf8(d.read("u.ldf")).unwrap();
+    assert!(!undo.contains("displayName"), "{undo}");
+    let changes = String::from_utf8(d.read("c.ldf")).unwrap();
+    assert!(
+        changes.contains("userPrincipalName: amylee@contoso.com"),
+        "{changes}"
+    );
+}

@@ -155,6 +155,15 @@ impl<'a> Records<'a> {
         }
     }
 
+    /// Checked attributes the input has no column for ([`CsvReader::unexported`]; none
+    /// for LDIF).
+    pub fn unexported(&self) -> u32 {
+        match self {
+            Records::Ldif(_) => 0,
+            Records::Csv(c) => c.unexported(),
+        }
+    }
+
     /// Byte offset reached in the (decoded) input, for progress.
     pub fn position(&self) -> usize {
         match self {

@@ -72,6 +72,8 @@ pub struct CsvReader<'a> {
     question_warned: bool,
     /// A malformed csvde `X'…'` binary value was warned about (once per file).
     hex_warned: bool,
+    /// Checked attributes an Export-Csv header has no column for (bit `1 << attr`).
+    unexported: u32,
     /// The byte multi-valued PowerShell columns were joined with (csvde: always `;`).
     join: u8,
     /// Given to every row: the class the `#TYPE` line names (`…ADUser` → `user`), kept
@@ -262,6 +264,7 @@ impl<'a> CsvReader<'a> {
             ascii_51,
             question_warned: false,
             hex_warned: false,
+            unexported: 0,
             join: b';',
             implied_class: saw_type
                 .as_deref()
@@ -370,6 +373,30 @@ impl<'a> CsvReader<'a> {
                 message: "no ObjectClass column: users, contacts and groups cannot be told apart, so no row is in scope; export it too (Select-Object DistinguishedName,ObjectClass,… | Export-Csv …)".into(),
             });
         }
+        if self.dialect == Dialect::Pwsh && dn_col.is_some() {
+            // Export-Csv writes only the properties asked for: a checked attribute without
+            // a column is unknown on every row, not absent.
+            let missing: Vec<model::Attr> = UNEXPORTED_CHECKED
+                .into_iter()
+                .filter(|a| {
+                    !columns
+                        .iter()
+                        .any(|c| model::Attr::from_desc(&c.name) == Some(*a))
+                })
+                .collect();
+            self.unexported = missing.iter().fold(0, |m, a| m | 1 << *a as u32);
+            if !missing.is_empty() {
+                let names: Vec<&str> = missing.iter().map(|a| a.ldap_name()).collect();
+                self.warnings.push(Warning {
+                    line: self.base_line,
+                    message: format!(
+                        "no column for {}: Export-Csv writes only the properties asked for, so these are unknown on every row — scan judges them as absent, fix cannot check collisions against them, apply-csv refuses rows changing them; export them too (Get-ADUser -Properties {} … | Export-Csv)",
+                        names.join(", "),
+                        names.join(",")
+                    ),
+                });
+            }
+        }
         self.columns = columns;
         match dn_col {
             Some(i) => self.dn_col = i,
@@ -396,6 +423,12 @@ impl<'a> CsvReader<'a> {
                 ));
             }
         }
+    }
+
+    /// Checked attributes the header has no column for (bit `1 << attr as u32`; only
+    /// Export-Csv files, whose columns are the properties asked for).
+    pub fn unexported(&self) -> u32 {
+        self.unexported
     }
 
     /// The format being read.
@@ -770,6 +803,18 @@ impl<'a> CsvReader<'a> {
     }
 }
 
+/// The checked attributes whose absence from an Export-Csv header is reported.
+const UNEXPORTED_CHECKED: [model::Attr; 8] = [
+    model::Attr::DisplayName,
+    model::Attr::GivenName,
+    model::Attr::Mail,
+    model::Attr::MailNickname,
+    model::Attr::ProxyAddresses,
+    model::Attr::SamAccountName,
+    model::Attr::TargetAddress,
+    model::Attr::UserPrincipalName,
+];
+
 /// Name-like attributes where a 5.1 ASCII export's `?` means lost characters.
 fn i_is_name(name: &str) -> bool {
     ["cn", "displayName", "givenName", "sn", "name"]
@@ -951,7 +996,11 @@ mod tests {
                 Item::Skipped { .. } => unreachable!("CSV never skips"),
             }));
         }
-        (out, r.take_warnings())
+        // Without the header's list of checked attributes an Export-Csv lacks (tested
+        // on its own).
+        let mut w = r.take_warnings();
+        w.retain(|w| !w.message.starts_with("no column for "));
+        (out, w)
     }
 
     fn vals<'r>(r: &'r Record<'_>, name: &str) -> Vec<&'r [u8]> {
@@ -1286,6 +1335,31 @@ mod tests {
         ] {
             assert!(!m.chars().any(|c| c.is_ascii_control()), "{m:?}");
         }
+    }
+
+    #[test]
+    fn an_export_csv_without_a_checked_column_says_so_once() {
+        let src = b"\"DistinguishedName\",\"ObjectClass\",\"SamAccountName\",\"UserPrincipalName\",\"DisplayName\",\"EmailAddress\"\r\n\"CN=a,DC=x\",\"user\",\"a\",\"a@x.com\",\"A\",\"a@x.com\"\r\n";
+        let mut r = CsvReader::new(src, Dialect::Pwsh, Limits::default());
+        assert!(r.by_ref().all(|i| i.is_ok()));
+        let want = [
+            model::Attr::GivenName,
+            model::Attr::MailNickname,
+            model::Attr::ProxyAddresses,
+            model::Attr::TargetAddress,
+        ];
+        assert_eq!(
+            r.unexported(),
+            want.iter().fold(0, |m, a| m | 1 << *a as u32)
+        );
+        let w = r.take_warnings();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].message.starts_with("no column for givenName, mailNickname, proxyAddresses, targetAddress: Export-Csv writes only the properties asked for"), "{w:?}");
+        // csvde writes a column for every attribute any object holds: nothing is unknown.
+        let mut r = CsvReader::new(b"DN,cn\nCN=a,a\n", Dialect::Csvde, Limits::default());
+        assert!(r.by_ref().all(|i| i.is_ok()));
+        assert_eq!(r.unexported(), 0);
+        assert!(r.take_warnings().is_empty());
     }
 
     #[test]

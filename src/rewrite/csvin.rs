@@ -162,6 +162,13 @@ pub fn proposals(
             )));
             continue;
         }
+        if !e.exported(attr) {
+            refused.push(refuse_row(format!(
+                "not exported: the export has no {a} column, so the object's current {a} is unknown (the undo could not restore it); export it too",
+                a = attr.ldap_name()
+            )));
+            continue;
+        }
         let refuse_entry = |reason: String| Refusal {
             file: e.file,
             line: e.line,

@@ -140,6 +140,7 @@ pub fn parse_entries_with<'a, T: Send>(
                 match item {
                     Ok(Item::Record(r)) => {
                         if let Some(mut e) = Entry::from_record(file, r) {
+                            e.unexported = parser.unexported();
                             all_facts.push(facts(&mut e));
                             entries.push(e);
                             if entries.len() % 4096 == 0 {
