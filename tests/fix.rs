@@ -549,6 +549,35 @@ fn register_suffix_prepends_the_partitions_record() {
     assert_eq!(c.matches("uPNSuffixes: ").count(), 1);
 }
 
+/// A suffix no planned change uses (every UPN it would make is refused: `contoso..com`
+/// is no host name) is not registered, and a note says so.
+#[test]
+fn register_suffix_skips_a_suffix_no_change_uses() {
+    let d = Dir::new();
+    d.write("export.ldf", export().as_bytes());
+    let out = ldifix()
+        .arg("fix")
+        .arg(s(&d.p("export.ldf")))
+        .args([
+            "--upn-suffix",
+            "contoso.local=contoso..com",
+            "--register-suffix",
+        ])
+        .args(["-o", s(&d.p("c.ldf")), "--undo", s(&d.p("u.ldf"))])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "--register-suffix: no planned change uses contoso..com, so it is not registered"
+        ),
+        "{stderr}"
+    );
+    let c = String::from_utf8(d.read("c.ldf")).unwrap();
+    assert!(!c.contains("uPNSuffixes"), "{c}");
+}
+
 #[test]
 fn apply_csv_rows_checked_against_the_export() {
     let d = Dir::new();

@@ -687,13 +687,33 @@ pub fn run(args: Args) -> Result<i32> {
                 }
             },
         };
+        // Only the suffixes a planned UPN uses: one whose every change was refused (an
+        // invalid or colliding suffix) is not registered.
+        let used = |suffix: &str| {
+            plan.changes.iter().flat_map(|c| &c.mods).any(|m| {
+                m.attr == crate::model::Attr::UserPrincipalName
+                    && m.new.iter().any(|v| {
+                        let v = String::from_utf8_lossy(v);
+                        v.rsplit_once('@')
+                            .is_some_and(|(_, d)| d.eq_ignore_ascii_case(suffix))
+                    })
+            })
+        };
         let mut suffixes: Vec<String> = Vec::new();
         for s in &args.upn_suffix {
-            if !suffixes.iter().any(|x| x.eq_ignore_ascii_case(&s.new)) {
+            if suffixes.iter().any(|x| x.eq_ignore_ascii_case(&s.new)) {
+                continue;
+            }
+            if used(&s.new) {
                 suffixes.push(s.new.clone());
+            } else {
+                eprintln!(
+                    "ldifix: note: --register-suffix: no planned change uses {}, so it is not registered",
+                    s.new
+                );
             }
         }
-        Some(Registration::new(&root, suffixes))
+        (!suffixes.is_empty()).then(|| Registration::new(&root, suffixes))
     } else {
         None
     };
