@@ -2291,3 +2291,21 @@ fn apply_csv_refuses_attributes_the_export_has_no_column_for() {
         "{changes}"
     );
 }
+
+/// A row for a deleted object (`\0ADEL:` in its RDN, as `ldifde -x` exports it) is
+/// refused: the directory cannot modify it (verify calls such a change an import error).
+#[test]
+fn apply_csv_refuses_a_deleted_object() {
+    let d = Dir::new();
+    let src = d.write(
+        "export.ldf",
+        b"dn: CN=Ned\\0ADEL:1d1b6f0c-2b1e-4f5a-9a77-3c1e2d4f5a6b,CN=Deleted Objects,DC=contoso,DC=local\nobjectClass: user\nsAMAccountName: ned\nuserPrincipalName: ned@contoso.com\n",
+    );
+    let csv = "DISTINGUISHEDNAME,COMMONNAME,OBJECTCLASS,ATTRIBUTE,ERROR,VALUE,UPDATE,PROPOSEDACTION,ACTION\r\n\
+               \"CN=Ned\\0ADEL:1d1b6f0c-2b1e-4f5a-9a77-3c1e2d4f5a6b,CN=Deleted Objects,DC=contoso,DC=local\",Ned,user,userPrincipalName,X,ned@contoso.com,ned2@contoso.com,Edit,EDIT\r\n";
+    let (code, out, refused) = apply_csv_refusals(&d, csv, &src);
+    assert_eq!(code, Some(1), "{out}");
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(refused[0].1.starts_with("deleted object"), "{refused:?}");
+    assert!(!String::from_utf8(d.read("c.ldf")).unwrap().contains("ned2"));
+}

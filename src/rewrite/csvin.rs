@@ -162,6 +162,12 @@ pub fn proposals(
             )));
             continue;
         }
+        if crate::rules::scope::is_deleted_dn(&e.dn) {
+            refused.push(refuse_row(
+                "deleted object: its RDN holds \\0ADEL: (an ldifde -x export); a deleted object cannot be modified".into(),
+            ));
+            continue;
+        }
         if !e.exported(attr) {
             refused.push(refuse_row(format!(
                 "not exported: the export has no {a} column, so the object's current {a} is unknown (the undo could not restore it); export it too",

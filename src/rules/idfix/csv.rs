@@ -263,6 +263,16 @@ pub enum CsvError {
         /// Columns in the header.
         expected: usize,
     },
+    /// A row has fewer cells than the header has columns.
+    #[error("{line}: expected {expected} cells like the header, found {found} (a cut row, or a value holding both ',' and '\"' that IdFix wrote without doubling its quotes: double them, \"Roe, \"\"Bob\"\"\")")]
+    TooFewFields {
+        /// Line number.
+        line: u64,
+        /// Cells found.
+        found: usize,
+        /// Columns in the header.
+        expected: usize,
+    },
     /// An update file line before any `distinguishedName:` line.
     #[error("{line}: expected a `distinguishedName:` line before `{key}:`")]
     NoRecord {
@@ -283,6 +293,7 @@ impl CsvError {
             | CsvError::Unterminated { line, .. }
             | CsvError::RowInQuotes { line, .. }
             | CsvError::TooManyFields { line, .. }
+            | CsvError::TooFewFields { line, .. }
             | CsvError::NoRecord { line, .. } => *line,
         }
     }
@@ -423,6 +434,15 @@ pub fn read_csv(bytes: &[u8]) -> Result<Vec<CsvRow>, CsvError> {
     for (line, cells) in it {
         if cells.len() > width && cells[width..].iter().any(|(c, _)| !c.is_empty()) {
             return Err(CsvError::TooManyFields {
+                line,
+                found: cells.len(),
+                expected: width,
+            });
+        }
+        // IdFix and spreadsheets write every cell of every row: a shorter row lost cells
+        // (its ACTION among them), and dropping it would drop an edit silently.
+        if cells.len() < width {
+            return Err(CsvError::TooFewFields {
                 line,
                 found: cells.len(),
                 expected: width,

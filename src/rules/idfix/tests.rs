@@ -905,6 +905,24 @@ fn csv_header_variants_and_errors() {
     let e = icsv::read_csv(b"DISTINGUISHEDNAME,ATTRIBUTE,VALUE,UPDATE,ACTION\na,b,c,d,e,f\n")
         .unwrap_err();
     assert_eq!(e.line(), 2);
+    // Fewer cells: a cut row, or IdFix's unescaped quotes in a value with a comma.
+    let e = icsv::read_csv(
+        b"DISTINGUISHEDNAME,ATTRIBUTE,VALUE,UPDATE,ACTION\nCN=a,displayName,x,y,EDIT\n\"CN=b\",displayName,\"Roe, \"Bob\"\",\"Roe, Bob\",EDIT\n",
+    )
+    .unwrap_err();
+    assert_eq!(
+        e,
+        CsvError::TooFewFields {
+            line: 3,
+            found: 4,
+            expected: 5
+        }
+    );
+    assert!(
+        e.to_string()
+            .starts_with("3: expected 5 cells like the header, found 4"),
+        "{e}"
+    );
     let e =
         icsv::read_csv(b"DISTINGUISHEDNAME,ATTRIBUTE,VALUE,UPDATE,ACTION\n\n\"a,b\n").unwrap_err();
     assert_eq!(e, CsvError::Unterminated { line: 3, opened: 3 });
