@@ -611,28 +611,23 @@ impl<'a> CsvReader<'a> {
                 offset,
             ));
         }
-        if rec.len() > self.columns.len() {
+        // More fields than the header: most often a comma in a value without its quotes.
+        // Fewer: csvde and Export-Csv write every field of every row (an empty value as an
+        // empty field), so the row was cut or edited, and its missing columns would read
+        // as attributes the object does not hold.
+        if rec.len() != self.columns.len() {
+            let (at_most, why) = if rec.len() > self.columns.len() {
+                ("at most ", "is a field with a comma missing its quotes?")
+            } else {
+                (
+                    "",
+                    "csvde and Export-Csv write every field, empty ones as ',,': was the row cut short or edited?",
+                )
+            };
             return Err(perr(
                 ErrorKind::Expected {
                     expected: format!(
-                        "at most {} fields, as in the header on line {} (is a field with a comma missing its quotes?)",
-                        self.columns.len(),
-                        self.base_line
-                    ),
-                    found: format!("{} fields", rec.len()),
-                },
-                line,
-                offset,
-            ));
-        }
-        // csvde and Export-Csv write every field of every row (an empty value as an empty
-        // field): a shorter row was cut or edited, and its missing columns would read as
-        // attributes the object does not hold.
-        if rec.len() < self.columns.len() {
-            return Err(perr(
-                ErrorKind::Expected {
-                    expected: format!(
-                        "{} fields, as in the header on line {} (csvde and Export-Csv write every field, empty ones as ',,': was the row cut short or edited?)",
+                        "{at_most}{} fields, as in the header on line {} ({why})",
                         self.columns.len(),
                         self.base_line
                     ),

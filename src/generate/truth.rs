@@ -347,18 +347,17 @@ pub fn build(opts: &Options, f: &Forest, acc: ChunkTruth) -> Truth {
     });
     let problems: Vec<Problem> = problems.into_iter().map(|p| p.1).collect();
     let collisions: Vec<Collision> = collisions.into_iter().map(|c| c.1).collect();
-    let planted_by_kind = KINDS
-        .iter()
-        .zip(acc.planted)
-        .filter(|(_, n)| *n > 0)
-        .map(|(k, n)| (k.name.to_string(), n))
-        .collect();
-    let unplanted_by_kind = KINDS
-        .iter()
-        .zip(acc.unplaced)
-        .filter(|(_, n)| *n > 0)
-        .map(|(k, n)| (k.name.to_string(), n))
-        .collect();
+    // Per-kind counts by kind name, the kinds counted only.
+    let by_kind = |counts: Vec<u64>| -> BTreeMap<String, u64> {
+        KINDS
+            .iter()
+            .zip(counts)
+            .filter(|(_, n)| *n > 0)
+            .map(|(k, n)| (k.name.to_string(), n))
+            .collect()
+    };
+    let planted_by_kind = by_kind(acc.planted);
+    let unplanted_by_kind = by_kind(acc.unplaced);
     let mut generator = BTreeMap::new();
     generator.insert("name", "ldifix");
     generator.insert("version", env!("CARGO_PKG_VERSION"));
