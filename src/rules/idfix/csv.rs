@@ -410,7 +410,12 @@ pub fn read_csv(bytes: &[u8]) -> Result<Vec<CsvRow>, CsvError> {
     // column index per known header
     let mut pos: [Option<usize>; 9] = [None; 9];
     for (i, (name, _)) in header.iter().enumerate() {
-        let upper = name.trim_matches(is_net_space).to_uppercase();
+        // IdFix upper-cases its header in the system's culture: on a tr-TR system `i`
+        // becomes `İ` (DİSTİNGUİSHEDNAME, ATTRİBUTE, ACTİON); read it as `I`.
+        let upper = name
+            .trim_matches(is_net_space)
+            .to_uppercase()
+            .replace('İ', "I");
         if let Some(k) = HEADER.iter().position(|h| *h == upper) {
             if pos[k].is_some() {
                 return Err(CsvError::DuplicateColumn {

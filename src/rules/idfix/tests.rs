@@ -905,6 +905,18 @@ fn csv_header_variants_and_errors() {
     let e = icsv::read_csv(b"DISTINGUISHEDNAME,ATTRIBUTE,VALUE,UPDATE,ACTION\na,b,c,d,e,f\n")
         .unwrap_err();
     assert_eq!(e.line(), 2);
+    // The header IdFix writes on a tr-TR system (dotted capital I).
+    let rows = icsv::read_csv(
+        "DİSTİNGUİSHEDNAME,COMMONNAME,OBJECTCLASS,ATTRİBUTE,ERROR,VALUE,UPDATE,PROPOSEDACTİON,ACTİON\r\nCN=a,a,user,mail,Character,x y@z.com,xy@z.com,Edit,EDIT\r\n"
+            .as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (rows[0].dn.as_str(), rows[0].attribute.as_str()),
+        ("CN=a", "mail")
+    );
+    assert_eq!(rows[0].action_text, "EDIT");
     // Fewer cells: a cut row, or IdFix's unescaped quotes in a value with a comma.
     let e = icsv::read_csv(
         b"DISTINGUISHEDNAME,ATTRIBUTE,VALUE,UPDATE,ACTION\nCN=a,displayName,x,y,EDIT\n\"CN=b\",displayName,\"Roe, \"Bob\"\",\"Roe, Bob\",EDIT\n",
