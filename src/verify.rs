@@ -67,6 +67,7 @@ use crate::csvin::{InputFormat, Records};
 use crate::index::{Index, Namespace};
 use crate::ldif::{Body, ChangeKind, Item, Limits, ModOp, Parser, Record, Value};
 use crate::model::{decode_text, dn_key, Attr, Entry, FileId};
+use crate::rewrite::sam_key;
 use crate::rules::Profile;
 use crate::source::{Encoding, Input};
 
@@ -683,13 +684,6 @@ struct ExportView {
     /// (domain, sAMAccountName), both lower-cased → the objects holding it; filled only
     /// when the change file writes a sAMAccountName.
     sams: AHashMap<(String, String), Vec<u32>>,
-}
-
-/// The (domain, sAMAccountName) key of a value on the object `dn`: AD keeps
-/// sAMAccountName unique per domain (the DN's trailing DC= components), in any case.
-fn sam_key(dn: &str, sam: &str) -> (String, String) {
-    let domain = crate::rewrite::dc_suffix(dn).unwrap_or("").to_lowercase();
-    (domain, sam.trim().to_lowercase())
 }
 
 fn load_exports(

@@ -41,6 +41,13 @@ pub fn unique_key(attr: Attr, value: &str) -> Option<(Namespace, String)> {
 /// Samba's `CN=Semi\3BColon` and ldifde's `CN=Semi\;Colon` give the same key.
 pub use crate::model::dn_key;
 
+/// The key under which AD keeps a sAMAccountName unique: the domain of the object `dn`
+/// (its trailing DC= components) and the name, both trimmed and lower-cased.
+pub fn sam_key(dn: &str, name: &str) -> (String, String) {
+    let domain = dc_suffix(dn).unwrap_or("").to_lowercase();
+    (domain, name.trim().to_lowercase())
+}
+
 /// The forest root DN guessed from a DN: its trailing `DC=` components
 /// (`CN=x,OU=y,DC=contoso,DC=local` → `DC=contoso,DC=local`).
 pub fn dc_suffix(dn: &str) -> Option<&str> {

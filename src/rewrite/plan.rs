@@ -1388,17 +1388,14 @@ fn refuse_sam_collisions(entries: &[Entry<'_>], objects: &[usize], cands: &mut [
     {
         return;
     }
-    let key = |e: &Entry<'_>, name: &str| {
-        let domain = super::dc_suffix(&e.dn).unwrap_or("").to_lowercase();
-        format!("{domain}\0{}", name.trim().to_lowercase())
-    };
-    let mut holders: AHashMap<String, Vec<usize>> = AHashMap::new();
+    let key = |e: &Entry<'_>, name: &str| super::sam_key(&e.dn, name);
+    let mut holders: AHashMap<(String, String), Vec<usize>> = AHashMap::new();
     for (i, e) in entries.iter().enumerate() {
         for v in e.all(Attr::SamAccountName) {
             holders.entry(key(e, &v.text)).or_default().push(objects[i]);
         }
     }
-    let mut writers: AHashMap<String, Vec<usize>> = AHashMap::new();
+    let mut writers: AHashMap<(String, String), Vec<usize>> = AHashMap::new();
     for c in cands.iter() {
         if c.attr == Attr::SamAccountName && c.refused.is_none() {
             if let Some(new) = c.new.first() {
