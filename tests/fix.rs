@@ -2260,6 +2260,51 @@ fn apply_csv_changes_no_object_read_as_windows_1252() {
     assert!(c.contains("mail: an@contoso.com"), "{c}");
 }
 
+/// A scan CSV opened in a spreadsheet of a de-DE locale and saved as "CSV": cells
+/// separated by ';', the untouched accented cells UTF-8 again, the typed UPDATE cells
+/// Windows-1252. The rows apply as edited and a warning names the first non-UTF-8 line.
+#[test]
+fn apply_csv_reads_a_semicolon_spreadsheet_save_in_its_code_page() {
+    let d = Dir::new();
+    let export = "dn: CN=J\u{fc}rgen Ma\u{df},OU=Staff,DC=contoso,DC=com
+objectClass: user
+sAMAccountName: jmass
+givenName: J\u{fc}rgen 
+mail: j ma\u{df}@contoso.com
+";
+    let input = d.write("export.ldf", export.as_bytes());
+    let mut csv = b"DISTINGUISHEDNAME;COMMONNAME;OBJECTCLASS;ATTRIBUTE;ERROR;VALUE;UPDATE;PROPOSEDACTION;ACTION\r\n".to_vec();
+    csv.extend_from_slice(
+        "CN=J\u{fc}rgen Ma\u{df},OU=Staff,DC=contoso,DC=com;J\u{fc}rgen Ma\u{df};user;mail;Character;j ma\u{df}@contoso.com;jmass@contoso.com;Edit;EDIT\r\n"
+            .as_bytes(),
+    );
+    csv.extend_from_slice(
+        "CN=J\u{fc}rgen Ma\u{df},OU=Staff,DC=contoso,DC=com;J\u{fc}rgen Ma\u{df};user;givenName;Format;\"J\u{fc}rgen \";"
+            .as_bytes(),
+    );
+    csv.extend_from_slice(b"J\xfcrgen;Edit;EDIT\r\n");
+    let csv_path = d.write("edited.csv", &csv);
+    let out = ldifix()
+        .args(["apply-csv", s(&csv_path), "--source", s(&input)])
+        .args(["-o", s(&d.p("c.ldf")), "--undo", s(&d.p("u.ldf"))])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("edited.csv:3: warning: bytes that are not UTF-8 (this is the first) read as Windows-1252"),
+        "{err}"
+    );
+    let original = model(export.as_bytes());
+    let mut m = original.clone();
+    apply(&mut m, &d.read("c.ldf"));
+    let o = &m["CN=J\u{fc}rgen Ma\u{df},OU=Staff,DC=contoso,DC=com".as_bytes()];
+    assert_eq!(o["mail"], vec![b"jmass@contoso.com".to_vec()]);
+    assert_eq!(o["givenname"], vec!["J\u{fc}rgen".as_bytes().to_vec()]);
+    apply(&mut m, &d.read("u.ldf"));
+    assert_eq!(m, original);
+}
+
 /// An Export-Csv holds only the properties asked for: a row changing an attribute the
 /// export has no column for is refused (its current value is unknown; the undo would
 /// have deleted it), while a row for an exported attribute goes through.

@@ -102,6 +102,7 @@ pub fn run(args: Args) -> Result<i32> {
     if let Some(csv_path) = &args.csv {
         let bytes = std::fs::read(csv_path)
             .with_context(|| format!("cannot read {}", csv_path.display()))?;
+        warn_code_page(csv_path, &bytes);
         let rows = match csvin::read_csv(&bytes) {
             Ok(r) => r,
             Err(e) => {
@@ -117,6 +118,7 @@ pub fn run(args: Args) -> Result<i32> {
     }
     for up in &args.idfix_update {
         let bytes = std::fs::read(up).with_context(|| format!("cannot read {}", up.display()))?;
+        warn_code_page(up, &bytes);
         let rows = match csvin::read_update_file(&bytes) {
             Ok(r) => r,
             Err(e) => {
@@ -177,4 +179,16 @@ pub fn run(args: Args) -> Result<i32> {
     timings.mark("write");
     timings.print();
     status
+}
+
+/// Say where an edited file stops being UTF-8: its other bytes are read as Windows-1252
+/// ([`crate::rules::idfix::csv::decode_lossy_lines`]), which is right for what a
+/// spreadsheet saves, but the admin should look at the accented values it wrote.
+fn warn_code_page(path: &std::path::Path, bytes: &[u8]) {
+    if let (_, Some(line)) = crate::rules::idfix::csv::decode_lossy_lines(bytes) {
+        eprintln!(
+            "{}:{line}: warning: bytes that are not UTF-8 (this is the first) read as Windows-1252, as a spreadsheet's \"CSV\" save writes them: check the accented values in the change file, or save as \"CSV UTF-8\"",
+            path.display()
+        );
+    }
 }

@@ -17,7 +17,11 @@
 //!   those characters, and nothing else.
 //!
 //! Reader contract ([`read_csv`]): accepts ldifix's files and IdFix's own exports:
-//! * UTF-8 (BOM optional; invalid UTF-8 read as Windows-1252) or UTF-16 with BOM.
+//! * UTF-8 (BOM optional; each byte that is not part of valid UTF-8 read as Windows-1252,
+//!   as a spreadsheet's "CSV" save mixes them) or UTF-16 with BOM.
+//! * Cells separated by `,` (IdFix), or by `;` or TAB when the header line holds more of
+//!   those (a spreadsheet saving in a locale whose list separator is `;`, Excel's
+//!   "Unicode Text"); quoting rules are the same for each.
 //! * The header row is matched case-insensitively, in any column order; DISTINGUISHEDNAME,
 //!   ATTRIBUTE, VALUE, UPDATE and ACTION are required, the others optional (IdFix before
 //!   2.6 had no COMMONNAME); unknown columns are ignored; a repeated column is an error.
@@ -299,27 +303,75 @@ impl CsvError {
     }
 }
 
-/// Decode a text file: UTF-16 with BOM, UTF-8 (BOM stripped), else Windows-1252.
+/// Decode a text file: UTF-16 with BOM, UTF-8 (BOM stripped), else UTF-8 where the bytes
+/// are UTF-8 and Windows-1252 for each byte that is not ([`decode_lossy_lines`]).
 pub fn decode(bytes: &[u8]) -> String {
+    decode_lossy_lines(bytes).0
+}
+
+/// [`decode`], and the 1-based line of the first byte read as Windows-1252, if any.
+///
+/// A spreadsheet that opens a UTF-8 CSV without BOM reads it in its "ANSI" code page and
+/// saves it back in that code page: the cells nobody touched come back as the same UTF-8
+/// bytes, the ones typed in are Windows-1252. Reading every valid UTF-8 sequence as UTF-8
+/// and each other byte as Windows-1252 gets both right (a whole-file Windows-1252 reading
+/// would garble every untouched accented value).
+pub fn decode_lossy_lines(bytes: &[u8]) -> (String, Option<u64>) {
     if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         let (t, _) = enc.decode_without_bom_handling(&bytes[bom..]);
-        return t.into_owned();
+        return (t.into_owned(), None);
     }
-    match std::str::from_utf8(bytes) {
-        Ok(t) => t.to_string(),
-        Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
+    if let Ok(t) = std::str::from_utf8(bytes) {
+        return (t.to_string(), None);
     }
+    let mut out = String::with_capacity(bytes.len() + bytes.len() / 8);
+    let mut first = None;
+    let mut done = 0usize;
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        done += chunk.valid().len();
+        let bad = chunk.invalid();
+        if !bad.is_empty() {
+            if first.is_none() {
+                first = Some(1 + memchr::memchr_iter(b'\n', &bytes[..done]).count() as u64);
+            }
+            out.push_str(&encoding_rs::WINDOWS_1252.decode_without_bom_handling(bad).0);
+            done += bad.len();
+        }
+    }
+    (out, first)
 }
 
 /// One parsed record: its first line and its cells (text, was quoted).
 type Record = (u64, Vec<(String, bool)>);
 
-/// Split CSV text into records (see the module doc for the accepted dialect). Works on
-/// bytes: every delimiter is ASCII, so slicing at them keeps UTF-8 boundaries.
-fn records(text: &str) -> Result<Vec<Record>, CsvError> {
+/// The cell delimiter, taken from the header line: `,` as IdFix writes; `;` where a
+/// spreadsheet saves CSV with the list separator of a locale that writes decimal commas
+/// (de-DE, fr-FR, …); TAB for Excel's "Unicode Text". Header names hold none of them, so
+/// the one the first line holds most of is the delimiter (`,` on a tie or when none).
+fn delimiter(text: &str) -> u8 {
+    let first = text
+        .split(['\r', '\n'])
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    let count = |d: u8| first.bytes().filter(|&c| c == d).count();
+    let (commas, semis, tabs) = (count(b','), count(b';'), count(b'\t'));
+    if semis > commas && semis >= tabs {
+        b';'
+    } else if tabs > commas && tabs > semis {
+        b'\t'
+    } else {
+        b','
+    }
+}
+
+/// Split CSV text into records (see the module doc for the accepted dialect) with cells
+/// separated by `delim`. Works on bytes: every delimiter is ASCII, so slicing at them
+/// keeps UTF-8 boundaries.
+fn records(text: &str, delim: u8) -> Result<Vec<Record>, CsvError> {
     let b = text.as_bytes();
     let n = b.len();
-    let is_blank = |c: u8| c == b' ' || c == b'\t';
+    let is_blank = |c: u8| (c == b' ' || c == b'\t') && c != delim;
     let mut out = Vec::new();
     let mut i = 0;
     let mut line: u64 = 1;
@@ -364,7 +416,7 @@ fn records(text: &str) -> Result<Vec<Record>, CsvError> {
                     while m < n && is_blank(b[m]) {
                         m += 1;
                     }
-                    if m >= n || matches!(b[m], b',' | b'\r' | b'\n') {
+                    if m >= n || b[m] == delim || matches!(b[m], b'\r' | b'\n') {
                         i = m;
                         break;
                     }
@@ -376,12 +428,12 @@ fn records(text: &str) -> Result<Vec<Record>, CsvError> {
                 }
                 cells.push((cell, true));
             } else {
-                let k = memchr::memchr3(b',', b'\r', b'\n', &b[i..]).map_or(n, |k| i + k);
+                let k = memchr::memchr3(delim, b'\r', b'\n', &b[i..]).map_or(n, |k| i + k);
                 cells.push((net_trim(&text[i..k]).to_string(), false));
                 i = k;
             }
             // after a field: delimiter, end of line or end of input
-            if i < n && b[i] == b',' {
+            if i < n && b[i] == delim {
                 i += 1;
                 continue;
             }
@@ -402,7 +454,7 @@ fn records(text: &str) -> Result<Vec<Record>, CsvError> {
 /// Read an IdFix-format CSV (ldifix's or IdFix's own, possibly edited in a spreadsheet).
 pub fn read_csv(bytes: &[u8]) -> Result<Vec<CsvRow>, CsvError> {
     let text = decode(bytes);
-    let recs = records(&text)?;
+    let recs = records(&text, delimiter(&text))?;
     let mut it = recs.into_iter();
     let Some((hline, header)) = it.next() else {
         return Err(CsvError::Empty { line: 1 });

@@ -969,6 +969,55 @@ fn csv_header_variants_and_errors() {
 }
 
 #[test]
+fn csv_reads_semicolon_and_tab_separated_saves() {
+    // A spreadsheet in a de-DE/fr-FR locale saves with ';' and in Windows-1252; values
+    // holding ',' stay unquoted, values holding ';' are quoted.
+    let mut semi = b"DISTINGUISHEDNAME;ATTRIBUTE;VALUE;UPDATE;ACTION\r\n".to_vec();
+    semi.extend_from_slice(b"\"CN=Roe\\, Bob;x,DC=x\";displayName;Roe, Bob;Bob Roe;EDIT\r\n");
+    semi.extend_from_slice(b"CN=J\xfcrgen,DC=x;mail;j@x;;REMOVE\r\n");
+    assert_eq!(icsv::decode_lossy_lines(&semi).1, Some(3));
+    let rows = icsv::read_csv(&semi).unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].dn, "CN=Roe\\, Bob;x,DC=x");
+    assert_eq!(rows[0].value, "Roe, Bob");
+    assert_eq!(rows[0].update, "Bob Roe");
+    assert_eq!(rows[0].action, Some(icsv::CsvAction::Edit));
+    assert_eq!(rows[1].dn, "CN=J\u{fc}rgen,DC=x");
+    assert_eq!(rows[1].action, Some(icsv::CsvAction::Remove));
+    assert_eq!(rows[1].line, 3);
+
+    // Excel's "Unicode Text": UTF-16LE with BOM, TAB-separated; a cell may hold ',' and ';'.
+    let mut tab = vec![0xFF, 0xFE];
+    for c in "DISTINGUISHEDNAME\tATTRIBUTE\tVALUE\tUPDATE\tACTION\r\nCN=a,DC=x\tdisplayName\t a;b, c\t\"x\ty\"\tEDIT\r\n"
+        .encode_utf16()
+    {
+        tab.extend_from_slice(&c.to_le_bytes());
+    }
+    assert_eq!(icsv::decode_lossy_lines(&tab).1, None);
+    let rows = icsv::read_csv(&tab).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].dn, "CN=a,DC=x");
+    assert_eq!(rows[0].value, "a;b, c");
+    assert_eq!(rows[0].update, "x\ty");
+    assert_eq!(rows[0].action, Some(icsv::CsvAction::Edit));
+
+    // Saved back by a spreadsheet that read UTF-8 as its code page: untouched cells are
+    // UTF-8 again, typed ones Windows-1252; each is read as what it is.
+    let mixed = b"DISTINGUISHEDNAME,ATTRIBUTE,VALUE,UPDATE,ACTION\r\nCN=J\xc3\xbcrgen,givenName,J\xc3\xbcrgen,J\xfcrgen ,EDIT\r\n";
+    let rows = icsv::read_csv(mixed).unwrap();
+    assert_eq!(rows[0].value, "J\u{fc}rgen");
+    assert_eq!(rows[0].update, "J\u{fc}rgen");
+    assert_eq!(icsv::decode_lossy_lines(mixed).1, Some(2));
+
+    // IdFix's own comma file is unchanged, even with ';' in a value.
+    let rows = icsv::read_csv(
+        b"DISTINGUISHEDNAME,ATTRIBUTE,VALUE,UPDATE,ACTION\r\n\"CN=a,DC=x\",mail,a;b;c;d;e;f,,EDIT\r\n",
+    )
+    .unwrap();
+    assert_eq!(rows[0].value, "a;b;c;d;e;f");
+}
+
+#[test]
 fn csv_errors_name_the_line_and_what_was_expected() {
     const H: &str = "DISTINGUISHEDNAME,ATTRIBUTE,VALUE,UPDATE,ACTION\r\n";
     for (input, want) in [
