@@ -669,3 +669,36 @@ fn unclosed_quote_is_an_error_in_every_command() {
         assert!(!dir.path().join(out).exists(), "{out} was written");
     }
 }
+
+/// A findings CSV (`scan --csv`, IdFix's export) given where an export is expected is
+/// named as such, with the command that takes it, in any delimiter — not read as an
+/// Export-Csv whose DISTINGUISHEDNAME column makes every row an object.
+#[test]
+fn a_findings_csv_is_not_taken_for_an_export() {
+    for header in [
+        "DISTINGUISHEDNAME,COMMONNAME,OBJECTCLASS,ATTRIBUTE,ERROR,VALUE,UPDATE,PROPOSEDACTION,ACTION",
+        "DISTINGUISHEDNAME;ATTRIBUTE;ERROR;VALUE;UPDATE;ACTION",
+    ] {
+        let d = sep(header);
+        let csv = format!(
+            "{header}\r\n\"CN=a,DC=x\"{d}user{d}mail{d}Character{d}a b@x.com{d}ab@x.com{d}Edit{d}EDIT\r\n"
+        );
+        let (items, _) = read(csv.as_bytes(), InputFormat::Auto);
+        let e = match items.first() {
+            Some(Err(e)) => e.to_string(),
+            other => panic!("expected an error, got {other:?}"),
+        };
+        assert!(
+            e.starts_with("1: expected a directory export (ldifde, csvde, slapcat, Export-Csv), not a findings CSV"),
+            "{e}"
+        );
+        assert!(e.contains("ldifix apply-csv FILE --source EXPORT"), "{e}");
+    }
+    fn sep(header: &str) -> &'static str {
+        if header.contains(';') {
+            ";"
+        } else {
+            ","
+        }
+    }
+}

@@ -352,6 +352,27 @@ impl<'a> CsvReader<'a> {
             .iter()
             .map(|f| String::from_utf8_lossy(f).trim().to_string())
             .collect();
+        // IdFix's findings columns (what `scan --csv` and IdFix write): a report to edit and
+        // apply, not an export of the directory.
+        let has = |n: &str| names.iter().any(|h| h.eq_ignore_ascii_case(n));
+        if ["DISTINGUISHEDNAME", "ATTRIBUTE", "ERROR", "VALUE", "ACTION"]
+            .iter()
+            .all(|n| has(n))
+        {
+            self.pending = Some(perr(
+                ErrorKind::Expected {
+                    expected: "a directory export (ldifde, csvde, slapcat, Export-Csv), not a findings CSV (ldifix scan --csv, IdFix: edit it and give it to 'ldifix apply-csv FILE --source EXPORT')".into(),
+                    found: match &self.rdr {
+                        Some(r) => line_snippet(r.get_ref().get_ref(), self.base_offset),
+                        None => lossy(header.as_slice()),
+                    },
+                },
+                self.base_line,
+                self.base_offset,
+            ));
+            self.done = true;
+            return;
+        }
         let (columns, dn_col) = match self.dialect {
             Dialect::Csvde => csvde_columns(&names),
             Dialect::Pwsh => pwsh_columns(&names),

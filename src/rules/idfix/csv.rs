@@ -345,26 +345,6 @@ pub fn decode_lossy_lines(bytes: &[u8]) -> (String, Option<u64>) {
 /// One parsed record: its first line and its cells (text, was quoted).
 type Record = (u64, Vec<(String, bool)>);
 
-/// The cell delimiter, taken from the header line: `,` as IdFix writes; `;` where a
-/// spreadsheet saves CSV with the list separator of a locale that writes decimal commas
-/// (de-DE, fr-FR, …); TAB for Excel's "Unicode Text". Header names hold none of them, so
-/// the one the first line holds most of is the delimiter (`,` on a tie or when none).
-fn delimiter(text: &str) -> u8 {
-    let first = text
-        .split(['\r', '\n'])
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("");
-    let count = |d: u8| first.bytes().filter(|&c| c == d).count();
-    let (commas, semis, tabs) = (count(b','), count(b';'), count(b'\t'));
-    if semis > commas && semis >= tabs {
-        b';'
-    } else if tabs > commas && tabs > semis {
-        b'\t'
-    } else {
-        b','
-    }
-}
-
 /// Split CSV text into records (see the module doc for the accepted dialect) with cells
 /// separated by `delim`. Works on bytes: every delimiter is ASCII, so slicing at them
 /// keeps UTF-8 boundaries.
@@ -454,7 +434,10 @@ fn records(text: &str, delim: u8) -> Result<Vec<Record>, CsvError> {
 /// Read an IdFix-format CSV (ldifix's or IdFix's own, possibly edited in a spreadsheet).
 pub fn read_csv(bytes: &[u8]) -> Result<Vec<CsvRow>, CsvError> {
     let text = decode(bytes);
-    let recs = records(&text, delimiter(&text))?;
+    // The header line's delimiter: `,` as IdFix writes, `;` where a spreadsheet saves
+    // with a locale's list separator (de-DE, fr-FR, …), TAB for Excel's "Unicode Text".
+    let first = text.trim_start_matches(['\r', '\n']);
+    let recs = records(&text, crate::csvin::detect_delimiter(first.as_bytes()))?;
     let mut it = recs.into_iter();
     let Some((hline, header)) = it.next() else {
         return Err(CsvError::Empty { line: 1 });
