@@ -640,6 +640,15 @@ mail: bo@contoso.com
         .collect();
     assert_eq!(coll.len(), 1, "{reasons:?}");
     assert_eq!(coll[0]["dn"], "CN=Bo,OU=Staff,DC=contoso,DC=com");
+    // A refusal the planner makes names the CSV row, as those the reader makes do.
+    assert!(coll[0]["file"].ends_with("edited.csv"), "{:?}", coll[0]);
+    assert_eq!(coll[0]["line"], "8");
+    let ghost: Vec<_> = rows
+        .iter()
+        .filter(|r| r["dn"].starts_with("CN=Ghost"))
+        .collect();
+    assert!(ghost[0]["file"].ends_with("edited.csv"), "{ghost:?}");
+    assert_eq!(ghost[0]["line"], "7");
     assert_eq!(
         coll[0]["conflicting_dn"],
         "CN=Ann Lee,OU=Staff,DC=contoso,DC=com"

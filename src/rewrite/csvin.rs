@@ -295,6 +295,7 @@ pub fn proposals(
             op,
             check_upn: kind != ChangeKind::CsvUndo,
             kind,
+            row: Some((src.file, row.line)),
         });
     }
     (props, refused)

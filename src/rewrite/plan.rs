@@ -91,6 +91,9 @@ pub struct Proposal {
     /// Check a new UPN against the `entra` rules (off for undo rows, which restore what
     /// was there).
     pub check_upn: bool,
+    /// apply-csv: the row it came from (file, line), which a refusal names instead of the
+    /// object's record, so the admin finds the row to correct.
+    pub row: Option<(FileId, u64)>,
 }
 
 /// One planned change of one attribute.
@@ -663,6 +666,7 @@ fn propose_entry(
                         op: Op::Set(Some(addr.into_bytes())),
                         kind: ChangeKind::UpnFromMail,
                         check_upn: true,
+                        row: None,
                     });
                 } else {
                     unverified = true;
@@ -707,6 +711,7 @@ fn propose_suffix(i: usize, e: &Entry<'_>, rules: &[SuffixRewrite], out: &mut En
         op: Op::Set(Some(new)),
         kind: ChangeKind::UpnSuffix,
         check_upn: true,
+        row: None,
     };
     if e.count(Attr::UserPrincipalName) > 1 {
         if let Some(new) = e
@@ -958,6 +963,7 @@ fn propose_accepted(
             op,
             kind,
             check_upn: true,
+            row: None,
         });
     }
 }
@@ -1052,6 +1058,15 @@ pub(crate) fn refusal(
     }
 }
 
+/// `r`, naming the CSV row `row` (when there is one) instead of the object's record.
+fn at_row(mut r: Refusal, row: Option<(FileId, u64)>) -> Refusal {
+    if let Some((file, line)) = row {
+        r.file = file;
+        r.line = line;
+    }
+    r
+}
+
 /// A change under consideration.
 struct Candidate<'e> {
     entry: usize,
@@ -1061,6 +1076,8 @@ struct Candidate<'e> {
     new: Vec<Vec<u8>>,
     kind: ChangeKind,
     check_upn: bool,
+    /// The CSV row of the proposal it came from ([`Proposal::row`]).
+    row: Option<(FileId, u64)>,
     /// Why it is refused (boxed: nearly every candidate has none).
     refused: Option<Box<(String, Vec<String>)>>,
 }
@@ -1325,8 +1342,8 @@ fn resolve_objects<'e>(
         let e = &entries[c.entry];
         match c.refused.map(|r| *r) {
             Some((reason, others)) => refused.push(Refusal {
-                file: e.file,
-                line: e.line,
+                file: c.row.map_or(e.file, |r| r.0),
+                line: c.row.map_or(e.line, |r| r.1),
                 dn: e.dn.to_string(),
                 attribute: c.attr.ldap_name().to_string(),
                 old: if is_multi(c.attr) {
@@ -1677,13 +1694,16 @@ fn group_candidates<'e>(
     let check_upn = ps.iter().any(|p| p.check_upn);
     if !changeable(attr) {
         for p in ps {
-            refused.push(refusal(
-                e,
-                attr,
-                joined(e, attr),
-                op_text(&p.op),
-                format!("not changeable by modify: {}", attr.ldap_name()),
-                p.kind.clone(),
+            refused.push(at_row(
+                refusal(
+                    e,
+                    attr,
+                    joined(e, attr),
+                    op_text(&p.op),
+                    format!("not changeable by modify: {}", attr.ldap_name()),
+                    p.kind.clone(),
+                ),
+                p.row,
             ));
         }
         return;
@@ -1705,6 +1725,7 @@ fn group_candidates<'e>(
                 new: new.cloned().into_iter().collect(),
                 kind: p.kind.clone(),
                 check_upn: p.check_upn,
+                row: p.row,
                 refused: None,
             };
             if let Some(o) = old {
@@ -1751,17 +1772,20 @@ fn group_candidates<'e>(
     } else {
         if before.len() > 1 {
             for p in ps {
-                refused.push(refusal(
-                    e,
-                    attr,
-                    joined(e, attr),
-                    op_text(&p.op),
-                    format!(
-                        "multiple values: {} has {} values where one is expected",
-                        attr.ldap_name(),
-                        before.len()
+                refused.push(at_row(
+                    refusal(
+                        e,
+                        attr,
+                        joined(e, attr),
+                        op_text(&p.op),
+                        format!(
+                            "multiple values: {} has {} values where one is expected",
+                            attr.ldap_name(),
+                            before.len()
+                        ),
+                        p.kind.clone(),
                     ),
-                    p.kind.clone(),
+                    p.row,
                 ));
             }
             return;
@@ -1789,13 +1813,16 @@ fn group_candidates<'e>(
             }
         }
         if let Some(p) = stale {
-            refused.push(refusal(
-                e,
-                attr,
-                joined(e, attr),
-                op_text(&p.op),
-                "stale: the value is not in the export".into(),
-                p.kind.clone(),
+            refused.push(at_row(
+                refusal(
+                    e,
+                    attr,
+                    joined(e, attr),
+                    op_text(&p.op),
+                    "stale: the value is not in the export".into(),
+                    p.kind.clone(),
+                ),
+                p.row,
             ));
             return;
         }
@@ -1812,6 +1839,7 @@ fn group_candidates<'e>(
             new,
             kind: last_kind,
             check_upn,
+            row: ps.last().and_then(|p| p.row),
             refused: None,
         };
         if empty {
@@ -2175,6 +2203,7 @@ mod tests {
                 op: Op::Set(Some(b"c@x.com".to_vec())),
                 kind: ChangeKind::CsvEdit,
                 check_upn: true,
+                row: None,
             },
             Proposal {
                 entry: 0,
@@ -2185,6 +2214,7 @@ mod tests {
                 },
                 kind: ChangeKind::CsvRemove,
                 check_upn: true,
+                row: None,
             },
             Proposal {
                 entry: 0,
@@ -2195,6 +2225,7 @@ mod tests {
                 },
                 kind: ChangeKind::CsvRemove,
                 check_upn: true,
+                row: None,
             },
         ];
         let p = resolve(&es, props, &NONE);
@@ -2240,6 +2271,7 @@ mod tests {
                 },
                 kind: ChangeKind::Accepted("proxy-character".into()),
                 check_upn: true,
+                row: None,
             })
             .collect();
         let p = resolve(&es, props, &NONE);
