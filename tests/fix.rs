@@ -1533,6 +1533,9 @@ sAMAccountName: bob
 userPrincipalName: bob smith@contoso.com
 displayName: Bob  Smith
 mail: bob@contoso.com
+proxyAddresses: SMTP:bob@contoso.com
+proxyAddresses: smtp:bob smith@contoso.com
+proxyAddresses: smtp:b s@contoso.com
 
 dn: CN=Cy,OU=Staff,DC=contoso,DC=com
 objectClass: user
@@ -1547,6 +1550,10 @@ displayName: Cy  Lee
 \"CN=Bob,OU=Staff,DC=contoso,DC=com\",Bob,user,displayName,Character,Bob  Smith,Bob Smith,Edit,EDIT\r\n\
 \"CN=Bob,OU=Staff,DC=contoso,DC=com\",Bob,user,displayName,Character,Bob  Smith,Bob Smith,Edit,EDIT\r\n\
 \"CN=Bob,OU=Staff,DC=contoso,DC=com\",Bob,user,mail,Format,bob@contoso.com,bob@contoso.org,Edit,FOO\r\n\
+\"CN=Bob,OU=Staff,DC=contoso,DC=com\",Bob,user,proxyAddresses,Character,smtp:bob smith@contoso.com,smtp:bobsmith@contoso.com,Edit,EDIT\r\n\
+\"CN=Bob,OU=Staff,DC=contoso,DC=com\",Bob,user,proxyAddresses,Character,smtp:bob smith@contoso.com,,Edit,REMOVE\r\n\
+\"CN=Bob,OU=Staff,DC=contoso,DC=com\",Bob,user,proxyAddresses,Character,smtp:b s@contoso.com,smtp:bs@contoso.com,Edit,EDIT\r\n\
+\"CN=Bob,OU=Staff,DC=contoso,DC=com\",Bob,user,proxyAddresses,Character,smtp:b s@contoso.com,smtp:bs@contoso.com,Edit,EDIT\r\n\
 \"CN=Cy,OU=Staff,DC=contoso,DC=com\",Cy,user,displayName,Character,Cy  Lee,Cy Lee,Edit,COMPLETE\r\n\
 \"CN=Cy,OU=Staff,DC=contoso,DC=com\",Cy,user,displayName,Character,Cy  Lee,Cy Lee,Edit,FAIL\r\n\
 \"CN=Cy,OU=Staff,DC=contoso,DC=com\",Cy,user,userPrincipalName,Format,cy@contoso.com,cy@contoso.org,Edit,\r\n";
@@ -1587,13 +1594,35 @@ displayName: Cy  Lee
     );
     assert_eq!(reason("CN=Cy", "displayName", "COMPLETE"), 1, "{rows:?}");
     assert_eq!(reason("CN=Cy", "displayName", "FAIL"), 1, "{rows:?}");
-    assert_eq!(rows.len(), 5, "{rows:?}");
+    // Two rows changing one proxy address differently: both refused, each at its row
+    // (not the first row's change taken).
+    let proxy: Vec<_> = rows
+        .iter()
+        .filter(|r| r["attribute"] == "proxyAddresses")
+        .collect();
+    assert_eq!(proxy.len(), 2, "{rows:?}");
+    for (r, line) in proxy.iter().zip(["7", "8"]) {
+        assert_eq!(
+            r["reason"],
+            "conflict: another row also changes this value of proxyAddresses of this object"
+        );
+        assert_eq!(r["line"], line, "{r:?}");
+    }
+    assert_eq!(rows.len(), 7, "{rows:?}");
     // Two rows asking for the same value agree: the change is made once.
     let original = model(export.as_bytes());
     let mut m = original.clone();
     assert_eq!(apply(&mut m, &d.read("c.ldf")), 1);
     let bob = &m[b"CN=Bob,OU=Staff,DC=contoso,DC=com".as_slice()];
     assert_eq!(bob["displayname"], vec![b"Bob Smith".to_vec()]);
+    assert_eq!(
+        bob["proxyaddresses"],
+        vec![
+            b"SMTP:bob@contoso.com".to_vec(),
+            b"smtp:bob smith@contoso.com".to_vec(),
+            b"smtp:bs@contoso.com".to_vec()
+        ]
+    );
     assert_eq!(
         bob["userprincipalname"],
         vec![b"bob smith@contoso.com".to_vec()]

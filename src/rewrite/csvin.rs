@@ -24,7 +24,7 @@ use crate::rules::idfix::csv as idfix_csv;
 
 use super::dn_key;
 use super::plan::{
-    changeable, is_multi, joined, op_text, refusal, ChangeKind, Op, Proposal, Refusal,
+    at_row, changeable, is_multi, joined, op_text, refusal, ChangeKind, Op, Proposal, Refusal,
 };
 
 /// One row to apply.
@@ -316,24 +316,54 @@ pub fn refuse_conflicts(
     let mut kept = Vec::with_capacity(props.len());
     for group in props.chunk_by(|a, b| a.entry == b.entry && a.attr == b.attr) {
         let attr = group[0].attr;
-        if is_multi(attr) {
-            kept.extend_from_slice(group);
-        } else if group.iter().all(|p| p.op == group[0].op) {
-            kept.push(group[0].clone());
-        } else {
-            let e = &entries[group[0].entry];
-            for p in group {
-                refused.push(refusal(
+        let e = &entries[group[0].entry];
+        let refuse = |p: &Proposal, what: &str, refused: &mut Vec<Refusal>| {
+            refused.push(at_row(
+                refusal(
                     e,
                     attr,
                     joined(e, attr),
                     op_text(&p.op),
                     format!(
-                        "conflict: another row also changes {} of this object",
+                        "conflict: another row also changes {what}{} of this object",
                         attr.ldap_name()
                     ),
                     p.kind.clone(),
-                ));
+                ),
+                p.row,
+            ));
+        };
+        if is_multi(attr) {
+            // Rows changing one value (EDIT, REMOVE, UNDO of the same VALUE) must agree,
+            // as for a single-valued attribute: the same change is applied once,
+            // different ones are all refused (not the first row's taken).
+            let old_of = |p: &Proposal| match &p.op {
+                Op::ReplaceValue { old, .. } => Some(old.clone()),
+                _ => None,
+            };
+            for (i, p) in group.iter().enumerate() {
+                let Some(old) = old_of(p) else {
+                    kept.push(p.clone());
+                    continue;
+                };
+                let same: Vec<&Proposal> = group
+                    .iter()
+                    .filter(|q| old_of(q).as_ref() == Some(&old))
+                    .collect();
+                if same.iter().all(|q| q.op == p.op) {
+                    // Only the first of identical rows is kept.
+                    if group.iter().position(|q| old_of(q).as_ref() == Some(&old)) == Some(i) {
+                        kept.push(p.clone());
+                    }
+                } else {
+                    refuse(p, "this value of ", refused);
+                }
+            }
+        } else if group.iter().all(|p| p.op == group[0].op) {
+            kept.push(group[0].clone());
+        } else {
+            for p in group {
+                refuse(p, "", refused);
             }
         }
     }

@@ -1059,7 +1059,7 @@ pub(crate) fn refusal(
 }
 
 /// `r`, naming the CSV row `row` (when there is one) instead of the object's record.
-fn at_row(mut r: Refusal, row: Option<(FileId, u64)>) -> Refusal {
+pub(crate) fn at_row(mut r: Refusal, row: Option<(FileId, u64)>) -> Refusal {
     if let Some((file, line)) = row {
         r.file = file;
         r.line = line;
