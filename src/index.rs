@@ -163,7 +163,9 @@ pub fn key_into(profile: Profile, attr: Attr, value: &str, buf: &mut String) -> 
         if value.is_empty() {
             return None;
         }
-        fold_untrimmed_into(value, buf);
+        // IdFix's own comparison key, so the collisions section groups what its
+        // duplicate store does.
+        crate::rules::idfix::text::fold_key_into(value, buf);
         return Some(Namespace::Idfix(ns));
     }
     let ns = match attr {

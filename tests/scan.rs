@@ -883,6 +883,66 @@ fn idfix_profile_runs_and_says_so() {
     assert_eq!(doc["summary"]["verified_domain_rule"], false);
 }
 
+/// The IdFix profiles compare values as IdFix's `InvariantCultureIgnoreCase` store does:
+/// a soft hyphen or a zero-width space is ignored, so `Ann\u{AD}a@…` duplicates `anna@…`
+/// (Duplicate rows and a collision group); the entra profile keeps them apart and flags
+/// the invisible character instead.
+#[test]
+fn idfix_profile_duplicates_ignore_what_invariant_culture_ignores() {
+    let d = Dir::new();
+    let mut text = user(
+        "A",
+        "a",
+        "usera",
+        &["userPrincipalName: Ann\u{ad}a@contoso.com"],
+    );
+    text += &user("B", "a", "userb", &["userPrincipalName: anna@contoso.com"]);
+    text += &user(
+        "C",
+        "a",
+        "userc",
+        &["userPrincipalName: \u{200b}bob@contoso.com"],
+    );
+    text += &user(
+        "D",
+        "a",
+        "userd",
+        &["userPrincipalName: bo\u{2060}b@contoso.com"],
+    );
+    d.write("a.ldf", &text);
+    let (_, _, err) = scan(
+        d.dir.path(),
+        &["a.ldf", "--profile", "idfix", "--json", "r.json", "--quiet"],
+    );
+    let doc = json(&d.path("r.json"));
+    let groups = doc["collisions"].as_array().unwrap();
+    assert_eq!(groups.len(), 2, "{err} {groups:?}");
+    let dups: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            f["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e == "Duplicate")
+        })
+        .map(|f| f["dn"].as_str().unwrap())
+        .collect();
+    assert!(dups.iter().any(|dn| dn.starts_with("CN=B,")), "{dups:?}");
+    assert!(dups.iter().any(|dn| dn.starts_with("CN=D,")), "{dups:?}");
+
+    let (_, _, err) = scan(d.dir.path(), &["a.ldf", "--json", "e.json", "--quiet"]);
+    let doc = json(&d.path("e.json"));
+    assert_eq!(doc["collisions"].as_array().unwrap().len(), 0, "{err}");
+    assert!(
+        doc["summary"]["by_error"]["Invisible"].as_u64().unwrap() >= 3,
+        "{}",
+        doc["summary"]
+    );
+}
+
 // ---- proof: scan agrees exactly with `ldifix generate --truth` ---------------------------
 
 type Problem = (String, String, String, String);

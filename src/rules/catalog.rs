@@ -177,7 +177,7 @@ pub const MT_DN_BLANK: &str = "MT-DN-BLANK";
 pub const MT_GN_LEN: &str = "MT-GN-LEN";
 /// `MT-MAIL-LEN` (idfix, mail): longer than 256 characters; truncated
 pub const MT_MAIL_LEN: &str = "MT-MAIL-LEN";
-/// `MT-MAIL-DUP` (idfix, mail): duplicate mail (first holder also reported)
+/// `MT-MAIL-DUP` (idfix, mail): duplicate mail (the first holder gets an extra row when the proposed action is Edit)
 pub const MT_MAIL_DUP: &str = "MT-MAIL-DUP";
 /// `MT-NICK-LEN` (idfix, mailnickname): longer than 64 characters; truncated
 pub const MT_NICK_LEN: &str = "MT-NICK-LEN";
@@ -259,7 +259,7 @@ pub const D_PROXY_DUP: &str = "D-PROXY-DUP";
 pub const D_PROXY_RFC: &str = "D-PROXY-RFC";
 /// `D-TGT-LEN` (idfix-dedicated, targetAddress): longer than 256 characters; truncated
 pub const D_TGT_LEN: &str = "D-TGT-LEN";
-/// `D-TGT-BLANK` (idfix-dedicated, targetAddress): contact, or user without homeMDB, with no targetAddress; update = SMTP:+mail (contacts)
+/// `D-TGT-BLANK` (idfix-dedicated, targetAddress): contact or user with neither homeMDB nor targetAddress; update = SMTP:+mail (contacts)
 pub const D_TGT_BLANK: &str = "D-TGT-BLANK";
 /// `D-TGT-RFC` (idfix-dedicated, targetAddress): SMTP value fails IdFix RFC 2822 check
 pub const D_TGT_RFC: &str = "D-TGT-RFC";
@@ -323,7 +323,7 @@ pub static RULES: &[RuleInfo] = &[
     RuleInfo { id: MT_DN_BLANK, profile: Profile::Idfix, attribute: "displayName", error: ErrorName::Blank, summary: "absent or empty; update = cn" },
     RuleInfo { id: MT_GN_LEN, profile: Profile::Idfix, attribute: "givenName", error: ErrorName::Length, summary: "longer than 63 characters; truncated" },
     RuleInfo { id: MT_MAIL_LEN, profile: Profile::Idfix, attribute: "mail", error: ErrorName::Length, summary: "longer than 256 characters; truncated" },
-    RuleInfo { id: MT_MAIL_DUP, profile: Profile::Idfix, attribute: "mail", error: ErrorName::Duplicate, summary: "duplicate mail (first holder also reported)" },
+    RuleInfo { id: MT_MAIL_DUP, profile: Profile::Idfix, attribute: "mail", error: ErrorName::Duplicate, summary: "duplicate mail (the first holder gets an extra row when the proposed action is Edit)" },
     RuleInfo { id: MT_NICK_LEN, profile: Profile::Idfix, attribute: "mailnickname", error: ErrorName::Length, summary: "longer than 64 characters; truncated" },
     RuleInfo { id: MT_NICK_LEADDOT, profile: Profile::Idfix, attribute: "mailnickname", error: ErrorName::Character, summary: "leading periods; removed (cn if nothing remains)" },
     RuleInfo { id: MT_NICK_DUP, profile: Profile::Idfix, attribute: "mailnickname", error: ErrorName::Duplicate, summary: "duplicate mailNickname" },
@@ -364,7 +364,7 @@ pub static RULES: &[RuleInfo] = &[
     RuleInfo { id: D_PROXY_DUP, profile: Profile::IdfixDedicated, attribute: "proxyAddresses", error: ErrorName::Duplicate, summary: "duplicate type:address value" },
     RuleInfo { id: D_PROXY_RFC, profile: Profile::IdfixDedicated, attribute: "proxyAddresses", error: ErrorName::Format, summary: "SMTP value fails IdFix RFC 2822 check" },
     RuleInfo { id: D_TGT_LEN, profile: Profile::IdfixDedicated, attribute: "targetAddress", error: ErrorName::Length, summary: "longer than 256 characters; truncated" },
-    RuleInfo { id: D_TGT_BLANK, profile: Profile::IdfixDedicated, attribute: "targetAddress", error: ErrorName::Blank, summary: "contact, or user without homeMDB, with no targetAddress; update = SMTP:+mail (contacts)" },
+    RuleInfo { id: D_TGT_BLANK, profile: Profile::IdfixDedicated, attribute: "targetAddress", error: ErrorName::Blank, summary: "contact or user with neither homeMDB nor targetAddress; update = SMTP:+mail (contacts)" },
     RuleInfo { id: D_TGT_RFC, profile: Profile::IdfixDedicated, attribute: "targetAddress", error: ErrorName::Format, summary: "SMTP value fails IdFix RFC 2822 check" },
 ];
 

@@ -71,9 +71,10 @@ fn simple_upper(c: char) -> char {
 /// The case-insensitive comparison key IdFix's duplicate store effectively uses
 /// (`StringComparer.InvariantCultureIgnoreCase`), approximated by simple Unicode case
 /// folding: each character is upper-cased then lower-cased, one to one (so `ς`/`Σ`/`σ`,
-/// `ſ`/`s`, `K` (Kelvin)/`k` fold together; `ß` stays `ß`). Residual difference: .NET's
-/// linguistic comparison also ignores some code points (U+00AD soft hyphen, zero-width
-/// characters) and may equate some expansions; this key does not.
+/// `ſ`/`s`, `K` (Kelvin)/`k` fold together; `ß` stays `ß`), and the code points .NET's
+/// linguistic comparison ignores are left out ([`is_ignorable`]: `a\u{AD}b` equals `ab`).
+/// Residual difference: .NET may also equate canonically equivalent forms (`é` and
+/// `e` + U+0301) and some expansions; this key does not.
 pub fn fold_key(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     fold_key_into(s, &mut out);
@@ -87,8 +88,17 @@ pub fn fold_key_into(s: &str, out: &mut String) {
         out.push_str(s);
         out[start..].make_ascii_lowercase();
     } else {
-        out.extend(s.chars().map(fold_char));
+        out.extend(s.chars().filter(|&c| !is_ignorable(c)).map(fold_char));
     }
+}
+
+/// A code point `StringComparer.InvariantCultureIgnoreCase` ignores: the non-ASCII
+/// default-ignorable and format characters ldifix calls invisible (soft hyphen, zero-width
+/// space and joiners, bidi marks, BOM, variation selectors, tags, …), not the C1 controls
+/// or the line and paragraph separators.
+pub fn is_ignorable(c: char) -> bool {
+    let u = c as u32;
+    u >= 0xad && !matches!(u, 0x2028 | 0x2029) && crate::rules::entra::is_invisible(c)
 }
 
 /// One character of [`fold_key`].
@@ -596,6 +606,11 @@ mod tests {
         assert_eq!(fold_key("Σίσυφος"), fold_key("ΣΊΣΥΦΟΣ"));
         assert_eq!(fold_key("ſ"), fold_key("S"));
         assert_ne!(fold_key("smtp:a"), fold_key("sip:a"));
+        // Ignorable code points compare equal to nothing, as in .NET's invariant culture.
+        assert_eq!(fold_key("a\u{ad}b@x"), fold_key("AB@X"));
+        assert_eq!(fold_key("\u{feff}a\u{200b}b\u{200d}"), "ab");
+        assert_ne!(fold_key("a\u{2028}b"), fold_key("ab"));
+        assert_ne!(fold_key("a\u{85}b"), fold_key("ab"));
     }
 
     #[test]
