@@ -1230,13 +1230,15 @@ impl<'a> Parser<'a> {
                         ))
                     }
                 }
+                // The record ended: named at its last line, after which the line was
+                // expected.
                 None => Err(p.err(
                     ErrorKind::Expected {
                         expected: format!("'{what}:'"),
                         found: "end of record".into(),
                     },
-                    ct.line,
-                    ct.offset,
+                    p.line.saturating_sub(1).max(ct.line),
+                    p.pos,
                     dn_line,
                 )),
             }
@@ -2114,6 +2116,22 @@ mod tests {
             }
             _ => panic!(),
         }
+    }
+
+    #[test]
+    fn a_cut_modrdn_is_named_at_its_last_line() {
+        // The record ends where 'deleteoldrdn:' was due: after line 3 (newrdn, folded over
+        // lines 3-4 in the second case), not at the changetype line.
+        let e = err_of("dn: cn=a\nchangetype: modrdn\nnewrdn: cn=b\n\ndn: cn=c\ncn: c\n");
+        assert_eq!((e.line, e.record_line), (3, Some(1)), "{e}");
+        assert!(e
+            .to_string()
+            .contains("expected 'deleteoldrdn:', found \"end of record\""));
+        let e = err_of("dn: cn=a\nchangetype: modrdn\nnewrdn: cn=\n b\n");
+        assert_eq!(e.line, 4, "{e}");
+        let e = err_of("dn: cn=a\nchangetype: modrdn\n\n");
+        assert_eq!(e.line, 2, "{e}");
+        assert!(e.to_string().contains("'newrdn:'"), "{e}");
     }
 
     #[test]
