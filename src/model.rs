@@ -221,6 +221,19 @@ pub struct Entry<'a> {
     /// Attributes the export has no column for (bit `1 << attr as u32`; an Export-Csv
     /// writes only the properties asked for): their values are unknown, not absent.
     pub unexported: u32,
+    /// A checked attribute came as a range of its values that is not the last one
+    /// (`member;range=0-1499`, [`is_partial_range`]): the export holds only part of them.
+    pub partial: bool,
+}
+
+/// Whether an attribute description carries AD's ranged-retrieval option with an end
+/// other than `*` (`member;range=0-1499`): the values given are a part, the rest came in
+/// later requests the export does not hold. `range=1500-*` is the last part.
+pub fn is_partial_range(desc: &str) -> bool {
+    desc.split(';').skip(1).any(|o| {
+        o.get(..6).is_some_and(|p| p.eq_ignore_ascii_case("range="))
+            && o.rsplit('-').next().is_some_and(|end| end.trim() != "*")
+    })
 }
 
 /// Buffers [`Entry::from_record_in`] reuses from one record to the next.
@@ -324,10 +337,15 @@ impl<'a> Entry<'a> {
         let mut values = std::mem::take(&mut spare.values);
         values.reserve(attrs.len());
         let mut counts = [0u32; 3];
+        let mut partial = false;
         for a in attrs.drain(..) {
             let Some(attr) = Attr::from_desc(&a.name) else {
                 continue;
             };
+            // A description longer than the name carries options (rare: checked then).
+            if a.name.len() > attr.ldap_name().len() && is_partial_range(&a.name) {
+                partial = true;
+            }
             if attr.is_counted() {
                 if let Some(i) = COUNTED.iter().position(|c| *c == attr) {
                     counts[i] = counts[i].saturating_add(1);
@@ -356,6 +374,7 @@ impl<'a> Entry<'a> {
             non_utf8,
             lossy: false,
             unexported: 0,
+            partial,
         })
     }
 

@@ -943,6 +943,55 @@ fn idfix_profile_duplicates_ignore_what_invariant_culture_ignores() {
     );
 }
 
+/// A ranged retrieval (`member;range=0-1499`) holds part of an attribute's values: one
+/// warning per file names the first such record and the count; the last range
+/// (`range=1500-*`) is whole.
+#[test]
+fn partial_ranged_values_are_warned_about_once() {
+    let d = Dir::new();
+    let mut text = user(
+        "A",
+        "a",
+        "usera",
+        &["proxyAddresses;range=0-1: SMTP:a@contoso.com"],
+    );
+    text += &user(
+        "B",
+        "a",
+        "userb",
+        &["proxyAddresses;Range=2-*: SMTP:b@contoso.com"],
+    );
+    text += &user(
+        "C",
+        "a",
+        "userc",
+        &["PROXYADDRESSES;RANGE=0-1499: SMTP:c@contoso.com"],
+    );
+    d.write("a.ldf", &text);
+    let (code, _, err) = scan(d.dir.path(), &["a.ldf", "--quiet"]);
+    assert!(code == 0 || code == 1, "{err}");
+    let warnings: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("ranged retrieval"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{err}");
+    assert!(
+        warnings[0].starts_with("a.ldf:1: warning: 2 records with only part of an attribute's values (this is the first)"),
+        "{err}"
+    );
+    d.write(
+        "b.ldf",
+        &user(
+            "D",
+            "a",
+            "userd",
+            &["proxyAddresses;range=0-*: SMTP:d@contoso.com"],
+        ),
+    );
+    let (_, _, err) = scan(d.dir.path(), &["b.ldf", "--quiet"]);
+    assert!(!err.contains("ranged retrieval"), "{err}");
+}
+
 // ---- proof: scan agrees exactly with `ldifix generate --truth` ---------------------------
 
 type Problem = (String, String, String, String);

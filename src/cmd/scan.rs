@@ -340,6 +340,8 @@ pub struct ChunkScan {
     pub changes: Tally,
     /// Entries with a DN or value that is not valid UTF-8.
     pub non_utf8: Tally,
+    /// Entries holding only part of a checked attribute's values (a ranged retrieval).
+    pub partial: Tally,
     /// Entries the profile selects (persons and groups): in scope or skipped.
     pub objects: u64,
     /// Selected entries left out, per skip id (`ou-filter` for OU filtering).
@@ -377,6 +379,7 @@ impl ChunkScan {
             &mut self.cnless,
             &mut self.changes,
             &mut self.non_utf8,
+            &mut self.partial,
         ] {
             t.shift(by);
         }
@@ -463,6 +466,9 @@ pub fn scan_chunk(
         };
         parser.recycle(std::mem::take(&mut spare.attrs));
         out.entries += 1;
+        if entry.partial {
+            out.partial.note(entry.line);
+        }
         if entry.non_utf8 {
             out.non_utf8.note(entry.line);
         }
@@ -788,6 +794,13 @@ fn scan_inputs(
                 crate::rewrite::load::non_utf8_warning(&name, line, f.non_utf8.n, "")
             )?;
         }
+        if let Some(line) = f.partial.first {
+            writeln!(
+                stderr,
+                "{name}:{line}: warning: {} with only part of an attribute's values (this is the first): a ranged retrieval (';range=0-1499') whose later ranges the export does not hold, so counts and duplicates see only this part; export with ldifde, which gathers every range",
+                counted(f.partial.n, "record")
+            )?;
+        }
         // The Export-Csv reader says itself when there is no ObjectClass column.
         if *format != InputFormat::PwshCsv {
             if let Some(line) = f.classless.first {
@@ -1036,6 +1049,7 @@ struct FileState {
     cnless: Tally,
     changes: Tally,
     non_utf8: Tally,
+    partial: Tally,
     warnings: Vec<Warning>,
     errors: Vec<ParseError>,
     /// Stopped at an invalid record (no `--keep-going`): later chunks are dropped.
@@ -1099,6 +1113,7 @@ impl Merged {
         f.cnless.add(s.cnless);
         f.changes.add(s.changes);
         f.non_utf8.add(s.non_utf8);
+        f.partial.add(s.partial);
         f.warnings.extend(s.warnings);
         f.errors.extend(s.errors);
         self.entries += s.entries;
