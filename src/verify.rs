@@ -1035,6 +1035,12 @@ fn check_dns_and_imports(
                     Kind::ImportError,
                     format!("{dn}: '{}: {}' changes an attribute only the directory writes (the import would fail: unwilling to perform or constraint violation)", op_name(m.op), m.attr),
                 );
+            } else if let Some(meant) = misspelt(&base) {
+                push(
+                    r.line,
+                    Kind::ImportError,
+                    format!("{dn}: '{}: {}' is not an attribute of the schema (did you mean {meant}? the import would fail: no such attribute)", op_name(m.op), m.attr),
+                );
             }
             if m.op != ModOp::Delete && m.values.iter().any(|v| v.as_bytes().is_empty()) {
                 push(
@@ -1183,6 +1189,23 @@ fn check_dns_and_imports(
 }
 
 /// The keyword of a mod-spec (`add`, `delete`, `replace`, `increment`).
+/// The attribute ldifix checks that `name` (lower-cased, no options) is a slip of the
+/// keyboard away from, when it is none of them: one letter changed, added, removed or two
+/// swapped (two for names over 12 letters: `userPrincipleName`, `proxyAdresses`,
+/// `mailNickame`). Names under 6 letters are never judged: `c`, `co`, `st` and other
+/// short schema names sit one letter from `cn` and `sn`.
+fn misspelt(name: &str) -> Option<&'static str> {
+    if name.len() < 6 || crate::model::Attr::from_desc(name).is_some() {
+        return None;
+    }
+    crate::model::Attr::ALL.iter().find_map(|a| {
+        let want = a.ldap_name();
+        let limit = if want.len() > 12 { 2 } else { 1 };
+        (want.len() >= 6 && strsim::osa_distance(name, &want.to_ascii_lowercase()) <= limit)
+            .then_some(want)
+    })
+}
+
 /// Attributes (lower-cased) only the directory itself writes, or constructs on read: a
 /// modify of one fails.
 const SYSTEM_ONLY: [&str; 13] = [
@@ -1836,5 +1859,35 @@ mod tests {
         assert_eq!(show(b"a b"), "'a b'");
         assert_eq!(show("a\u{200b}b".as_bytes()), "'a\\u{200b}b'");
         assert_eq!(show(b"\xe9t\xe9"), "'\\xe9t\\xe9'");
+    }
+
+    #[test]
+    fn misspelt_names_of_checked_attributes_are_named() {
+        for (typo, meant) in [
+            ("userprinciplename", "userPrincipalName"),
+            ("proxyadresses", "proxyAddresses"),
+            ("mailnickame", "mailNickname"),
+            ("displaname", "displayName"),
+            ("samaccoutnname", "sAMAccountName"),
+            ("targetadress", "targetAddress"),
+        ] {
+            assert_eq!(misspelt(typo), Some(meant), "{typo}");
+        }
+        // Real schema names near checked ones, the checked names themselves, short names.
+        for ok in [
+            "userprincipalname",
+            "homemta",
+            "memberof",
+            "samaccounttype",
+            "c",
+            "co",
+            "st",
+            "description",
+            "telephonenumber",
+            "extensionattribute1",
+            "msexchrecipientdisplaytype",
+        ] {
+            assert_eq!(misspelt(ok), None, "{ok}");
+        }
     }
 }

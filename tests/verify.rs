@@ -1111,6 +1111,33 @@ fn suffix_registration_is_accepted_without_export_or_undo() {
     );
 }
 
+/// A misspelt name of an attribute ldifix writes (a hand-edited change file) is named
+/// with the attribute meant: the import would fail on it (no such attribute).
+#[test]
+fn a_misspelt_attribute_name_is_an_import_error() {
+    let f = Fixture::new();
+    let c = f.write(
+        "c.ldf",
+        &crlf(
+            "
+dn: CN=William Torres,OU=Staff,OU=Contoso,DC=contoso,DC=local
+changetype: modify
+replace: userPrincipleName
+userPrincipleName: william.torres@contoso.com
+-
+",
+        ),
+    );
+    let (code, out) = verify(&c, None, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(
+        &out,
+        "c.ldf",
+        2,
+        "'replace: userPrincipleName' is not an attribute of the schema (did you mean userPrincipalName? the import would fail: no such attribute)",
+    );
+}
+
 #[test]
 fn single_valued_attributes_get_one_value() {
     let f = Fixture::new();
