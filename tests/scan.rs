@@ -992,6 +992,45 @@ fn partial_ranged_values_are_warned_about_once() {
     assert!(!err.contains("ranged retrieval"), "{err}");
 }
 
+/// An Export-Csv holds only the properties asked for: attributes without a column are
+/// unknown, so no user is skipped for lacking a sAMAccountName and the idfix profile
+/// flags no missing displayName, while the values that are there are still judged.
+#[test]
+fn export_csv_columns_left_out_are_unknown_not_absent() {
+    let d = Dir::new();
+    d.write(
+        "p.csv",
+        "#TYPE Microsoft.ActiveDirectory.Management.ADUser\r\n\
+         \"DistinguishedName\",\"ObjectClass\",\"UserPrincipalName\",\"mail\"\r\n\
+         \"CN=a,DC=x,DC=com\",\"user\",\"a b@contoso.com\",\"a@contoso.com\"\r\n\
+         \"CN=b,DC=x,DC=com\",\"user\",\"b@contoso.com\",\"b@contoso.com\"\r\n",
+    );
+    let (_, _, err) = scan(d.dir.path(), &["p.csv", "--json", "e.json", "--quiet"]);
+    let doc = json(&d.path("e.json"));
+    assert_eq!(doc["summary"]["in_scope"], 2, "{err}");
+    assert_eq!(doc["summary"]["findings"], 1, "{err}");
+    assert_eq!(doc["findings"][0]["attribute"], "userPrincipalName");
+    let (_, _, err) = scan(
+        d.dir.path(),
+        &["p.csv", "--profile", "idfix", "--json", "i.json", "--quiet"],
+    );
+    let doc = json(&d.path("i.json"));
+    let attrs: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["attribute"].as_str().unwrap())
+        .collect();
+    assert!(
+        !attrs.iter().any(|a| a.eq_ignore_ascii_case("displayName")),
+        "{err} {attrs:?}"
+    );
+    assert!(
+        attrs.iter().any(|a| *a == "userPrincipalName"),
+        "{err} {attrs:?}"
+    );
+}
+
 // ---- proof: scan agrees exactly with `ldifix generate --truth` ---------------------------
 
 type Problem = (String, String, String, String);

@@ -460,10 +460,13 @@ pub fn scan_chunk(
         };
         out.records += 1;
         let line = rec.line;
-        let Some(entry) = Entry::from_record_in(file, rec, &mut spare) else {
+        let Some(mut entry) = Entry::from_record_in(file, rec, &mut spare) else {
             out.changes.note(line);
             continue;
         };
+        if let Reader::Other(r) = &parser {
+            entry.unexported = r.unexported();
+        }
         parser.recycle(std::mem::take(&mut spare.attrs));
         out.entries += 1;
         if entry.partial {

@@ -411,7 +411,7 @@ impl<'a> CsvReader<'a> {
                 self.warnings.push(Warning {
                     line: self.base_line,
                     message: format!(
-                        "no column for {}: Export-Csv writes only the properties asked for, so these are unknown on every row — scan judges them as absent, fix cannot check collisions against them, apply-csv refuses rows changing them; export them too (Get-ADUser -Properties {} … | Export-Csv)",
+                        "no column for {}: Export-Csv writes only the properties asked for, so these are unknown on every row — scan does not judge them (nor skip an object for lacking them), fix cannot check collisions against them, apply-csv refuses rows changing them; export them too (Get-ADUser -Properties {} … | Export-Csv)",
                         names.join(", "),
                         names.join(",")
                     ),

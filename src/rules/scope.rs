@@ -306,6 +306,12 @@ fn is_conflict(e: &Entry) -> bool {
         || cn_marked()
 }
 
+/// Whether the export holds what [`mail_enabled`] looks at (an Export-Csv may lack the
+/// `mail` or `proxyAddresses` column: the object is then checked, not skipped).
+fn mail_known(e: &Entry<'_>) -> bool {
+    e.exported(Attr::Mail) && e.exported(Attr::ProxyAddresses)
+}
+
 /// Mail-enabled as Entra Connect's contact rules judge it (also applied to
 /// distribution groups): `proxyAddresses` present, and a primary address with `@`,
 /// found in a `SMTP:` proxy or in `mail`. A `mail` alone does not make an object
@@ -346,8 +352,12 @@ fn entra(e: &Entry, kind: Kind) -> Scope {
         .unwrap_or(false);
     match kind {
         Kind::User => {
-            let Some(sam) = e.get(Attr::SamAccountName) else {
-                return Scope::Skipped(id::SKIP_NO_SAM);
+            let sam = match e.get(Attr::SamAccountName) {
+                Some(sam) => sam,
+                // An Export-Csv without the column: unknown, not absent (every user the
+                // directory made has one), so the user is checked.
+                None if !e.exported(Attr::SamAccountName) => "",
+                None => return Scope::Skipped(id::SKIP_NO_SAM),
             };
             if starts_with_ci(sam, "AAD_")
                 || starts_with_ci(sam, "MSOL_")
@@ -374,7 +384,7 @@ fn entra(e: &Entry, kind: Kind) -> Scope {
                 return Scope::Skipped(id::SKIP_NICK_PREFIX);
             }
             // Synced only with a `mail` value, and mail-enabled.
-            if !e.has(Attr::Mail) || !mail_enabled(e) {
+            if (!e.has(Attr::Mail) || !mail_enabled(e)) && mail_known(e) {
                 return Scope::Skipped(id::SKIP_CONTACT_NOT_MAIL_ENABLED);
             }
         }
@@ -393,7 +403,7 @@ fn entra(e: &Entry, kind: Kind) -> Scope {
                 .get(Attr::GroupType)
                 .and_then(parse_int)
                 .map_or(true, |g| g < 0 || g & 0x8000_0000 != 0);
-            if !security && !mail_enabled(e) {
+            if !security && !mail_enabled(e) && mail_known(e) {
                 return Scope::Skipped(id::SKIP_DISTRIBUTION_NOT_MAIL_ENABLED);
             }
         }

@@ -717,6 +717,11 @@ impl IdfixRules {
         if probe.is_none() && ch.fails.is_empty() {
             return;
         }
+        // An Export-Csv without a column for the attribute: its value is unknown, not
+        // absent, so nothing is judged (the reader's warning names the column).
+        if !cx.entry.exported(attr) {
+            return;
+        }
         let original = original.map(|o| cx.keep(o));
         cx.out.pending.push(Pending {
             attr,
