@@ -845,15 +845,6 @@ fn unknown_dn_hint(key: &[u8]) -> &'static str {
     }
 }
 
-/// Whether the normalised DN `key` is `root` or below it (both [`dn_key`]s).
-fn under(key: &[u8], root: &[u8]) -> bool {
-    !root.is_empty()
-        && (key == root
-            || (key.len() > root.len()
-                && key.ends_with(root)
-                && key[key.len() - root.len() - 1] == b','))
-}
-
 /// A `fix --register-suffix` record: only `add: uPNSuffixes` on the forest's Partitions
 /// container. Registering a suffix is additive and deliberately not undone (it may have
 /// been registered before), and the configuration partition is not part of a domain
@@ -904,20 +895,6 @@ fn check_dns_and_imports(
         let key = dn_key(&r.dn);
         let exists = view.ids.contains_key(&key);
         if !exists && is_suffix_registration(r) {
-            // The forest's root is the Partitions DN's DC components: an export of this
-            // forest has its objects there or below (a child domain's DNs end with it).
-            let root = &key[b"cn=partitions,cn=configuration,".len()..];
-            if !view.ids.keys().any(|k| under(k, root)) {
-                push(
-                    r.line,
-                    Kind::UnknownDn,
-                    format!(
-                        "{}: no object of the export(s) is in this forest (none under {}): the suffix would be registered in another forest, or the import would fail (no such object)",
-                        dn_text(&r.dn),
-                        String::from_utf8_lossy(root)
-                    ),
-                );
-            }
             // Registered suffixes are compared without regard to case.
             let values: Vec<&[u8]> = mods_of(r)
                 .iter()
