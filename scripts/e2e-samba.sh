@@ -528,6 +528,30 @@ step_apply_ldb() {
     summary "$n records changed exactly as planned; undo restored the directory$([[ -f $W/register-via-fix ]] && echo ' (suffix stays registered)')"
 }
 
+# `fix --upn-from-mail` on the planted OU (offline): a user without a UPN gets one, and the
+# undo removes it again — with `replace:` + `delete:`, as Samba refuses an empty
+# `replace: userPrincipalName`; verify passes the pair, and the directory is restored.
+step_from_mail() {
+    local ou="OU=Planted,$BASE" dn="CN=No Upn Mail,OU=Planted,$BASE"
+    capture "$W/fix-mail" ldifix fix "$W/export.ldf" --upn-from-mail --verified-domain "$NEW_SUFFIX" \
+        --include-ou "$ou" --line-ending lf -o "$W/changes-mail.ldf" --undo "$W/undo-mail.ldf"
+    [[ $(cat "$W/fix-mail.rc") == 0 || $(cat "$W/fix-mail.rc") == 1 ]] ||
+        die "ldifix fix --upn-from-mail exit status $(cat "$W/fix-mail.rc")"
+    grep -qx "dn: $dn" "$W/changes-mail.ldf" || die "no change for $dn"
+    capture "$W/verify-mail" ldifix verify "$W/changes-mail.ldf" --against "$W/export.ldf" \
+        --undo "$W/undo-mail.ldf" --line-ending lf
+    [[ $(cat "$W/verify-mail.rc") == 0 ]] || die "verify of the --upn-from-mail pair: $(cat "$W/verify-mail.out")"
+    snapshot mail-before
+    apply_ldb "$W/changes-mail.ldf"
+    snapshot mail-after
+    ldbsearch "${AD[@]}" -b "$dn" -s base userPrincipalName | grep -qx "userPrincipalName: noupn.mail@$NEW_SUFFIX" ||
+        die "$dn did not get the UPN noupn.mail@$NEW_SUFFIX"
+    apply_ldb "$W/undo-mail.ldf"
+    snapshot mail-undone
+    same_snapshot mail-before mail-undone
+    summary "$(records "$W/changes-mail.ldf") --upn-from-mail changes applied; the undo removed the UPN it gave a user without one"
+}
+
 step_dc_start() {
     if ss -ltn | grep -E '(127\.0\.0\.1|0\.0\.0\.0|\*|\[::\]):389\b'; then
         die "port 389 is already in use on this host"
@@ -623,8 +647,9 @@ run_step export "load" step_export
 run_step scan "export" step_scan
 run_step fix "export" step_fix
 run_step apply-ldb "fix" step_apply_ldb
+run_step from-mail "apply-ldb" step_from_mail
 run_step dc-start "load" step_dc_start
-run_step apply-ldap "apply-ldb dc-start" step_apply_ldap
+run_step apply-ldap "apply-ldb from-mail dc-start" step_apply_ldap
 run_step partial "apply-ldap" step_partial
 if [[ ${RESULT[dc-start]:-} == pass ]]; then
     run_step dc-stop "" step_dc_stop

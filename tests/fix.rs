@@ -186,6 +186,10 @@ fn apply(m: &mut Model, changes: &[u8]) -> usize {
                 }
                 ModOp::Delete => {
                     let cur = e.get_mut(&name).expect("delete from an absent attribute");
+                    // No value: the whole attribute goes.
+                    if vals.is_empty() {
+                        cur.clear();
+                    }
                     for v in vals {
                         let i = cur
                             .iter()

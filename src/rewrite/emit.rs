@@ -9,8 +9,10 @@
 //!
 //! Undo file: one record per changed object, one `replace:` per changed attribute with
 //! every original value in original order (`replace: attr` alone where the attribute
-//! was absent). `replace:` never fails on a value that is or is not there, so the undo
-//! file can be re-run after a partially applied change file.
+//! was absent; for `userPrincipalName`, which Samba AD will not empty that way, `replace:`
+//! with the written value then `delete:`). `replace:` never fails on a value that is or is
+//! not there, and neither does that pair, so the undo file can be re-run after a partially
+//! applied change file.
 //!
 //! Both writers return a map of output line → DN (the `dn:` line of every record), so
 //! ldifde's "entry starting on line N" can be traced back to an object.
@@ -90,6 +92,8 @@ pub fn write_changes<'a, W: Write>(
                 if !m.new.is_empty() {
                     mod_spec(&mut lw, "add", name, &m.new)?;
                 }
+            } else if m.new.is_empty() {
+                remove(&mut lw, m.attr, &m.before)?;
             } else {
                 mod_spec(&mut lw, "replace", name, &m.new)?;
             }
@@ -97,6 +101,28 @@ pub fn write_changes<'a, W: Write>(
         lw.end()?;
     }
     Ok((lw.finish()?, map))
+}
+
+/// Remove single-valued `attr`, which holds `known` or nothing: `replace: attr` with no
+/// value, except for `userPrincipalName`, whose empty `replace:` Samba AD refuses ("new
+/// value for userPrincipalName not provided for mandatory, single-valued attribute"):
+/// it is first set to `known` (a no-op when it holds it), then deleted whole — in one
+/// modify, so the pair succeeds whether the attribute is there or not, on Samba and on
+/// Windows alike, and can be re-run like a plain `replace:`.
+fn remove<W: Write>(
+    lw: &mut LdifWriter<W>,
+    attr: Attr,
+    known: &[impl AsRef<[u8]>],
+) -> io::Result<()> {
+    let name = attr.ldap_name();
+    match known.first() {
+        Some(v) if attr == Attr::UserPrincipalName => {
+            mod_spec(lw, "replace", name, &[v.as_ref()])?;
+            lw.keyword_pair("delete", name)?;
+            lw.keyword_line("-")
+        }
+        _ => mod_spec(lw, "replace", name, &[] as &[&[u8]]),
+    }
 }
 
 /// Write the undo file: the exact inverse of [`write_changes`] for the same plan,
@@ -123,7 +149,11 @@ pub fn write_undo<'a, W: Write>(
                 continue;
             }
             done.push(m.attr);
-            mod_spec(&mut lw, "replace", m.attr.ldap_name(), &m.before)?;
+            if m.before.is_empty() && !m.is_multi() {
+                remove(&mut lw, m.attr, &m.new)?;
+            } else {
+                mod_spec(&mut lw, "replace", m.attr.ldap_name(), &m.before)?;
+            }
         }
         lw.end()?;
     }
@@ -279,5 +309,43 @@ proxyAddresses: x500:/o=x\n\
 -\n\
 \n";
         assert_eq!(String::from_utf8(bytes).unwrap(), expected);
+    }
+
+    /// A UPN the change gives a user who had none is removed by the undo with `replace:`
+    /// of the written value then `delete:` (Samba refuses an empty `replace:` of it);
+    /// any other absent attribute with an empty `replace:`.
+    #[test]
+    fn undo_removes_an_added_upn_with_replace_then_delete() {
+        let change = ObjectChange {
+            dn: "CN=A,DC=x".into(),
+            dn_raw: b"CN=A,DC=x".into(),
+            file: 0,
+            line: 1,
+            mods: vec![
+                AttrChange {
+                    attr: Attr::UserPrincipalName,
+                    before: vec![],
+                    old: vec![],
+                    new: vec![b"a@x.com".to_vec()],
+                    kind: ChangeKind::UpnFromMail,
+                },
+                AttrChange {
+                    attr: Attr::Mail,
+                    before: vec![],
+                    old: vec![],
+                    new: vec![b"a@x.com".to_vec()],
+                    kind: ChangeKind::CsvEdit,
+                },
+            ],
+        };
+        let opts = WriterOptions {
+            line_ending: LineEnding::Lf,
+            ..WriterOptions::default()
+        };
+        let (out, _) = write_undo(Vec::new(), std::slice::from_ref(&change), opts).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "dn: CN=A,DC=x\nchangetype: modify\nreplace: userPrincipalName\nuserPrincipalName: a@x.com\n-\ndelete: userPrincipalName\n-\nreplace: mail\n-\n\n"
+        );
     }
 }
