@@ -1025,10 +1025,7 @@ fn export_csv_columns_left_out_are_unknown_not_absent() {
         !attrs.iter().any(|a| a.eq_ignore_ascii_case("displayName")),
         "{err} {attrs:?}"
     );
-    assert!(
-        attrs.iter().any(|a| *a == "userPrincipalName"),
-        "{err} {attrs:?}"
-    );
+    assert!(attrs.contains(&"userPrincipalName"), "{err} {attrs:?}");
 }
 
 // ---- proof: scan agrees exactly with `ldifix generate --truth` ---------------------------
