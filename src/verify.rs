@@ -815,7 +815,8 @@ pub fn verify(opts: &Options) -> Result<Report, Fatal> {
             .iter()
             .any(|m| attr_base(&m.attr) == "samaccountname")
     });
-    let view = load_exports(&opts.exports, &wanted, opts, writes_sam)?;
+    let writes_implied = changes.records.iter().any(|r| !implied_upns(r).is_empty());
+    let view = load_exports(&opts.exports, &wanted, opts, writes_sam || writes_implied)?;
     report.export_objects = view.dns.len();
 
     report.allowed_removals =
@@ -826,6 +827,9 @@ pub fn verify(opts: &Options) -> Result<Report, Fatal> {
     check_duplicates(&changes, &view, &mut change_problems);
     if writes_sam {
         check_sam_duplicates(&changes, &view, &mut change_problems);
+    }
+    if writes_implied {
+        check_implied_upns(&changes, &view, &mut change_problems);
     }
 
     change_problems.sort_by_key(|p| (p.line, p.kind));
@@ -1440,8 +1444,68 @@ struct AfterValue {
     line: Option<u64>,
 }
 
-/// (d) no new duplicate in any `entra` namespace (addresses, other proxies, aliases),
-/// and no UPN taken before its holder's later record gives it up.
+/// The UPNs a modify record writes (`replace:`/`add:`) that spell out an account's
+/// logon name (`name@<the DNS name of the object's domain>`), with that name.
+fn implied_upns(r: &Record<'_>) -> Vec<(String, String)> {
+    if r.change != Some(ChangeKind::Modify) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut dns: Option<String> = None;
+    for m in mods_of(r) {
+        if attr_base(&m.attr) != "userprincipalname" || m.op == ModOp::Delete {
+            continue;
+        }
+        for v in &m.values {
+            let text = decode_text(Cow::Borrowed(v.as_bytes())).0.into_owned();
+            let dns = dns
+                .get_or_insert_with(|| crate::rewrite::domain_dns(&String::from_utf8_lossy(&r.dn)));
+            if let Some(name) = crate::rewrite::implied_sam(&text, dns) {
+                out.push((text, name));
+            }
+        }
+    }
+    out
+}
+
+/// A UPN written in the domain's own DNS name whose local part is another account's
+/// sAMAccountName in that domain (in the export): the two would share a logon name, which
+/// Samba AD refuses ("already in use (implied by userPrincipalName)") and Kerberos cannot
+/// tell apart.
+fn check_implied_upns(changes: &ParsedFile, view: &ExportView, problems: &mut Vec<Problem>) {
+    for r in &changes.records {
+        let implied = implied_upns(r);
+        if implied.is_empty() {
+            continue;
+        }
+        let me = view.ids.get(&dn_key(&r.dn)).copied();
+        let dn_str = String::from_utf8_lossy(&r.dn).into_owned();
+        for (upn, name) in implied {
+            let others: Vec<&str> = view
+                .sams
+                .get(&sam_key(&dn_str, &name))
+                .into_iter()
+                .flatten()
+                .filter(|o| Some(**o) != me)
+                .map(|o| view.dns.get(*o as usize).map_or("?", |d| d.as_ref()))
+                .collect();
+            if let Some(other) = others.first() {
+                problems.push(Problem {
+                    file: changes.name.clone(),
+                    line: r.line,
+                    kind: Kind::Duplicate,
+                    message: format!(
+                        "{}: the UPN {} is the logon name of {other} (its sAMAccountName '{name}' in the domain {}): Samba AD refuses it (already in use, implied by userPrincipalName), and Kerberos could not tell the two accounts apart",
+                        dn_text(&r.dn),
+                        show(upn.as_bytes()),
+                        crate::rewrite::domain_dns(&dn_str)
+                    ),
+                });
+            }
+        }
+    }
+}
+
 /// A sAMAccountName the change file writes that another object of the same domain holds
 /// once the file is imported (from the export or written by the file), in any case: AD
 /// refuses it (the account already exists).
@@ -1581,6 +1645,8 @@ fn check_sam_duplicates(changes: &ParsedFile, view: &ExportView, problems: &mut 
     }
 }
 
+/// (d) no new duplicate in any `entra` namespace (addresses, other proxies, aliases),
+/// and no UPN taken before its holder's later record gives it up.
 fn check_duplicates(changes: &ParsedFile, view: &ExportView, problems: &mut Vec<Problem>) {
     // Group the change records per exported object, in file order.
     let mut order: Vec<Vec<u8>> = Vec::new();

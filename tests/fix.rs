@@ -2396,3 +2396,116 @@ fn apply_csv_refuses_a_deleted_object() {
     assert!(refused[0].1.starts_with("deleted object"), "{refused:?}");
     assert!(!String::from_utf8(d.read("c.ldf")).unwrap().contains("ned2"));
 }
+
+/// A new UPN in the domain's own DNS name spells out an account's logon name
+/// (`jdoe@fab.example.com` in `DC=fab,DC=example,DC=com` is the account `jdoe`): a change
+/// giving it to one account while another has the sAMAccountName `jdoe`, or giving an
+/// account the sAMAccountName another's UPN spells out, is refused naming the other
+/// account (Samba AD refuses both). A UPN naming the object's own account, or one in
+/// another domain, is not.
+#[test]
+fn a_new_logon_name_held_by_another_account_is_refused() {
+    let d = Dir::new();
+    let export = "dn: CN=Bee Holder,OU=Staff,DC=fab,DC=example,DC=com
+objectClass: user
+sAMAccountName: JDoe
+userPrincipalName: john@fab.example.com
+
+dn: CN=Suffix Rewrite,OU=Staff,DC=fab,DC=example,DC=com
+objectClass: user
+sAMAccountName: srew
+userPrincipalName: jdoe@fab.local
+
+dn: CN=Self,OU=Staff,DC=fab,DC=example,DC=com
+objectClass: user
+sAMAccountName: self
+userPrincipalName: self@fab.local
+
+dn: CN=Child,OU=Staff,DC=emea,DC=fab,DC=example,DC=com
+objectClass: user
+sAMAccountName: child
+userPrincipalName: holder2@emea.fab.local
+
+dn: CN=Root Holder,OU=Staff,DC=fab,DC=example,DC=com
+objectClass: user
+sAMAccountName: holder2
+userPrincipalName: rh@fab.example.com
+
+dn: CN=Apos Sam,OU=Staff,DC=fab,DC=example,DC=com
+objectClass: user
+sAMAccountName: o'abcd
+userPrincipalName: apos@fab.example.com
+
+dn: CN=Implied Holder,OU=Staff,DC=fab,DC=example,DC=com
+objectClass: user
+sAMAccountName: holder1
+userPrincipalName: OAbcd@Fab.Example.Com
+";
+    let input = d.write("export.ldf", export.as_bytes());
+    let (code, out) = run_args(&[
+        "fix",
+        s(&input),
+        "--upn-suffix",
+        "fab.local=fab.example.com",
+        "--upn-suffix",
+        "emea.fab.local=fab.example.com",
+        "--accept",
+        "sam-character",
+        "-o",
+        s(&d.p("c.ldf")),
+        "--undo",
+        s(&d.p("u.ldf")),
+        "--report",
+        s(&d.p("r.csv")),
+    ]);
+    assert_eq!(code, 1, "{out}");
+    let rows = refused_rows(&d.p("r.csv"));
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let upn = rows
+        .iter()
+        .find(|r| r["dn"].starts_with("CN=Suffix Rewrite,"))
+        .expect("the rewrite into Bee Holder's logon name is refused");
+    assert!(
+        upn["reason"].starts_with("collision: the new UPN 'jdoe@fab.example.com' is another account's logon name (its sAMAccountName 'jdoe' in the domain fab.example.com)"),
+        "{upn:?}"
+    );
+    assert_eq!(
+        upn["conflicting_dn"],
+        "CN=Bee Holder,OU=Staff,DC=fab,DC=example,DC=com"
+    );
+    let sam = rows
+        .iter()
+        .find(|r| r["dn"].starts_with("CN=Apos Sam,"))
+        .expect("the sAMAccountName another's UPN spells out is refused");
+    assert!(
+        sam["reason"].starts_with("collision: another account's UPN is 'oabcd@fab.example.com'"),
+        "{sam:?}"
+    );
+    assert_eq!(
+        sam["conflicting_dn"],
+        "CN=Implied Holder,OU=Staff,DC=fab,DC=example,DC=com"
+    );
+    // Self's own logon name, and Child's UPN in the DNS name of a domain it is not in,
+    // go through.
+    let c = String::from_utf8(d.read("c.ldf")).unwrap();
+    assert!(c.contains("userPrincipalName: self@fab.example.com"), "{c}");
+    assert!(
+        c.contains("userPrincipalName: holder2@fab.example.com"),
+        "{c}"
+    );
+    assert!(
+        !c.contains("userPrincipalName: jdoe@fab.example.com"),
+        "{c}"
+    );
+    // verify reads the same rule: the refused rewrite, written by hand, is a problem.
+    let hand = d.write(
+        "hand.ldf",
+        b"dn: CN=Suffix Rewrite,OU=Staff,DC=fab,DC=example,DC=com\r\nchangetype: modify\r\nreplace: userPrincipalName\r\nuserPrincipalName: jdoe@fab.example.com\r\n-\r\n\r\n",
+    );
+    let (code, out) = run_args(&["verify", s(&hand), "--against", s(&input)]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("hand.ldf:1: CN=Suffix Rewrite,OU=Staff,DC=fab,DC=example,DC=com: the UPN 'jdoe@fab.example.com' is the logon name of CN=Bee Holder"),
+        "{out}"
+    );
+}

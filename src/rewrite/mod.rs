@@ -48,6 +48,27 @@ pub fn sam_key(dn: &str, name: &str) -> (String, String) {
     (domain, name.trim().to_lowercase())
 }
 
+/// The DNS name of the domain a DN lies in, lower-cased: its `DC=` components joined
+/// with dots (`CN=a,DC=Fab,DC=example,DC=com` → `fab.example.com`; empty without any).
+pub fn domain_dns(dn: &str) -> String {
+    dc_suffix(dn)
+        .unwrap_or("")
+        .split(',')
+        .filter_map(|rdn| rdn.trim().get(3..))
+        .collect::<Vec<_>>()
+        .join(".")
+        .to_lowercase()
+}
+
+/// The sAMAccountName a UPN spells out: its part before the last `@` when the part after
+/// it is the DNS name `dns` of the account's own domain (`jdoe@fab.example.com` in
+/// `DC=fab,DC=example,DC=com` is the logon name of the account `jdoe`), lower-cased.
+pub fn implied_sam(upn: &str, dns: &str) -> Option<String> {
+    let (local, suffix) = upn.rsplit_once('@')?;
+    (!dns.is_empty() && suffix.trim().eq_ignore_ascii_case(dns))
+        .then(|| local.trim().to_lowercase())
+}
+
 /// The forest root DN guessed from a DN: its trailing `DC=` components
 /// (`CN=x,OU=y,DC=contoso,DC=local` → `DC=contoso,DC=local`).
 pub fn dc_suffix(dn: &str) -> Option<&str> {

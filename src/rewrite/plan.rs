@@ -17,7 +17,7 @@ use std::borrow::{Borrow, Cow};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{BuildHasher, Hash, Hasher};
 
-use ahash::AHashMap;
+use ahash::{AHashMap, AHashSet};
 use rayon::prelude::*;
 
 use crate::model::{Attr, Entry, FileId};
@@ -372,14 +372,16 @@ impl EntryFacts {
 }
 
 /// The values [`plan_fix_with`] reads when no scan fix is accepted
-/// (`FixOptions::accept` empty): the UPN it changes and every value that can hold an
+/// (`FixOptions::accept` empty): the UPN it changes, every value that can hold an
 /// address a new UPN may collide with (`mail`, SMTP proxy and target addresses; X.500,
 /// SIP and other proxies are keys of another namespace). Scope and object class are part
 /// of [`EntryFacts`], so once those are computed `fix` drops every other value and holds
 /// less memory.
 pub fn read_without_accept(attr: Attr, text: &str) -> bool {
     match attr {
-        Attr::UserPrincipalName | Attr::Mail => true,
+        // sAMAccountName: a new UPN in the domain's own DNS name must not spell another
+        // account's logon name ([`refuse_implied_name_collisions`]).
+        Attr::UserPrincipalName | Attr::Mail | Attr::SamAccountName => true,
         Attr::ProxyAddresses | Attr::TargetAddress => crate::index::is_smtp_proxy(text),
         _ => false,
     }
@@ -1329,6 +1331,7 @@ fn resolve_objects<'e>(
         });
     drop(keys);
     refuse_sam_collisions(entries, objects, &mut cands);
+    refuse_implied_name_collisions(entries, objects, &mut cands);
     // An object's SMTP addresses keep one primary, judged on the changes still standing.
     for group in cands.chunk_by_mut(|a, b| a.entry == b.entry && a.attr == b.attr) {
         if group[0].attr == Attr::ProxyAddresses {
@@ -1460,6 +1463,132 @@ fn refuse_sam_collisions(entries: &[Entry<'_>], objects: &[usize], cands: &mut [
             format!("collision: {what} sAMAccountName '{name}'"),
             who.iter().map(|&o| entries[o].dn.to_string()).collect(),
         )));
+    }
+}
+
+/// Refuse the changes that would give two accounts of one domain the same logon name: a
+/// new UPN `name@<the domain's DNS name>` where another account of the domain has the
+/// sAMAccountName `name`, or a new sAMAccountName `name` where another account's UPN is
+/// `name@<DNS name>`. Such a UPN spells out an account's implicit name (its
+/// sAMAccountName at the domain): Samba AD refuses it ("already in use (implied by
+/// userPrincipalName)"), and a Kerberos ticket for that name could be either account.
+/// Values written by other changes of the plan count as held. Only runs when a planned UPN
+/// is in its own domain's DNS name or a change writes a sAMAccountName.
+fn refuse_implied_name_collisions(
+    entries: &[Entry<'_>],
+    objects: &[usize],
+    cands: &mut [Candidate<'_>],
+) {
+    // (domain DNS name, name), lower-cased → the candidates writing it.
+    let mut upns: AHashMap<(String, String), Vec<usize>> = AHashMap::new();
+    let mut sams: AHashMap<(String, String), Vec<usize>> = AHashMap::new();
+    for (ci, c) in cands.iter().enumerate() {
+        let Some(new) = c.new.first().filter(|_| c.refused.is_none()) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(new);
+        let e = &entries[c.entry];
+        match c.attr {
+            Attr::UserPrincipalName => {
+                let dns = super::domain_dns(&e.dn);
+                if let Some(name) = super::implied_sam(&text, &dns) {
+                    upns.entry((dns, name)).or_default().push(ci);
+                }
+            }
+            Attr::SamAccountName => {
+                let key = (super::domain_dns(&e.dn), text.trim().to_lowercase());
+                sams.entry(key).or_default().push(ci);
+            }
+            _ => {}
+        }
+    }
+    if upns.is_empty() && sams.is_empty() {
+        return;
+    }
+    // The holders: every object's sAMAccountName (for the UPNs) and UPN in its own
+    // domain's name (for the sAMAccountNames), as exported, then as the plan writes them.
+    let upn_names: AHashSet<&str> = upns.keys().map(|k| k.1.as_str()).collect();
+    let sam_names: AHashSet<&str> = sams.keys().map(|k| k.1.as_str()).collect();
+    let mut sam_holders: AHashMap<(String, String), Vec<usize>> = AHashMap::new();
+    let mut upn_holders: AHashMap<(String, String), Vec<usize>> = AHashMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        if !upn_names.is_empty() {
+            for v in e.all(Attr::SamAccountName) {
+                let name = v.text.trim().to_lowercase();
+                if upn_names.contains(name.as_str()) {
+                    sam_holders
+                        .entry((super::domain_dns(&e.dn), name))
+                        .or_default()
+                        .push(objects[i]);
+                }
+            }
+        }
+        if !sam_names.is_empty() {
+            for v in e.all(Attr::UserPrincipalName) {
+                // The cheap test first: the local part is a name written as a sAMAccountName.
+                let local = v.text.rsplit_once('@').map_or("", |(l, _)| l.trim());
+                if !sam_names.contains(local.to_lowercase().as_str()) {
+                    continue;
+                }
+                let dns = super::domain_dns(&e.dn);
+                if let Some(name) = super::implied_sam(&v.text, &dns) {
+                    upn_holders.entry((dns, name)).or_default().push(objects[i]);
+                }
+            }
+        }
+    }
+    for (key, list) in &sams {
+        for &ci in list {
+            sam_holders
+                .entry(key.clone())
+                .or_default()
+                .push(objects[cands[ci].entry]);
+        }
+    }
+    for (key, list) in &upns {
+        for &ci in list {
+            upn_holders
+                .entry(key.clone())
+                .or_default()
+                .push(objects[cands[ci].entry]);
+        }
+    }
+    let mut refuse = |ci: usize, holders: Option<&Vec<usize>>, what: String| {
+        let me = objects[cands[ci].entry];
+        let mut others: Vec<usize> = holders
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&o| o != me)
+            .collect();
+        if others.is_empty() {
+            return;
+        }
+        others.sort_unstable();
+        others.dedup();
+        // `objects` maps entries to object ids, which are entry indices of first records.
+        cands[ci].refused = Some(Box::new((
+            what,
+            others.iter().map(|&o| entries[o].dn.to_string()).collect(),
+        )));
+    };
+    for ((dns, name), list) in &upns {
+        for &ci in list {
+            refuse(
+                ci,
+                sam_holders.get(&(dns.clone(), name.clone())),
+                format!("collision: the new UPN '{name}@{dns}' is another account's logon name (its sAMAccountName '{name}' in the domain {dns}); Samba AD refuses it, and Kerberos could not tell the two apart"),
+            );
+        }
+    }
+    for ((dns, name), list) in &sams {
+        for &ci in list {
+            refuse(
+                ci,
+                upn_holders.get(&(dns.clone(), name.clone())),
+                format!("collision: another account's UPN is '{name}@{dns}', the logon name the new sAMAccountName '{name}' gives in the domain {dns}; Samba AD refuses it, and Kerberos could not tell the two apart"),
+            );
+        }
     }
 }
 
