@@ -574,11 +574,41 @@ struct EntryProposals {
 /// rules), or `None`.
 fn new_upn_problem(checks: &dyn Checks, e: &Entry<'_>, upn: &[u8]) -> Option<String> {
     if !upn.is_ascii() {
-        return Some("entra: the new UPN is not ASCII".into());
+        return Some(not_ascii_reason(&String::from_utf8_lossy(upn)));
     }
     checks
         .upn_problem(e, &String::from_utf8_lossy(upn))
         .map(|p| format!("entra: {p}"))
+}
+
+/// Why a new UPN that is not ASCII is refused, naming the `--accept` rules that repair it
+/// first: invisible characters (which the administrator cannot see) and letters with
+/// diacritics (`ö` → `o`).
+fn not_ascii_reason(upn: &str) -> String {
+    use crate::rules::catalog::{UPN_DIACRITIC, UPN_INVISIBLE};
+    use crate::rules::entra::{is_invisible, transliterate};
+    let invisible = upn.chars().any(is_invisible);
+    let letters: String = upn
+        .chars()
+        .filter(|&c| !c.is_ascii() && !is_invisible(c) && transliterate(c).is_some())
+        .collect();
+    let mut why = String::from("entra: the new UPN is not ASCII");
+    if invisible {
+        why.push_str(" (it holds invisible characters)");
+    } else if !letters.is_empty() {
+        why.push_str(&format!(" ({letters})"));
+    }
+    let accept: Vec<&str> = [
+        invisible.then_some(UPN_INVISIBLE),
+        (!letters.is_empty()).then_some(UPN_DIACRITIC),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !accept.is_empty() {
+        why.push_str(&format!("; --accept {} repairs it first", accept.join(",")));
+    }
+    why
 }
 
 /// Why every change of an object whose DN or values were not UTF-8 is refused.
@@ -2218,7 +2248,18 @@ mod tests {
         assert!(p.changes.is_empty());
         assert_eq!(p.refused.len(), 2);
         assert_eq!(p.refused[0].reason, "entra: Character");
-        assert_eq!(p.refused[1].reason, "entra: the new UPN is not ASCII");
+        assert_eq!(
+            p.refused[1].reason,
+            "entra: the new UPN is not ASCII (\u{f6}); --accept upn-diacritic repairs it first"
+        );
+        assert_eq!(
+            not_ascii_reason("zero\u{200b}width@x.com"),
+            "entra: the new UPN is not ASCII (it holds invisible characters); --accept upn-invisible repairs it first"
+        );
+        assert_eq!(
+            not_ascii_reason("\u{5f20}@x.com"),
+            "entra: the new UPN is not ASCII"
+        );
     }
 
     #[test]
