@@ -2509,3 +2509,94 @@ userPrincipalName: OAbcd@Fab.Example.Com
         "{out}"
     );
 }
+
+/// The model as an export again (names lower-cased, values ASCII or base64).
+fn export_of(m: &Model) -> String {
+    use base64::Engine as _;
+    let mut out = String::new();
+    for (dn, attrs) in m {
+        out.push_str(&format!("dn: {}\n", String::from_utf8_lossy(dn)));
+        for (name, vals) in attrs {
+            for v in vals {
+                match std::str::from_utf8(v) {
+                    Ok(t) if t.is_ascii() && !t.starts_with(' ') => {
+                        out.push_str(&format!("{name}: {t}\n"))
+                    }
+                    _ => out.push_str(&format!(
+                        "{name}:: {}\n",
+                        base64::engine::general_purpose::STANDARD.encode(v)
+                    )),
+                }
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// `--upn-from-mail` takes the primary address as the run's accepted fixes leave it: a
+/// mail repaired in the same run gives the UPN its repaired form, so a second run on the
+/// imported result plans nothing (it changed the UPN a second time).
+#[test]
+fn upn_from_mail_uses_the_address_repaired_in_the_same_run() {
+    let d = Dir::new();
+    let export = "dn: CN=Uni Mail,OU=S,DC=corp,DC=local
+objectClass: user
+sAMAccountName: unim
+userPrincipalName: unim@corp.local
+mail:: asO2cmdAY29ycC5leGFtcGxlLmNvbQ==
+
+dn: CN=Space Proxy,OU=S,DC=corp,DC=local
+objectClass: user
+sAMAccountName: sprox
+userPrincipalName: sprox@corp.local
+mail: s prox@corp.example.com
+proxyAddresses: SMTP:s prox@corp.example.com
+";
+    let args = |input: &Path, c: &Path, u: &Path| -> Vec<String> {
+        [
+            "fix",
+            s(input),
+            "--upn-suffix",
+            "corp.local=corp.example.com",
+            "--upn-from-mail",
+            "--verified-domain",
+            "corp.example.com",
+            "--accept",
+            "mail-character,mail-whitespace,proxy-whitespace,proxy-character",
+            "-o",
+            s(c),
+            "--undo",
+            s(u),
+        ]
+        .iter()
+        .map(|a| a.to_string())
+        .collect()
+    };
+    let input = d.write("export.ldf", export.as_bytes());
+    let a = args(&input, &d.p("c1.ldf"), &d.p("u1.ldf"));
+    let (code, out) = run_args(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(code == 0 || code == 1, "{out}");
+    let mut m = model(export.as_bytes());
+    apply(&mut m, &d.read("c1.ldf"));
+    let uni = &m[b"CN=Uni Mail,OU=S,DC=corp,DC=local".as_slice()];
+    assert_eq!(uni["mail"], vec![b"jorg@corp.example.com".to_vec()]);
+    assert_eq!(
+        uni["userprincipalname"],
+        vec![b"jorg@corp.example.com".to_vec()]
+    );
+    let sp = &m[b"CN=Space Proxy,OU=S,DC=corp,DC=local".as_slice()];
+    assert_eq!(
+        sp["userprincipalname"],
+        vec![b"sprox@corp.example.com".to_vec()]
+    );
+
+    let after = d.write("after.ldf", export_of(&m).as_bytes());
+    let a = args(&after, &d.p("c2.ldf"), &d.p("u2.ldf"));
+    let (code, out) = run_args(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("0 changes"),
+        "a second run changes nothing more: {out}"
+    );
+}

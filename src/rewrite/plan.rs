@@ -667,7 +667,9 @@ fn propose_entry(
     // the user over (then the user is changed, not refused).
     let mut not_proposed: Option<Refusal> = None;
     if opts.upn_from_mail && user {
-        match primary_smtp(e) {
+        // The address as the accepted fixes above leave it (a mail or proxy repaired in
+        // this run): a second run on the imported result then proposes nothing more.
+        match primary_smtp(e, props.iter().filter(|p| p.entry == i)) {
             Ok(Some(addr)) => {
                 let domain = addr
                     .rsplit_once('@')
@@ -846,21 +848,57 @@ pub fn rewrite_suffix(upn: &[u8], rules: &[SuffixRewrite]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// The primary SMTP address: the `SMTP:` proxy (upper-case prefix), else `mail`.
-/// `Err(n)` when `n > 1` proxies claim to be primary.
-fn primary_smtp(e: &Entry<'_>) -> Result<Option<String>, usize> {
-    let prim: Vec<&str> = e
-        .all(Attr::ProxyAddresses)
-        .filter_map(|v| v.text.strip_prefix("SMTP:"))
-        .collect();
-    match prim.len() {
-        0 => Ok(e
-            .get(Attr::Mail)
-            .map(|m| m.trim().to_string())
-            .filter(|m| !m.is_empty())),
+/// The primary SMTP address: the `SMTP:` proxy (upper-case prefix), else `mail`, once
+/// `earlier` (the entry's proposals so far: accepted fixes of its mail and proxies) are
+/// applied. `Err(n)` when `n > 1` proxies claim to be primary.
+fn primary_smtp<'p>(
+    e: &Entry<'_>,
+    earlier: impl Iterator<Item = &'p Proposal> + Clone,
+) -> Result<Option<String>, usize> {
+    let pick = |prim: &[&str], mail: Option<&str>| match prim.len() {
+        0 => Ok(mail.map(|m| m.trim().to_string()).filter(|m| !m.is_empty())),
         1 => Ok(Some(prim[0].trim().to_string()).filter(|m| !m.is_empty())),
         n => Err(n),
+    };
+    if !earlier
+        .clone()
+        .any(|p| matches!(p.attr, Attr::Mail | Attr::ProxyAddresses))
+    {
+        // Nearly every user: nothing repaired, the exported values as they are.
+        let prim: Vec<&str> = e
+            .all(Attr::ProxyAddresses)
+            .filter_map(|v| v.text.strip_prefix("SMTP:"))
+            .collect();
+        return pick(&prim, e.get(Attr::Mail));
     }
+    let mut proxies: Vec<String> = e
+        .all(Attr::ProxyAddresses)
+        .map(|v| v.text.to_string())
+        .collect();
+    let mut mail = e.get(Attr::Mail).map(str::to_string);
+    for p in earlier {
+        match (p.attr, &p.op) {
+            (Attr::Mail, Op::Set(v)) => mail = v.as_deref().map(|b| text(b)),
+            (Attr::ProxyAddresses, Op::ReplaceValue { old, new }) => {
+                let old = text(old);
+                if let Some(at) = proxies.iter().position(|v| *v == old) {
+                    match new {
+                        Some(n) => proxies[at] = text(n),
+                        None => {
+                            proxies.remove(at);
+                        }
+                    }
+                }
+            }
+            (Attr::ProxyAddresses, Op::AddValue(v)) => proxies.push(text(v)),
+            _ => {}
+        }
+    }
+    let prim: Vec<&str> = proxies
+        .iter()
+        .filter_map(|v| v.strip_prefix("SMTP:"))
+        .collect();
+    pick(&prim, mail.as_deref())
 }
 
 fn selector_matches(sel: &[String], f: &Finding) -> bool {
