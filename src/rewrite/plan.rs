@@ -878,7 +878,7 @@ fn primary_smtp<'p>(
     let mut mail = e.get(Attr::Mail).map(str::to_string);
     for p in earlier {
         match (p.attr, &p.op) {
-            (Attr::Mail, Op::Set(v)) => mail = v.as_deref().map(|b| text(b)),
+            (Attr::Mail, Op::Set(v)) => mail = v.as_deref().map(text),
             (Attr::ProxyAddresses, Op::ReplaceValue { old, new }) => {
                 let old = text(old);
                 if let Some(at) = proxies.iter().position(|v| *v == old) {
