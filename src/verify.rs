@@ -1023,6 +1023,18 @@ fn check_dns_and_imports(
                     format!("{dn}: '{}: {}' is not an attribute of the schema (did you mean {meant}? the import would fail: no such attribute)", op_name(m.op), m.attr),
                 );
             }
+            if base == "samaccountname"
+                && m.op != ModOp::Delete
+                && m.values
+                    .iter()
+                    .any(|v| v.as_bytes().trim_ascii_end().ends_with(b"."))
+            {
+                push(
+                    r.line,
+                    Kind::ImportError,
+                    format!("{dn}: '{}: {}' with a name ending in '.' (the import would fail: Active Directory refuses such a sAMAccountName)", op_name(m.op), m.attr),
+                );
+            }
             if m.op != ModOp::Delete && m.values.iter().any(|v| v.as_bytes().is_empty()) {
                 push(
                     r.line,

@@ -2600,3 +2600,45 @@ proxyAddresses: SMTP:s prox@corp.example.com
         "a second run changes nothing more: {out}"
     );
 }
+
+/// A sAMAccountName ending in '.' is refused by the directory: fix refuses the repair
+/// that would write one (`abc.'` less its `'`), and verify names one written by hand.
+#[test]
+fn a_sam_account_name_ending_in_a_period_is_refused() {
+    let d = Dir::new();
+    let export = "dn: CN=Apos Sam,OU=Staff,DC=fab,DC=example,DC=com
+objectClass: user
+sAMAccountName: abc.'
+userPrincipalName: apos@fab.example.com
+";
+    let input = d.write("export.ldf", export.as_bytes());
+    let (code, out) = run_args(&[
+        "fix",
+        s(&input),
+        "--accept",
+        "sam-character",
+        "-o",
+        s(&d.p("c.ldf")),
+        "--undo",
+        s(&d.p("u.ldf")),
+        "--report",
+        s(&d.p("r.csv")),
+    ]);
+    assert_eq!(code, 1, "{out}");
+    let rows = refused_rows(&d.p("r.csv"));
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(
+        rows[0]["reason"],
+        "invalid: the new sAMAccountName 'abc.' ends with '.', which Active Directory refuses"
+    );
+    let hand = d.write(
+        "hand.ldf",
+        b"dn: CN=Apos Sam,OU=Staff,DC=fab,DC=example,DC=com\r\nchangetype: modify\r\nreplace: sAMAccountName\r\nsAMAccountName: abc.\r\n-\r\n\r\n",
+    );
+    let (code, out) = run_args(&["verify", s(&hand), "--against", s(&input)]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("hand.ldf:1: CN=Apos Sam,OU=Staff,DC=fab,DC=example,DC=com: 'replace: sAMAccountName' with a name ending in '.'"),
+        "{out}"
+    );
+}

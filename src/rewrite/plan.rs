@@ -1505,6 +1505,13 @@ fn refuse_sam_collisions(entries: &[Entry<'_>], objects: &[usize], cands: &mut [
         let e = &entries[c.entry];
         let me = objects[c.entry];
         let name = String::from_utf8_lossy(new);
+        if name.trim_end().ends_with('.') {
+            c.refused = Some(Box::new((
+                format!("invalid: the new sAMAccountName '{name}' ends with '.', which Active Directory refuses"),
+                Vec::new(),
+            )));
+            continue;
+        }
         let k = key(e, &name);
         let others = |list: Option<&Vec<usize>>| -> Vec<usize> {
             let mut o: Vec<usize> = list
