@@ -23,9 +23,7 @@ use crate::model::{Attr, Entry, FileId};
 use crate::rules::idfix::csv as idfix_csv;
 
 use super::dn_key;
-use super::plan::{
-    at_row, changeable, is_multi, joined, op_text, refusal, ChangeKind, Op, Proposal, Refusal,
-};
+use super::plan::{changeable, is_multi, proposal_refusal, ChangeKind, Op, Proposal, Refusal};
 
 /// One row to apply.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -318,19 +316,13 @@ pub fn refuse_conflicts(
         let attr = group[0].attr;
         let e = &entries[group[0].entry];
         let refuse = |p: &Proposal, what: &str, refused: &mut Vec<Refusal>| {
-            refused.push(at_row(
-                refusal(
-                    e,
-                    attr,
-                    joined(e, attr),
-                    op_text(&p.op),
-                    format!(
-                        "conflict: another row also changes {what}{} of this object",
-                        attr.ldap_name()
-                    ),
-                    p.kind.clone(),
+            refused.push(proposal_refusal(
+                e,
+                p,
+                format!(
+                    "conflict: another row also changes {what}{} of this object",
+                    attr.ldap_name()
                 ),
-                p.row,
             ));
         };
         if is_multi(attr) {

@@ -1128,6 +1128,22 @@ pub(crate) fn refusal(
     }
 }
 
+/// The refusal of proposal `p` of entry `e` for `reason`, naming its CSV row when it
+/// came from one.
+pub(crate) fn proposal_refusal(e: &Entry<'_>, p: &Proposal, reason: String) -> Refusal {
+    at_row(
+        refusal(
+            e,
+            p.attr,
+            joined(e, p.attr),
+            op_text(&p.op),
+            reason,
+            p.kind.clone(),
+        ),
+        p.row,
+    )
+}
+
 /// `r`, naming the CSV row `row` (when there is one) instead of the object's record.
 pub(crate) fn at_row(mut r: Refusal, row: Option<(FileId, u64)>) -> Refusal {
     if let Some((file, line)) = row {
@@ -1898,16 +1914,10 @@ fn group_candidates<'e>(
     let check_upn = ps.iter().any(|p| p.check_upn);
     if !changeable(attr) {
         for p in ps {
-            refused.push(at_row(
-                refusal(
-                    e,
-                    attr,
-                    joined(e, attr),
-                    op_text(&p.op),
-                    format!("not changeable by modify: {}", attr.ldap_name()),
-                    p.kind.clone(),
-                ),
-                p.row,
+            refused.push(proposal_refusal(
+                e,
+                p,
+                format!("not changeable by modify: {}", attr.ldap_name()),
             ));
         }
         return;
@@ -1976,20 +1986,14 @@ fn group_candidates<'e>(
     } else {
         if before.len() > 1 {
             for p in ps {
-                refused.push(at_row(
-                    refusal(
-                        e,
-                        attr,
-                        joined(e, attr),
-                        op_text(&p.op),
-                        format!(
-                            "multiple values: {} has {} values where one is expected",
-                            attr.ldap_name(),
-                            before.len()
-                        ),
-                        p.kind.clone(),
+                refused.push(proposal_refusal(
+                    e,
+                    p,
+                    format!(
+                        "multiple values: {} has {} values where one is expected",
+                        attr.ldap_name(),
+                        before.len()
                     ),
-                    p.row,
                 ));
             }
             return;
@@ -2017,16 +2021,10 @@ fn group_candidates<'e>(
             }
         }
         if let Some(p) = stale {
-            refused.push(at_row(
-                refusal(
-                    e,
-                    attr,
-                    joined(e, attr),
-                    op_text(&p.op),
-                    "stale: the value is not in the export".into(),
-                    p.kind.clone(),
-                ),
-                p.row,
+            refused.push(proposal_refusal(
+                e,
+                p,
+                "stale: the value is not in the export".into(),
             ));
             return;
         }
