@@ -1027,7 +1027,7 @@ fn check_dns_and_imports(
                 && m.op != ModOp::Delete
                 && m.values
                     .iter()
-                    .any(|v| v.as_bytes().trim_ascii_end().ends_with(b"."))
+                    .any(|v| crate::rewrite::sam_ends_in_period(v.as_bytes()))
             {
                 push(
                     r.line,

@@ -182,10 +182,10 @@ pub fn run(args: Args) -> Result<i32> {
 }
 
 /// Say where an edited file stops being UTF-8: its other bytes are read as Windows-1252
-/// ([`crate::rules::idfix::csv::decode_lossy_lines`]), which is right for what a
-/// spreadsheet saves, but the admin should look at the accented values it wrote.
+/// ([`crate::rules::idfix::csv::decode`]), which is right for what a spreadsheet saves,
+/// but the admin should look at the accented values it wrote.
 fn warn_code_page(path: &std::path::Path, bytes: &[u8]) {
-    if let (_, Some(line)) = crate::rules::idfix::csv::decode_lossy_lines(bytes) {
+    if let Some(line) = crate::rules::idfix::csv::first_code_page_line(bytes) {
         eprintln!(
             "{}:{line}: warning: bytes that are not UTF-8 (this is the first) read as Windows-1252, as a spreadsheet's \"CSV\" save writes them: check the accented values in the change file, or save as \"CSV UTF-8\"",
             path.display()

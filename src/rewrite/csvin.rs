@@ -329,22 +329,18 @@ pub fn refuse_conflicts(
             // Rows changing one value (EDIT, REMOVE, UNDO of the same VALUE) must agree,
             // as for a single-valued attribute: the same change is applied once,
             // different ones are all refused (not the first row's taken).
-            let old_of = |p: &Proposal| match &p.op {
-                Op::ReplaceValue { old, .. } => Some(old.clone()),
-                _ => None,
-            };
             for (i, p) in group.iter().enumerate() {
-                let Some(old) = old_of(p) else {
+                let Some(old) = replaced(p) else {
                     kept.push(p.clone());
                     continue;
                 };
-                let same: Vec<&Proposal> = group
+                let mut same = group
                     .iter()
-                    .filter(|q| old_of(q).as_ref() == Some(&old))
-                    .collect();
-                if same.iter().all(|q| q.op == p.op) {
+                    .enumerate()
+                    .filter(|(_, q)| replaced(q) == Some(old));
+                if same.clone().all(|(_, q)| q.op == p.op) {
                     // Only the first of identical rows is kept.
-                    if group.iter().position(|q| old_of(q).as_ref() == Some(&old)) == Some(i) {
+                    if same.next().is_some_and(|(first, _)| first == i) {
                         kept.push(p.clone());
                     }
                 } else {
@@ -360,6 +356,14 @@ pub fn refuse_conflicts(
         }
     }
     kept
+}
+
+/// The value a proposal replaces or removes (EDIT, REMOVE, UNDO of one proxy address).
+fn replaced(p: &Proposal) -> Option<&[u8]> {
+    match &p.op {
+        Op::ReplaceValue { old, .. } => Some(old),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

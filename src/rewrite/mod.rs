@@ -48,6 +48,12 @@ pub fn sam_key(dn: &str, name: &str) -> (String, String) {
     (domain, name.trim().to_lowercase())
 }
 
+/// Whether a sAMAccountName ends in `.` (trailing white space aside), which Active
+/// Directory refuses to write.
+pub fn sam_ends_in_period(name: &[u8]) -> bool {
+    String::from_utf8_lossy(name).trim_end().ends_with('.')
+}
+
 /// The DNS name of the domain a DN lies in, lower-cased: its `DC=` components joined
 /// with dots (`CN=a,DC=Fab,DC=example,DC=com` → `fab.example.com`; empty without any).
 pub fn domain_dns(dn: &str) -> String {

@@ -1484,7 +1484,8 @@ fn resolve_objects<'e>(
 /// Refuse the sAMAccountName changes (accepted fixes, CSV edits) whose new name another
 /// object of the same domain already holds, or another change also writes: a domain
 /// controller refuses a second account with one name, in any case. The domain is the
-/// DN's `DC=` components. Only run when some change writes a sAMAccountName.
+/// DN's `DC=` components. A new name ending in `.` is refused too (the directory refuses
+/// it). Only run when some change writes a sAMAccountName.
 fn refuse_sam_collisions(entries: &[Entry<'_>], objects: &[usize], cands: &mut [Candidate<'_>]) {
     if !cands
         .iter()
@@ -1521,7 +1522,7 @@ fn refuse_sam_collisions(entries: &[Entry<'_>], objects: &[usize], cands: &mut [
         let e = &entries[c.entry];
         let me = objects[c.entry];
         let name = String::from_utf8_lossy(new);
-        if name.trim_end().ends_with('.') {
+        if super::sam_ends_in_period(new) {
             c.refused = Some(Box::new((
                 format!("invalid: the new sAMAccountName '{name}' ends with '.', which Active Directory refuses"),
                 Vec::new(),

@@ -304,42 +304,40 @@ impl CsvError {
 }
 
 /// Decode a text file: UTF-16 with BOM, UTF-8 (BOM stripped), else UTF-8 where the bytes
-/// are UTF-8 and Windows-1252 for each byte that is not ([`decode_lossy_lines`]).
-pub fn decode(bytes: &[u8]) -> String {
-    decode_lossy_lines(bytes).0
-}
-
-/// [`decode`], and the 1-based line of the first byte read as Windows-1252, if any.
+/// are UTF-8 and Windows-1252 for each byte that is not.
 ///
 /// A spreadsheet that opens a UTF-8 CSV without BOM reads it in its "ANSI" code page and
 /// saves it back in that code page: the cells nobody touched come back as the same UTF-8
 /// bytes, the ones typed in are Windows-1252. Reading every valid UTF-8 sequence as UTF-8
 /// and each other byte as Windows-1252 gets both right (a whole-file Windows-1252 reading
-/// would garble every untouched accented value).
-pub fn decode_lossy_lines(bytes: &[u8]) -> (String, Option<u64>) {
+/// would garble every untouched accented value). [`first_code_page_line`] says where the
+/// second reading starts.
+pub fn decode(bytes: &[u8]) -> String {
     if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         let (t, _) = enc.decode_without_bom_handling(&bytes[bom..]);
-        return (t.into_owned(), None);
+        return t.into_owned();
     }
-    if let Ok(t) = std::str::from_utf8(bytes) {
-        return (t.to_string(), None);
-    }
-    let mut out = String::with_capacity(bytes.len() + bytes.len() / 8);
-    let mut first = None;
-    let mut done = 0usize;
+    let mut out = String::with_capacity(bytes.len());
     for chunk in bytes.utf8_chunks() {
         out.push_str(chunk.valid());
-        done += chunk.valid().len();
-        let bad = chunk.invalid();
-        if !bad.is_empty() {
-            if first.is_none() {
-                first = Some(1 + memchr::memchr_iter(b'\n', &bytes[..done]).count() as u64);
-            }
-            out.push_str(&encoding_rs::WINDOWS_1252.decode_without_bom_handling(bad).0);
-            done += bad.len();
+        if !chunk.invalid().is_empty() {
+            out.push_str(
+                &encoding_rs::WINDOWS_1252
+                    .decode_without_bom_handling(chunk.invalid())
+                    .0,
+            );
         }
     }
-    (out, first)
+    out
+}
+
+/// The 1-based line of the first byte [`decode`] reads as Windows-1252, if any.
+pub fn first_code_page_line(bytes: &[u8]) -> Option<u64> {
+    if encoding_rs::Encoding::for_bom(bytes).is_some() {
+        return None;
+    }
+    let at = std::str::from_utf8(bytes).err()?.valid_up_to();
+    Some(1 + memchr::memchr_iter(b'\n', &bytes[..at]).count() as u64)
 }
 
 /// One parsed record: its first line and its cells (text, was quoted).
