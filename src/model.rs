@@ -253,7 +253,7 @@ impl<'a> Spare<'a> {
     /// valid UTF-8 (values start and end at ASCII delimiters).
     pub fn over(bytes: &'a [u8]) -> Self {
         Spare {
-            text: std::str::from_utf8(bytes).ok(),
+            text: simdutf8::basic::from_utf8(bytes).ok(),
             ..Spare::default()
         }
     }
