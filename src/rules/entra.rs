@@ -120,60 +120,79 @@ impl EntraContext {
     }
 }
 
-/// Run every entra check on an entry (in scope or not: scoping is the caller's job).
-/// The values of `attr` on `entry`, each text once: a value an object holds twice (a
-/// hand-edited file, a CSV split) is one value to judge, so one finding, as it is one
-/// holder of a collision.
-fn distinct<'e, 'a>(
-    entry: &'e Entry<'a>,
-    attr: Attr,
-) -> impl Iterator<Item = &'e crate::model::AttrValue<'a>> + 'e {
-    // Compared with the values before it (no allocation: most attributes hold one).
-    let values = &entry.values;
-    values
-        .iter()
-        .enumerate()
-        .filter(move |(i, v)| {
-            v.attr == attr
-                && !values[..*i]
-                    .iter()
-                    .any(|w| w.attr == attr && w.text == v.text)
-        })
-        .map(|(_, v)| v)
+/// Where an attribute's findings go in [`check`]'s output: the order the checks are
+/// listed in the module contract (`None`: not judged value by value).
+fn rank(attr: Attr) -> Option<u8> {
+    Some(match attr {
+        Attr::DisplayName => 0,
+        Attr::GivenName => 1,
+        Attr::Mail => 2,
+        Attr::MailNickname => 3,
+        Attr::ProxyAddresses => 4,
+        Attr::SamAccountName => 5,
+        Attr::TargetAddress => 6,
+        Attr::UserPrincipalName => 7,
+        Attr::UserCertificate => 8,
+        Attr::UserSmimeCertificate => 9,
+        Attr::Member => 10,
+        _ => return None,
+    })
 }
 
+/// Run every entra check on an entry (in scope or not: scoping is the caller's job).
+///
+/// One pass over the entry's values in file order, each judged by its attribute's
+/// check; findings are then put in attribute order (a stable sort, so an attribute's
+/// own findings stay in file order, and its count finding after them). Each text of an
+/// attribute is judged once: a value an object holds twice (a hand-edited file, a CSV
+/// split) is one value to judge, so one finding, as it is one holder of a collision.
 pub fn check(entry: &Entry, ctx: &EntraContext) -> Vec<Finding> {
     let mut out = Vec::new();
-    for v in distinct(entry, Attr::DisplayName) {
-        // The cn is only needed (and, without a `cn` value, only built) for a blank name.
-        push(&mut out, display_name(&v.text, || entry.cn()));
-    }
-    for v in distinct(entry, Attr::GivenName) {
-        push(&mut out, check_given_name(&v.text));
-    }
-    for v in distinct(entry, Attr::Mail) {
-        push(&mut out, check_mail(&v.text));
-    }
-    for v in distinct(entry, Attr::MailNickname) {
-        push(&mut out, check_mail_nickname(&v.text));
-    }
+    let values = &entry.values;
+    // Attributes met so far (bit `1 << attr`): only a second value of an attribute is
+    // compared with the ones before it.
+    let mut seen = 0u32;
     let mut primary_seen = false;
-    for v in distinct(entry, Attr::ProxyAddresses) {
-        push(&mut out, check_proxy(&v.text, &mut primary_seen, ctx));
+    let mut proxies = 0usize;
+    let mut is_user = None;
+    for (i, v) in values.iter().enumerate() {
+        let bit = 1u32 << v.attr as u32;
+        let again = seen & bit != 0;
+        seen |= bit;
+        if v.attr == Attr::ProxyAddresses {
+            proxies += 1;
+        }
+        if rank(v.attr).is_none()
+            || (again
+                && values[..i]
+                    .iter()
+                    .any(|w| w.attr == v.attr && w.text == v.text))
+        {
+            continue;
+        }
+        let text = &v.text;
+        let f = match v.attr {
+            // The cn is only needed (and, without a `cn` value, only built) for a blank
+            // name.
+            Attr::DisplayName => display_name(text, || entry.cn()),
+            Attr::GivenName => check_given_name(text),
+            Attr::Mail => check_mail(text),
+            Attr::MailNickname => check_mail_nickname(text),
+            Attr::ProxyAddresses => check_proxy(text, &mut primary_seen, ctx),
+            Attr::SamAccountName => {
+                let user = *is_user.get_or_insert_with(|| {
+                    entry.has_class("user") || entry.has_class("inetOrgPerson")
+                });
+                check_sam(text, user)
+            }
+            Attr::TargetAddress => check_target(text),
+            Attr::UserPrincipalName => check_upn(text, ctx),
+            _ => None,
+        };
+        push(&mut out, f);
     }
-    let n = entry.count(Attr::ProxyAddresses);
-    if n > PROXY_COUNT_MAX {
-        out.push(count_finding(Attr::ProxyAddresses, n, id::PROXY_COUNT));
-    }
-    let is_user = entry.has_class("user") || entry.has_class("inetOrgPerson");
-    for v in distinct(entry, Attr::SamAccountName) {
-        push(&mut out, check_sam(&v.text, is_user));
-    }
-    for v in distinct(entry, Attr::TargetAddress) {
-        push(&mut out, check_target(&v.text));
-    }
-    for v in distinct(entry, Attr::UserPrincipalName) {
-        push(&mut out, check_upn(&v.text, ctx));
+    if proxies > PROXY_COUNT_MAX {
+        out.push(count_finding(Attr::ProxyAddresses, proxies, id::PROXY_COUNT));
     }
     let n = entry.count(Attr::UserCertificate);
     if n > CERT_COUNT_MAX {
@@ -190,6 +209,9 @@ pub fn check(entry: &Entry, ctx: &EntraContext) -> Vec<Finding> {
     let n = entry.count(Attr::Member);
     if n >= GROUP_MEMBERS_LIMIT {
         out.push(count_finding(Attr::Member, n, id::GROUP_MEMBER_COUNT));
+    }
+    if out.len() > 1 {
+        out.sort_by_key(|f| rank(f.attr));
     }
     out
 }
@@ -1979,6 +2001,54 @@ mod proptests {
             0..80,
         )
         .prop_map(|v| v.into_iter().collect())
+    }
+
+    /// Host names and dotted labels as their definitions read (split into labels, judge
+    /// each): the one-pass versions must agree.
+    fn hostname_by_labels(d: &str, min_labels: usize) -> bool {
+        let labels: Vec<&str> = d.split('.').collect();
+        labels.len() >= min_labels
+            && labels.iter().all(|l| {
+                !l.is_empty()
+                    && l.len() <= 63
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
+            })
+    }
+
+    fn dots_by_labels(s: &str) -> bool {
+        s.split('.').all(|l| !l.is_empty())
+    }
+
+    fn host_like() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                Just('.'),
+                Just('-'),
+                Just('a'),
+                Just('Z'),
+                Just('7'),
+                Just('é'),
+                Just('@'),
+                Just('_'),
+            ],
+            0..80,
+        )
+        .prop_map(|v| v.into_iter().collect())
+    }
+
+    proptest! {
+        #[test]
+        fn one_pass_host_and_dot_checks_match_their_definitions(d in host_like(), long in 60usize..70) {
+            for min in 1..4 {
+                prop_assert_eq!(hostname_ok(&d, min), hostname_by_labels(&d, min), "{:?} {}", d, min);
+            }
+            prop_assert_eq!(dots_ok(&d), dots_by_labels(&d) || d.is_empty(), "{:?}", d);
+            let label = "a".repeat(long);
+            let d2 = format!("{label}.{d}");
+            prop_assert_eq!(hostname_ok(&d2, 2), hostname_by_labels(&d2, 2), "{:?}", d2);
+        }
     }
 
     proptest! {
