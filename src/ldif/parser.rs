@@ -244,12 +244,28 @@ impl Filter {
 /// borrows the input like any other name) and the filter's answer for it: a small open
 /// addressing table (linear probing), emptied when it is three-quarters full so a file
 /// with endless distinct names costs no more than a miss per line.
+///
+/// It also predicts: records of one export list their attributes in much the same order,
+/// so the cache remembers which name followed each name last time (`succ`, with
+/// [`RECORD_START`] for the first line of a record's attributes). A line that starts
+/// with the predicted name and a colon is recognised with one comparison, without
+/// searching for its colon or hashing its name; any other line is looked up as before.
 struct NameCache<'a> {
     slots: Box<[(&'a str, Keep); NAME_SLOTS]>,
     used: usize,
+    /// The slot of the name that followed each slot's name last time (`NO_SLOT`: none).
+    succ: Box<[u16; NAME_SLOTS + 1]>,
+    /// The slot of the last name met (or [`RECORD_START`]).
+    prev: usize,
 }
 
 const NAME_SLOTS: usize = 256;
+
+/// The `prev` of [`NameCache`] at the start of a record's attributes.
+const RECORD_START: usize = NAME_SLOTS;
+
+/// No successor known.
+const NO_SLOT: u16 = u16::MAX;
 
 /// Bytes reserved beyond a folded line's first physical line when it is joined: room
 /// for three continuation lines of a typical export.
@@ -260,7 +276,25 @@ impl<'a> NameCache<'a> {
         NameCache {
             slots: Box::new([("", Keep::Value); NAME_SLOTS]),
             used: 0,
+            succ: Box::new([NO_SLOT; NAME_SLOTS + 1]),
+            prev: RECORD_START,
         }
+    }
+
+    /// The predicted name if `line` starts with it and a colon: (colon position, slot).
+    #[inline]
+    fn predict(&self, line: &[u8]) -> Option<(usize, usize)> {
+        let slot = usize::from(self.succ[self.prev]);
+        let name = self.slots.get(slot)?.0.as_bytes();
+        let n = name.len();
+        (n > 0 && line.get(n) == Some(&b':') && same_name(name, &line[..n])).then_some((n, slot))
+    }
+
+    /// Record that the name in `slot` came next.
+    #[inline]
+    fn advance(&mut self, slot: usize) {
+        self.succ[self.prev] = slot as u16;
+        self.prev = slot;
     }
 
     /// The first and last eight bytes and the length, mixed (names are never empty).
@@ -277,14 +311,14 @@ impl<'a> NameCache<'a> {
         (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize % NAME_SLOTS
     }
 
-    /// The cached name with these bytes and the filter's answer for it.
+    /// The slot of the cached name with these bytes.
     #[inline]
-    fn lookup(&self, b: &[u8]) -> Option<(&'a str, Keep)> {
+    fn lookup(&self, b: &[u8]) -> Option<usize> {
         let mut h = Self::slot_of(b);
         loop {
             let slot = self.slots[h];
             if same_name(slot.0.as_bytes(), b) {
-                return Some(slot);
+                return Some(h);
             }
             if slot.0.is_empty() {
                 return None;
@@ -293,8 +327,9 @@ impl<'a> NameCache<'a> {
         }
     }
 
-    /// Cache a name that is not cached yet (`None` if it is not UTF-8).
-    fn insert(&mut self, b: &'a [u8], filter: Filter) -> Option<(&'a str, Keep)> {
+    /// Cache a name that is not cached yet and return its slot (`None` if it is not
+    /// UTF-8).
+    fn insert(&mut self, b: &'a [u8], filter: Filter) -> Option<usize> {
         // Never an attribute of a record (the general path says why).
         if b.eq_ignore_ascii_case(b"dn") || b.eq_ignore_ascii_case(b"changetype") {
             return None;
@@ -303,6 +338,7 @@ impl<'a> NameCache<'a> {
         let keep = filter.keep(s);
         if self.used >= NAME_SLOTS * 3 / 4 {
             self.slots.fill(("", Keep::Value));
+            self.succ.fill(NO_SLOT);
             self.used = 0;
         }
         let mut h = Self::slot_of(b);
@@ -311,7 +347,7 @@ impl<'a> NameCache<'a> {
         }
         self.slots[h] = (s, keep);
         self.used += 1;
-        Some((s, keep))
+        Some(h)
     }
 }
 
@@ -930,6 +966,7 @@ impl<'a> Parser<'a> {
         } else {
             Vec::with_capacity(self.attr_hint)
         };
+        self.names.prev = RECORD_START;
         // `line`, when given, was read already (the general path takes it); without one,
         // reading starts on the fast path.
         loop {
@@ -994,16 +1031,23 @@ impl<'a> Parser<'a> {
         if !line[0].is_ascii_alphabetic() || line.len() > self.limits.max_line {
             return Ok(Fast::General);
         }
-        // The name ends at the first colon. A name seen before is looked up as is (the
-        // cache only holds names that passed the check below); a new one must be a plain
-        // attribute type.
-        let Some(i) = self.colon.find(line) else {
-            return Ok(Fast::General);
+        // The name ends at the first colon. The predicted name is recognised as a prefix
+        // (a name holds no colon, so its colon is the first); otherwise a name seen
+        // before is looked up as is (the cache only holds names that passed the check
+        // below), and a new one must be a plain attribute type.
+        let (i, cached) = match self.names.predict(line) {
+            Some((i, slot)) => (i, Some(slot)),
+            None => {
+                let Some(i) = self.colon.find(line) else {
+                    return Ok(Fast::General);
+                };
+                let cached = self.names.lookup(&line[..i]);
+                if cached.is_none() && !line[1..i].iter().all(|&c| TYPE_CHARS[c as usize]) {
+                    return Ok(Fast::General);
+                }
+                (i, cached)
+            }
         };
-        let cached = self.names.lookup(&line[..i]);
-        if cached.is_none() && !line[1..i].iter().all(|&c| TYPE_CHARS[c as usize]) {
-            return Ok(Fast::General);
-        }
         let base64 = match line.get(i + 1) {
             Some(b':') => true,
             Some(b'<') => return Ok(Fast::General),
@@ -1016,13 +1060,14 @@ impl<'a> Parser<'a> {
         if base64 && line.get(j) == Some(&b'\t') {
             return Ok(Fast::General);
         }
-        let (name, keep) = match cached {
-            Some(hit) => hit,
+        let slot = match cached {
+            Some(slot) => slot,
             None => match self.names.insert(&line[..i], self.filter) {
                 Some(new) => new,
                 None => return Ok(Fast::General),
             },
         };
+        let (name, keep) = self.names.slots[slot];
         let first = &line[j..];
 
         // Continuation lines, if any: join them (rule 2 of the module notes).
@@ -1104,6 +1149,7 @@ impl<'a> Parser<'a> {
             _ => value,
         };
         rec.count_at(self, self.line, pos)?;
+        self.names.advance(slot);
         self.pos = end;
         self.line += lines;
         Ok(match value {
