@@ -236,6 +236,15 @@ pub fn is_partial_range(desc: &str) -> bool {
     })
 }
 
+/// The attribute a description names, and whether it carries a partial range.
+fn describe(desc: &str) -> (Option<Attr>, bool) {
+    let attr = Attr::from_desc(desc);
+    // A description longer than the name carries options (rare: checked then).
+    let partial =
+        attr.is_some_and(|a| desc.len() > a.ldap_name().len() && is_partial_range(desc));
+    (attr, partial)
+}
+
 /// Buffers [`Entry::from_record_in`] reuses from one record to the next.
 #[derive(Debug, Default)]
 pub struct Spare<'a> {
@@ -244,6 +253,24 @@ pub struct Spare<'a> {
     values: Vec<AttrValue<'a>>,
     /// The text the records are read from, when it is valid UTF-8 as a whole.
     text: Option<&'a str>,
+    /// Attribute descriptions met before, by address ([`Spare::resolve`]).
+    names: NameMemo,
+}
+
+/// What a description borrowed from the input was found to name: a direct-mapped table
+/// keyed by the description's address and length. The parser hands out one `&str` per
+/// distinct name (its name cache), so nearly every line of a record finds its
+/// description here without comparing text; the same address and length always hold the
+/// same bytes (the input does not change while it is borrowed).
+#[derive(Debug, Clone)]
+struct NameMemo([(usize, usize, Option<Attr>, bool); NAME_MEMO]);
+
+const NAME_MEMO: usize = 64;
+
+impl Default for NameMemo {
+    fn default() -> Self {
+        NameMemo([(0, 0, None, false); NAME_MEMO])
+    }
 }
 
 impl<'a> Spare<'a> {
@@ -272,6 +299,23 @@ impl<'a> Spare<'a> {
             }
         }
         decode_text(b)
+    }
+
+    /// The attribute a description names and whether it carries a partial range
+    /// ([`is_partial_range`]).
+    #[inline]
+    fn resolve(&mut self, desc: &Cow<'a, str>) -> (Option<Attr>, bool) {
+        let Cow::Borrowed(d) = desc else {
+            return describe(desc);
+        };
+        let (addr, len) = (d.as_ptr() as usize, d.len());
+        let slot = &mut self.names.0[(addr ^ (addr >> 7) ^ len) % NAME_MEMO];
+        if slot.0 == addr && slot.1 == len {
+            return (slot.2, slot.3);
+        }
+        let (attr, partial) = describe(d);
+        *slot = (addr, len, attr, partial);
+        (attr, partial)
     }
 
     /// Take back the value vector of an entry that is no longer needed.
@@ -339,13 +383,10 @@ impl<'a> Entry<'a> {
         let mut counts = [0u32; 3];
         let mut partial = false;
         for a in attrs.drain(..) {
-            let Some(attr) = Attr::from_desc(&a.name) else {
+            let (Some(attr), part) = spare.resolve(&a.name) else {
                 continue;
             };
-            // A description longer than the name carries options (rare: checked then).
-            if a.name.len() > attr.ldap_name().len() && is_partial_range(&a.name) {
-                partial = true;
-            }
+            partial |= part;
             if attr.is_counted() {
                 if let Some(i) = COUNTED.iter().position(|c| *c == attr) {
                     counts[i] = counts[i].saturating_add(1);
