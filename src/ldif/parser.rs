@@ -1996,6 +1996,33 @@ mod tests {
 
     /// `Keep::Presence` attributes stay in the record, once per line, with empty values;
     /// dropped ones disappear; both are still checked (bad base64 is an error at its line).
+    /// The name prediction never takes a line for the predicted name unless the line
+    /// spells exactly that name: names that are prefixes of each other, options, case and
+    /// changing orders between records all come out as written.
+    #[test]
+    fn predicted_names_are_only_taken_when_the_line_spells_them() {
+        let text = "dn: cn=a\nmail: a@x\nmailNickname: a\ncn: a\n\n\
+                    dn: cn=b\nmailNickname: b\nmail: b@x\ncn: b\n\n\
+                    dn: cn=c\nmail;lang-de: c@x\nMAIL: C@x\nmailNickname:: Yw==\ncnx: c\n\n\
+                    dn: cn=d\nmail: d@x\nmailNickname: d\ncn: d\n";
+        let recs = parse_all(text);
+        let names = |r: &Record<'_>| -> Vec<String> {
+            r.attrs().iter().map(|a| a.name.to_string()).collect()
+        };
+        assert_eq!(names(&recs[0]), ["mail", "mailNickname", "cn"]);
+        assert_eq!(names(&recs[1]), ["mailNickname", "mail", "cn"]);
+        assert_eq!(names(&recs[2]), ["mail;lang-de", "MAIL", "mailNickname", "cnx"]);
+        assert_eq!(names(&recs[3]), ["mail", "mailNickname", "cn"]);
+        assert_eq!(val(&recs[2], 2), b"c");
+        assert_eq!(val(&recs[1], 1), b"b@x");
+        // A line that starts like the predicted name but has no colon after it is an
+        // error, as it would be without a prediction.
+        let bad = "dn: cn=a\nmail: a@x\n\ndn: cn=b\nmail a@x\n";
+        let items: Vec<_> = Parser::new(bad.as_bytes()).collect();
+        assert!(items[0].is_ok());
+        assert_eq!(items[1].as_ref().unwrap_err().line, 5);
+    }
+
     #[test]
     fn presence_only_attributes_are_counted_and_checked() {
         fn classes(desc: &str) -> Keep {
