@@ -219,7 +219,7 @@ pub fn for_each_indexed_value<'e, 'a>(
     mut f: impl FnMut(&'e AttrValue<'a>),
 ) {
     let sam_gated = profile == Profile::Idfix && entry.has(Attr::UserPrincipalName);
-    for v in &entry.values {
+    for v in entry.values() {
         let wanted = match profile {
             Profile::Entra => matches!(
                 v.attr,

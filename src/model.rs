@@ -210,8 +210,13 @@ pub struct Entry<'a> {
     dn_bytes: Option<Box<[u8]>>,
     /// The DN as text.
     pub dn: Cow<'a, str>,
-    /// Values of the known attributes, in file order.
-    pub values: Vec<AttrValue<'a>>,
+    /// Values of the known attributes, in file order ([`Entry::values`]).
+    values: Vec<AttrValue<'a>>,
+    /// Where each attribute's values start in `values` (by `Attr as usize`): the index
+    /// of its first value, [`NO_VALUE`] when it has none; a first value at index
+    /// [`FAR`] or later is looked for from [`FAR`] on. Look-ups by attribute (scope,
+    /// checks, keys ask a dozen per entry) then skip the values before.
+    first: [u8; Attr::ALL.len()],
     counts: [u32; 3],
     /// Some value (or the DN) was not valid UTF-8 and was read as Windows-1252.
     pub non_utf8: bool,
@@ -224,6 +229,24 @@ pub struct Entry<'a> {
     /// A checked attribute came as a range of its values that is not the last one
     /// (`member;range=0-1499`, [`is_partial_range`]): the export holds only part of them.
     pub partial: bool,
+}
+
+/// [`Entry::first`]'s mark of an attribute without a value.
+const NO_VALUE: u8 = u8::MAX;
+
+/// [`Entry::first`]'s largest index.
+const FAR: u8 = u8::MAX - 1;
+
+/// The [`Entry::first`] index of `values`.
+fn first_index(values: &[AttrValue<'_>]) -> [u8; Attr::ALL.len()] {
+    let mut first = [NO_VALUE; Attr::ALL.len()];
+    for (i, v) in values.iter().enumerate() {
+        let f = &mut first[v.attr as usize];
+        if *f == NO_VALUE {
+            *f = u8::try_from(i).map_or(FAR, |i| i.min(FAR));
+        }
+    }
+    first
 }
 
 /// Whether an attribute description carries AD's ranged-retrieval option with an end
@@ -410,6 +433,7 @@ impl<'a> Entry<'a> {
             offset: rec.offset,
             dn_bytes,
             dn,
+            first: first_index(&values),
             values,
             counts,
             non_utf8,
@@ -419,9 +443,30 @@ impl<'a> Entry<'a> {
         })
     }
 
+    /// Values of the known attributes, in file order.
+    pub fn values(&self) -> &[AttrValue<'a>] {
+        &self.values
+    }
+
+    /// Keep only the values `keep` says to keep (and give back the room of the rest).
+    pub fn retain_values(&mut self, keep: impl FnMut(&AttrValue<'a>) -> bool) {
+        self.values.retain(keep);
+        self.values.shrink_to_fit();
+        self.first = first_index(&self.values);
+    }
+
+    /// The values from `attr`'s first one on.
+    #[inline]
+    fn from_first(&self, attr: Attr) -> &[AttrValue<'a>] {
+        match self.first[attr as usize] {
+            NO_VALUE => &[],
+            i => self.values.get(usize::from(i)..).unwrap_or(&[]),
+        }
+    }
+
     /// All values of `attr`, in file order.
     pub fn all(&self, attr: Attr) -> impl Iterator<Item = &AttrValue<'a>> + '_ {
-        self.values.iter().filter(move |v| v.attr == attr)
+        self.from_first(attr).iter().filter(move |v| v.attr == attr)
     }
 
     /// Whether the export holds `attr` at all (a CSV may lack its column:
@@ -432,7 +477,7 @@ impl<'a> Entry<'a> {
 
     /// The first value of `attr`.
     pub fn first(&self, attr: Attr) -> Option<&AttrValue<'a>> {
-        self.values.iter().find(|v| v.attr == attr)
+        self.from_first(attr).iter().find(|v| v.attr == attr)
     }
 
     /// The first value of `attr` as text.

@@ -132,7 +132,7 @@ fn objects_and_warnings(path: &Path) -> (Objects, InputFormat, Vec<Warning>) {
         };
         let e = Entry::from_record(0, r).unwrap();
         let vals: Vec<(String, String)> = e
-            .values
+            .values()
             .iter()
             .filter(|v| CHECKED.contains(&v.attr))
             .map(|v| (v.attr.ldap_name().to_string(), v.text.to_string()))

@@ -591,8 +591,7 @@ pub fn run(args: Args) -> Result<i32> {
                 facts.leave_out();
             }
             if opts.accept.is_empty() {
-                e.values.retain(|v| read_without_accept(v.attr, &v.text));
-                e.values.shrink_to_fit();
+                e.retain_values(|v| read_without_accept(v.attr, &v.text));
             }
             facts
         },

@@ -235,7 +235,7 @@ pub fn mark_lossy(inputs: &[Input], entries: &mut [Entry<'_>]) {
     }
     for e in entries.iter_mut() {
         if ascii_51[e.file as usize]
-            && (e.dn.contains('?') || e.values.iter().any(|v| v.text.contains('?')))
+            && (e.dn.contains('?') || e.values().iter().any(|v| v.text.contains('?')))
         {
             e.lossy = true;
         }

@@ -1291,7 +1291,7 @@ fn resolve_objects<'e>(
             .fold(
                 || (String::new(), Vec::new()),
                 |(mut buf, mut found), (i, e)| {
-                    for v in &e.values {
+                    for v in e.values() {
                         let ns = crate::index::key_into(
                             crate::rules::Profile::Entra,
                             v.attr,
@@ -2167,8 +2167,8 @@ mod tests {
                 if let Item::Record(r) = item.unwrap() {
                     if let Some(mut e) = Entry::from_record(0, r) {
                         let f = EntryFacts::of(&e, &checks, &hasher);
-                        e.values.retain(|v| read_without_accept(v.attr, &v.text));
-                        let kept = e.values.iter().map(|v| (v.attr, v.text.to_string()));
+                        e.retain_values(|v| read_without_accept(v.attr, &v.text));
+                        let kept = e.values().iter().map(|v| (v.attr, v.text.to_string()));
                         out.push((f.dn_hash, f.in_scope, f.user, e.line, kept.collect()));
                     }
                 }
@@ -2587,13 +2587,13 @@ mail: nice@fabrikam.com
             .iter_mut()
             .map(|e| {
                 let f = EntryFacts::of(e, &NONE, &hasher);
-                e.values.retain(|v| read_without_accept(v.attr, &v.text));
+                e.retain_values(|v| read_without_accept(v.attr, &v.text));
                 f
             })
             .collect();
         assert!(
-            pruned.iter().map(|e| e.values.len()).sum::<usize>()
-                < all.iter().map(|e| e.values.len()).sum::<usize>()
+            pruned.iter().map(|e| e.values().len()).sum::<usize>()
+                < all.iter().map(|e| e.values().len()).sum::<usize>()
         );
         let suffix = vec![SuffixRewrite {
             old: "contoso.local".into(),

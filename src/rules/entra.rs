@@ -148,7 +148,7 @@ fn rank(attr: Attr) -> Option<u8> {
 /// split) is one value to judge, so one finding, as it is one holder of a collision.
 pub fn check(entry: &Entry, ctx: &EntraContext) -> Vec<Finding> {
     let mut out = Vec::new();
-    let values = &entry.values;
+    let values = entry.values();
     // Attributes met so far (bit `1 << attr`): only a second value of an attribute is
     // compared with the ones before it.
     let mut seen = 0u32;
