@@ -263,8 +263,7 @@ pub fn is_partial_range(desc: &str) -> bool {
 fn describe(desc: &str) -> (Option<Attr>, bool) {
     let attr = Attr::from_desc(desc);
     // A description longer than the name carries options (rare: checked then).
-    let partial =
-        attr.is_some_and(|a| desc.len() > a.ldap_name().len() && is_partial_range(desc));
+    let partial = attr.is_some_and(|a| desc.len() > a.ldap_name().len() && is_partial_range(desc));
     (attr, partial)
 }
 
@@ -326,6 +325,10 @@ impl<'a> Spare<'a> {
 
     /// The attribute a description names and whether it carries a partial range
     /// ([`is_partial_range`]).
+    // The `Cow` itself, not its text: only a borrowed description has an address that
+    // names its bytes for as long as the input lives (an owned one's heap block may be
+    // freed and reused for other text).
+    #[allow(clippy::ptr_arg)]
     #[inline]
     fn resolve(&mut self, desc: &Cow<'a, str>) -> (Option<Attr>, bool) {
         let Cow::Borrowed(d) = desc else {
@@ -457,7 +460,7 @@ impl<'a> Entry<'a> {
 
     /// The values from `attr`'s first one on.
     #[inline]
-    fn from_first(&self, attr: Attr) -> &[AttrValue<'a>] {
+    fn values_from_first(&self, attr: Attr) -> &[AttrValue<'a>] {
         match self.first[attr as usize] {
             NO_VALUE => &[],
             i => self.values.get(usize::from(i)..).unwrap_or(&[]),
@@ -466,7 +469,7 @@ impl<'a> Entry<'a> {
 
     /// All values of `attr`, in file order.
     pub fn all(&self, attr: Attr) -> impl Iterator<Item = &AttrValue<'a>> + '_ {
-        self.from_first(attr).iter().filter(move |v| v.attr == attr)
+        self.values_from_first(attr).iter().filter(move |v| v.attr == attr)
     }
 
     /// Whether the export holds `attr` at all (a CSV may lack its column:
@@ -477,7 +480,7 @@ impl<'a> Entry<'a> {
 
     /// The first value of `attr`.
     pub fn first(&self, attr: Attr) -> Option<&AttrValue<'a>> {
-        self.from_first(attr).iter().find(|v| v.attr == attr)
+        self.values_from_first(attr).iter().find(|v| v.attr == attr)
     }
 
     /// The first value of `attr` as text.

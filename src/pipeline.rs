@@ -21,7 +21,7 @@ use std::ops::Range;
 use memchr::memchr_iter;
 use rayon::prelude::*;
 
-use crate::ldif::{Fault, Item, Limits, ParseError, Parser, Warning};
+use crate::ldif::{Fault, Item, Limits, ParseError, Parser, SearchResult, Warning};
 
 /// Default target size of a chunk.
 pub const DEFAULT_CHUNK_BYTES: usize = 8 << 20;
@@ -256,9 +256,18 @@ impl<'a> Iterator for ChunkParser<'a> {
                 r.line += self.lines;
                 Ok(Item::Record(r))
             }
-            Ok(Item::Skipped { line, keyword }) => Ok(Item::Skipped {
+            Ok(Item::Skipped {
+                line,
+                keyword,
+                result,
+            }) => Ok(Item::Skipped {
                 line: line + self.lines,
                 keyword,
+                result: result.map(|r| SearchResult {
+                    line: r.line + self.lines,
+                    offset: r.offset + self.offset,
+                    ..r
+                }),
             }),
             Err(e) => Err(self.shift_error(e)),
         })
@@ -321,7 +330,12 @@ mod tests {
             for i in &mut mine {
                 match i {
                     Ok(Item::Record(r)) => r.line += shift,
-                    Ok(Item::Skipped { line, .. }) => *line += shift,
+                    Ok(Item::Skipped { line, result, .. }) => {
+                        *line += shift;
+                        if let Some(r) = result {
+                            r.line += shift;
+                        }
+                    }
                     Err(e) => e.shift_lines(shift),
                 }
             }

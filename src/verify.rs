@@ -539,7 +539,7 @@ fn parse_change_file<'a>(
         warn(problems, &mut parser);
         match item {
             Ok(Item::Record(r)) => records.push(r),
-            Ok(Item::Skipped { line, keyword }) => problems.push(Problem {
+            Ok(Item::Skipped { line, keyword, .. }) => problems.push(Problem {
                 file: name.clone(),
                 line,
                 kind: Kind::Syntax,
@@ -708,7 +708,10 @@ fn load_exports(
         for item in parser {
             let rec = match item {
                 Ok(Item::Record(r)) => r,
-                Ok(Item::Skipped { .. }) => continue,
+                Ok(skipped @ Item::Skipped { .. }) => match skipped.failed_search() {
+                    Some(e) => return Err(Fatal(format!("{name}:{e}"))),
+                    None => continue,
+                },
                 Err(e) => return Err(Fatal(format!("{name}:{e}"))),
             };
             if !matches!(rec.body, Body::Attrs(_)) {

@@ -1923,19 +1923,25 @@ fn an_export_without_objects_or_given_twice_is_refused() {
 }
 
 #[test]
-fn an_export_without_object_classes_is_named_in_a_warning() {
+fn an_export_without_object_classes_is_refused() {
     let d = Dir::new();
-    // Exported with a -l list that left objectClass out: no UPN can be rewritten.
+    // Exported with a -l list that left objectClass out: no UPN can be rewritten, and no
+    // change could be checked against its values.
     d.write(
         "export.ldf",
         b"dn: CN=A,OU=Staff,DC=contoso,DC=local\ncn: A\nuserPrincipalName: a@contoso.local\n",
     );
-    let (code, out) = run_fix(&d, &["--dry-run"]);
-    assert_eq!(code, 0, "{out}");
+    let (code, out) = run_fix_writing(&d, &[]);
+    assert_eq!(code, 2, "{out}");
     assert!(
-        out.contains("export.ldf: no record has an objectClass: users, contacts and groups cannot be told apart, so no object is in scope and nothing was checked"),
+        out.contains("export.ldf: no record has an objectClass (expected one on every user, contact and group): they cannot be told apart, so nothing in this input was checked or compared"),
         "{out}"
     );
+    assert!(
+        out.contains("hint: export it again with the attribute (ldifde -l"),
+        "{out}"
+    );
+    assert!(!d.p("c.ldf").exists() && !d.p("u.ldf").exists());
     // With one, no such warning.
     d.write(
         "export.ldf",

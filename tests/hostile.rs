@@ -416,3 +416,25 @@ fn the_line_limit_applies_to_csv_inputs_and_to_a_huge_first_line() {
         ));
     }
 }
+
+#[test]
+fn dump_notes_a_search_cut_short_but_prints_its_records() {
+    // dump-jsonl.md: a skipped block is a note, and the exit status stays 0; the note
+    // says what the trailer means (scan and fix refuse such an export).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cut.ldif");
+    std::fs::write(
+        &path,
+        "dn: cn=a,dc=x\ncn: a\n\n# search result\nsearch: 2\nresult: 4 Size limit exceeded\n",
+    )
+    .unwrap();
+    dump(&path)
+        .code(0)
+        .stdout(predicate::str::contains("\"dn\":\"cn=a,dc=x\""))
+        .stderr(predicate::str::contains(
+            "cut.ldif:5: note: skipped a block without 'dn:' starting with 'search:'",
+        ))
+        .stderr(predicate::str::contains(
+            "cut.ldif:6: note: the search that wrote this file ended with 'result: 4 Size limit exceeded', not 'result: 0 Success'",
+        ));
+}

@@ -576,22 +576,30 @@ fn a_container_holding_no_object_is_named_in_a_warning() {
 }
 
 #[test]
-fn an_export_without_object_classes_warns_that_nothing_was_checked() {
+fn an_export_without_object_classes_is_bad_input_as_nothing_could_be_checked() {
     let d = Dir::new();
-    // Exported with a -l list that left objectClass out: nothing can be in scope.
+    // Exported with a -l list that left objectClass out: nothing can be in scope, so the
+    // duplicate mail below cannot be found. Reporting that as clean (exit 0) would hide
+    // it: the run is refused (exit 2, no report), or reported with --keep-going (exit 2).
     d.write(
         "bare.ldf",
         "dn: CN=A,OU=Staff,DC=a,DC=contoso,DC=com\ncn: A\nmail: a@contoso.com\n\n\
          dn: CN=B,OU=Staff,DC=a,DC=contoso,DC=com\ncn: B\nmail: a@contoso.com\n",
     );
     let (code, _, err) = scan(d.dir.path(), &["bare.ldf", "--json", "bare.json"]);
-    assert_eq!(code, 0, "{err}");
-    assert_eq!(json(&d.path("bare.json"))["summary"]["in_scope"], 0);
+    assert_eq!(code, 2, "{err}");
+    assert!(!d.path("bare.json").exists());
     assert!(
-        err.contains("bare.ldf: no record has an objectClass: users, contacts and groups cannot be told apart, so no object is in scope and nothing was checked"),
+        err.contains("ldifix: bare.ldf: no record has an objectClass (expected one on every user, contact and group): they cannot be told apart, so nothing in this input was checked or compared"),
         "{err}"
     );
     assert!(err.contains("ldifde -l"), "{err}");
+    let (code, _, err) = scan(
+        d.dir.path(),
+        &["bare.ldf", "--json", "bare.json", "--keep-going"],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(json(&d.path("bare.json"))["summary"]["in_scope"], 0);
     // Some records without one: counted, and the first named by line.
     let mut mixed = user("A", "a", "usera", &["userPrincipalName: a@contoso.com"]);
     mixed.push_str("dn: CN=X,OU=Staff,DC=a,DC=contoso,DC=com\ncn: X\n\n");
@@ -1451,4 +1459,44 @@ fn verified_domains_and_tld_lists_are_checked_before_they_are_used() {
         json(&d.path("r.json"))["summary"]["verified_domain_rule"],
         true
     );
+}
+
+#[test]
+fn an_ldapsearch_export_cut_short_by_its_search_is_bad_input() {
+    let d = Dir::new();
+    // Plain ldapsearch against Active Directory stops at 1000 entries and says so in its
+    // trailer: the objects it did not return could hold duplicates of these.
+    let mut text = String::from("# extended LDIF\n#\n\n");
+    text.push_str(&user(
+        "A",
+        "a",
+        "usera",
+        &["userPrincipalName: a@contoso.com"],
+    ));
+    text.push_str(&user(
+        "B",
+        "a",
+        "userb",
+        &["userPrincipalName: b@contoso.com"],
+    ));
+    let trailer =
+        "# search result\nsearch: 2\nresult: 4 Size limit exceeded\n\n# numResponses: 3\n";
+    d.write("cut.ldif", &format!("{text}{trailer}"));
+    let (code, _, err) = scan(d.dir.path(), &["cut.ldif", "--json", "cut.json"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(!d.path("cut.json").exists());
+    let line = text.lines().count() + 3;
+    assert!(
+        err.contains(&format!("ldifix: cut.ldif:{line}: the search that wrote this export ended with 'result: 4 Size limit exceeded' (expected 'result: 0 Success')")),
+        "{err}"
+    );
+    assert!(err.contains("-E pr=1000/noprompt"), "{err}");
+    // A search that succeeded is only a trailer.
+    d.write(
+        "whole.ldif",
+        &format!("{text}# search result\nsearch: 2\nresult: 0 Success\n"),
+    );
+    let (code, _, err) = scan(d.dir.path(), &["whole.ldif"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("result"), "{err}");
 }

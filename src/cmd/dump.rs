@@ -154,11 +154,24 @@ pub fn run(args: Args) -> Result<i32> {
                 serde_json::to_writer(&mut out, &record_json(&r)).map_err(StdoutError::from)?;
                 out.write_all(b"\n").map_err(StdoutError::from)?;
             }
-            Ok(Item::Skipped { line, keyword }) => {
+            Ok(Item::Skipped {
+                line,
+                keyword,
+                result,
+            }) => {
                 writeln!(
                     stderr,
                     "{name}:{line}: note: skipped a block without 'dn:' starting with '{keyword}:'"
                 )?;
+                // A search that stopped early is only a note here (the records read are
+                // printed as they are); a scan or fix refuses such an export.
+                if let Some(r) = result.filter(|r| !r.is_success()) {
+                    writeln!(
+                        stderr,
+                        "{name}:{}: note: the search that wrote this file ended with 'result: {}', not 'result: 0 Success': entries it did not return are missing",
+                        r.line, r.text
+                    )?;
+                }
             }
             Err(e) => {
                 bad = true;

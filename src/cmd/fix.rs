@@ -15,7 +15,6 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use crate::cmd::{LimitArgs, TenantArgs};
-use crate::csvin::InputFormat;
 use crate::ldif::writer::{LineEnding, WriterOptions};
 use crate::model::Attr;
 use crate::output::{self, AtomicFile, Planned};
@@ -626,14 +625,21 @@ pub fn run(args: Args) -> Result<i32> {
         c.entries += 1;
         c.classless += u64::from(f.classless());
     }
+    let mut unusable = false;
     for (input, c) in inputs.iter().zip(seen) {
         let format = args.limits.input_format.resolve(input.bytes());
-        if c.entries > 0 && c.classless == c.entries && format != InputFormat::PwshCsv {
+        if c.entries > 0 && c.classless == c.entries {
+            unusable = true;
             eprintln!(
                 "{}",
-                crate::cmd::scan::classless_warning(&input.name(), format)
+                crate::cmd::scan::classless_error(&input.name(), format)
             );
         }
+    }
+    // Its objects' values cannot be told from other objects', so no change can be
+    // checked against them: nothing is planned.
+    if unusable {
+        return Ok(2);
     }
     for w in load::unchangeable_warnings(&inputs, &entries) {
         eprintln!("{w}");

@@ -448,7 +448,17 @@ pub fn scan_chunk(
                 last = Some((r.offset.saturating_sub(chunk.start), r.line));
                 r
             }
-            Ok(Item::Skipped { .. }) => continue,
+            Ok(skipped @ Item::Skipped { .. }) => match skipped.failed_search() {
+                // An export cut short by its search: bad input, like a bad record.
+                Some(e) => {
+                    out.errors.push(e);
+                    if opts.stop_at_error {
+                        break;
+                    }
+                    continue;
+                }
+                None => continue,
+            },
             Err(e) => {
                 out.records += 1;
                 out.errors.push(e);
@@ -778,6 +788,8 @@ fn scan_inputs(
     // Parse errors and warnings, in input order.
     let mut stderr = io::stderr().lock();
     let mut invalid = 0u64;
+    // An input none of whose records could be checked (no objectClass anywhere).
+    let mut unusable = false;
     for ((input, f), format) in inputs.iter().zip(&merged.files).zip(&formats) {
         let name = input.name();
         for w in &f.warnings {
@@ -804,18 +816,17 @@ fn scan_inputs(
                 counted(f.partial.n, "record")
             )?;
         }
-        // The Export-Csv reader says itself when there is no ObjectClass column.
-        if *format != InputFormat::PwshCsv {
-            if let Some(line) = f.classless.first {
-                if f.classless.n == f.entries {
-                    writeln!(stderr, "{}", classless_warning(&name, *format))?;
-                } else {
-                    writeln!(
-                        stderr,
-                        "{name}:{line}: warning: {} without an objectClass (this is the first): not checked, as neither a person nor a group",
-                        counted(f.classless.n, "record")
-                    )?;
-                }
+        if let Some(line) = f.classless.first {
+            if f.classless.n == f.entries {
+                unusable = true;
+                writeln!(stderr, "{}", classless_error(&name, *format))?;
+            } else if *format != InputFormat::PwshCsv {
+                // (The Export-Csv reader names rows without a class itself.)
+                writeln!(
+                    stderr,
+                    "{name}:{line}: warning: {} without an objectClass (this is the first): not checked, as neither a person nor a group",
+                    counted(f.classless.n, "record")
+                )?;
             }
         }
         if let (Some(line), Profile::Idfix | Profile::IdfixDedicated) =
@@ -842,7 +853,7 @@ fn scan_inputs(
         )?;
     }
     drop(stderr);
-    if invalid > 0 && !args.keep_going {
+    if (invalid > 0 || unusable) && !args.keep_going {
         return Ok(2);
     }
 
@@ -907,7 +918,7 @@ fn scan_inputs(
     }
     timings.mark("reports");
     timings.print();
-    Ok(if invalid > 0 {
+    Ok(if invalid > 0 || unusable {
         2
     } else if report.has_findings() {
         1
@@ -1029,16 +1040,26 @@ fn run_engine(store: &mut DupStore, scans: &mut [(&Chunk, ChunkScan)]) {
     }
 }
 
-/// The warning for an input none of whose records has an objectClass (an export
-/// made with a `-l` list that left it out): nothing in it can be in scope.
-pub fn classless_warning(name: &str, format: InputFormat) -> String {
-    let tool = if format == InputFormat::Csvde {
-        "csvde"
-    } else {
-        "ldifde"
+/// The error for an input none of whose records has an objectClass (an export made
+/// with a `-l` list that left it out, an Export-Csv without the column): users, contacts
+/// and groups cannot be told apart, so nothing in it can be in scope, checked or
+/// compared. A run with such an input reports nothing as clean: it exits 2.
+pub fn classless_error(name: &str, format: InputFormat) -> String {
+    let hint = match format {
+        InputFormat::PwshCsv => {
+            "export it again with the column (Select-Object DistinguishedName,ObjectClass,… | Export-Csv …)".to_string()
+        }
+        _ => {
+            let tool = if format == InputFormat::Csvde {
+                "csvde"
+            } else {
+                "ldifde"
+            };
+            format!("export it again with the attribute ({tool} -l \"cn,mail,objectClass,proxyAddresses,userPrincipalName,…\")")
+        }
     };
     format!(
-        "ldifix: warning: {name}: no record has an objectClass: users, contacts and groups cannot be told apart, so no object is in scope and nothing was checked; export it too ({tool} -l \"cn,mail,objectClass,proxyAddresses,userPrincipalName,…\")"
+        "ldifix: {name}: no record has an objectClass (expected one on every user, contact and group): they cannot be told apart, so nothing in this input was checked or compared\n  hint: {hint}"
     )
 }
 

@@ -67,6 +67,12 @@ pub enum ErrorKind {
     },
     /// A record whose DN is given but that has no attribute lines.
     EmptyRecord,
+    /// The search that wrote the file ended with a result other than success
+    /// (ldapsearch's `result: 4 Size limit exceeded` trailer): entries are missing.
+    IncompleteSearch {
+        /// The `result:` value as written.
+        result: String,
+    },
 }
 
 impl fmt::Display for ErrorKind {
@@ -112,6 +118,10 @@ impl fmt::Display for ErrorKind {
             ErrorKind::EmptyRecord => write!(
                 f,
                 "expected at least one attribute line after the 'dn:' line"
+            ),
+            ErrorKind::IncompleteSearch { result } => write!(
+                f,
+                "the search that wrote this export ended with 'result: {result}' (expected 'result: 0 Success'): the export lacks entries the search did not return, so their values cannot be checked or compared"
             ),
         }
     }
@@ -163,6 +173,7 @@ impl ParseError {
             ErrorKind::Limit { .. } => "if the file is trusted, raise the limit with the option named in the message",
             ErrorKind::BadUtf16 { .. } => "the file is damaged or was cut short; export it again (ldifde -u writes UTF-16LE with a byte-order mark)",
             ErrorKind::BadVersion { .. } => "only 'version: 1' is allowed, and only as the first line",
+            ErrorKind::IncompleteSearch { .. } => "export again so that every object comes: ldapsearch with paging (-E pr=1000/noprompt; Active Directory returns at most 1000 entries per page), with the rights to read every object, from the domain's own naming context; or ldifde, which pages by itself",
             _ => return None,
         })
     }

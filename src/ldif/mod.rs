@@ -11,5 +11,5 @@ mod record;
 pub mod writer;
 
 pub use error::{ErrorKind, ParseError, Warning};
-pub use parser::{Fault, Item, Keep, Limits, Parser, UNENDED_LAST_LINE};
+pub use parser::{Fault, Item, Keep, Limits, Parser, SearchResult, UNENDED_LAST_LINE};
 pub use record::{Attr, Body, ChangeKind, Control, Mod, ModOp, Record, Value};

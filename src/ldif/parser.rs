@@ -60,7 +60,56 @@ pub enum Item<'a> {
         line: u64,
         /// The keyword that started it (`search`, `result`, `ref`), lower-cased.
         keyword: String,
+        /// The block's `result:` line, if it has one (ldapsearch's trailer).
+        result: Option<SearchResult>,
     },
+}
+
+/// The `result:` line of a skipped block: how the search that wrote the file ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchResult {
+    /// Physical line of the `result:` line.
+    pub line: u64,
+    /// Its byte offset.
+    pub offset: usize,
+    /// The value as written (`4 Size limit exceeded`), trimmed and shortened.
+    pub text: String,
+    /// The LDAP result code at its start, if it starts with one.
+    pub code: Option<u32>,
+}
+
+impl SearchResult {
+    /// Whether the search ended with `0` (success): every entry it was asked for came.
+    pub fn is_success(&self) -> bool {
+        self.code == Some(0)
+    }
+
+    /// The error a reader of a whole export makes of a search that did not succeed (a
+    /// size or time limit, missing rights, a referral): the file lacks entries.
+    pub fn error(&self, block_line: u64) -> ParseError {
+        ParseError {
+            kind: ErrorKind::IncompleteSearch {
+                result: self.text.clone(),
+            },
+            line: self.line,
+            record_line: Some(block_line),
+            offset: self.offset,
+        }
+    }
+}
+
+impl Item<'_> {
+    /// For a skipped block ending a search that did not succeed, the error saying so.
+    pub fn failed_search(&self) -> Option<ParseError> {
+        match self {
+            Item::Skipped {
+                line,
+                result: Some(r),
+                ..
+            } if !r.is_success() => Some(r.error(*line)),
+            _ => None,
+        }
+    }
 }
 
 /// One logical line: its text (unfolded), physical line number and byte offset.
@@ -386,6 +435,23 @@ const CHANGE_TYPES: [(&str, ChangeKind); 9] = [
     ("ntdsschemamodify", ChangeKind::Modify),
     ("ntdsschemamodrdn", ChangeKind::ModRdn),
 ];
+
+/// The search result a `result: <code> <text>` line gives (any case, spaces allowed
+/// before the value).
+fn search_result(l: &LLine<'_>) -> Option<SearchResult> {
+    let t = &l.text;
+    if t.len() < 7 || !t[..7].eq_ignore_ascii_case(b"result:") {
+        return None;
+    }
+    let value = String::from_utf8_lossy(trim_spaces(&t[7..]));
+    let digits: String = value.chars().take_while(char::is_ascii_digit).collect();
+    Some(SearchResult {
+        line: l.line,
+        offset: l.offset,
+        code: digits.parse().ok(),
+        text: snippet(value.as_bytes()),
+    })
+}
 
 /// Internal results carry a boxed error so the hot path moves small values.
 type PResult<T> = Result<T, Box<ParseError>>;
@@ -817,10 +883,29 @@ impl<'a> Parser<'a> {
 
         if spec.is("search") || spec.is("result") || spec.is("ref") {
             let keyword = spec.name_str().to_ascii_lowercase();
-            self.skip_record();
+            let mut result = search_result(&first);
+            // The rest of the block, its `result:` line noted (ldapsearch writes
+            // `search: 2` first).
+            while self.pos < self.buf.len() {
+                let (content, next) = self.phys(self.pos);
+                if self.is_blank(content, next) {
+                    break;
+                }
+                if result.is_none() {
+                    result = search_result(&LLine {
+                        text: Cow::Borrowed(content),
+                        line: self.line,
+                        offset: self.pos,
+                        buf: self.buf,
+                    });
+                }
+                self.pos = next;
+                self.line += 1;
+            }
             return Ok(Some(Item::Skipped {
                 line: first.line,
                 keyword,
+                result,
             }));
         }
         if spec.is("version") {
@@ -2011,7 +2096,10 @@ mod tests {
         };
         assert_eq!(names(&recs[0]), ["mail", "mailNickname", "cn"]);
         assert_eq!(names(&recs[1]), ["mailNickname", "mail", "cn"]);
-        assert_eq!(names(&recs[2]), ["mail;lang-de", "MAIL", "mailNickname", "cnx"]);
+        assert_eq!(
+            names(&recs[2]),
+            ["mail;lang-de", "MAIL", "mailNickname", "cnx"]
+        );
         assert_eq!(names(&recs[3]), ["mail", "mailNickname", "cn"]);
         assert_eq!(val(&recs[2], 2), b"c");
         assert_eq!(val(&recs[1], 1), b"b@x");
@@ -2258,7 +2346,31 @@ dn: cn=f\nchangetype: modify\nadd: a\na: 1\n-\ndelete: b\n-\nreplace: c\nc: 1\nc
         let s = "dn: cn=a\ncn: a\n\n# search reference\nref: ldap://x/y\n\nsearch: 2\nresult: 0 Success\n";
         let items: Vec<_> = Parser::new(s.as_bytes()).map(|r| r.unwrap()).collect();
         assert_eq!(items.len(), 3);
-        assert!(matches!(&items[1], Item::Skipped { line: 5, keyword } if keyword == "ref"));
+        assert!(
+            matches!(&items[1], Item::Skipped { line: 5, keyword, result: None } if keyword == "ref")
+        );
+        // ldapsearch's trailer: the block's `result:` line is noted; success is no error.
+        match &items[2] {
+            Item::Skipped {
+                line: 7,
+                keyword,
+                result: Some(r),
+            } => {
+                assert_eq!((keyword.as_str(), r.line, r.code), ("search", 8, Some(0)));
+                assert!(r.is_success());
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(items[2].failed_search(), None);
+        // A search cut short by a size limit: the error names its `result:` line.
+        let cut = "dn: cn=a\ncn: a\n\n# search result\nsearch: 2\nRESULT:  4 Size limit exceeded\n";
+        let items: Vec<_> = Parser::new(cut.as_bytes()).map(|r| r.unwrap()).collect();
+        let e = items[1].failed_search().expect("an error");
+        assert_eq!((e.line, e.record_line), (6, Some(5)));
+        assert!(e
+            .to_string()
+            .contains("ended with 'result: 4 Size limit exceeded' (expected 'result: 0 Success')"));
+        assert!(e.hint().unwrap().contains("-E pr=1000/noprompt"));
         let e = err_of("dn: cn=a\ncn: a\n\ncn: b\nsn: c\n");
         assert_eq!(e.line, 4);
         assert!(matches!(e.kind, ErrorKind::ExpectedDn { .. }));

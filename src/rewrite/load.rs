@@ -148,7 +148,11 @@ pub fn parse_entries_with<'a, T: Send>(
                             }
                         }
                     }
-                    Ok(Item::Skipped { .. }) => {}
+                    Ok(skipped @ Item::Skipped { .. }) => {
+                        if let Some(e) = skipped.failed_search() {
+                            return Err(located(e));
+                        }
+                    }
                     Err(e) => return Err(located(e)),
                 }
             }
@@ -347,7 +351,12 @@ fn parse_chunk<'a, T>(
                     part.changes.note(line);
                 }
             }
-            Ok(Item::Skipped { .. }) => {}
+            Ok(skipped @ Item::Skipped { .. }) => {
+                if let Some(e) = skipped.failed_search() {
+                    part.error = Some(e);
+                    break;
+                }
+            }
             Err(e) => {
                 part.error = Some(e);
                 break;

@@ -192,7 +192,11 @@ pub fn check(entry: &Entry, ctx: &EntraContext) -> Vec<Finding> {
         push(&mut out, f);
     }
     if proxies > PROXY_COUNT_MAX {
-        out.push(count_finding(Attr::ProxyAddresses, proxies, id::PROXY_COUNT));
+        out.push(count_finding(
+            Attr::ProxyAddresses,
+            proxies,
+            id::PROXY_COUNT,
+        ));
     }
     let n = entry.count(Attr::UserCertificate);
     if n > CERT_COUNT_MAX {
