@@ -469,7 +469,9 @@ impl<'a> Entry<'a> {
 
     /// All values of `attr`, in file order.
     pub fn all(&self, attr: Attr) -> impl Iterator<Item = &AttrValue<'a>> + '_ {
-        self.values_from_first(attr).iter().filter(move |v| v.attr == attr)
+        self.values_from_first(attr)
+            .iter()
+            .filter(move |v| v.attr == attr)
     }
 
     /// Whether the export holds `attr` at all (a CSV may lack its column:

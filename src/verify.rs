@@ -120,6 +120,10 @@ pub enum Kind {
     /// A `replace:` or `delete:` with no value that removes an attribute the object holds
     /// (ldifix fix never writes one; a removed value line leaves one), unless allowed.
     Removal,
+    /// A new UPN, mail, alias, proxy or target address that breaks Entra's rules (what
+    /// `fix` and `apply-csv` refuse to write): a space, a control or non-ASCII character
+    /// in a UPN, a non-routable suffix, a malformed address.
+    EntraRule,
 }
 
 impl Kind {
@@ -143,6 +147,7 @@ impl Kind {
             Kind::UndoExtra => "undo-extra",
             Kind::Duplicate => "duplicate",
             Kind::Removal => "removal",
+            Kind::EntraRule => "entra-rule",
         }
     }
 }
@@ -194,6 +199,10 @@ pub struct Options {
 pub struct Report {
     /// Every problem, change file first, then undo file, each in line order.
     pub problems: Vec<Problem>,
+    /// What an import would take but Entra's rules reject ([`Kind::EntraRule`]), in
+    /// line order: warnings, as an undo file run as a change file writes back the
+    /// original values, whatever they were.
+    pub warnings: Vec<Problem>,
     /// Records in the change file.
     pub change_records: usize,
     /// Mod-specs in the change file.
@@ -828,6 +837,7 @@ pub fn verify(opts: &Options) -> Result<Report, Fatal> {
         check_undo(&changes, u, &view, &mut change_problems, &mut undo_problems);
     }
     check_duplicates(&changes, &view, &mut change_problems);
+    check_new_values(&changes, &mut report.warnings);
     if writes_sam {
         check_sam_duplicates(&changes, &view, &mut change_problems);
     }
@@ -1662,6 +1672,45 @@ fn check_sam_duplicates(changes: &ParsedFile, view: &ExportView, problems: &mut 
 
 /// (d) no new duplicate in any `entra` namespace (addresses, other proxies, aliases),
 /// and no UPN taken before its holder's later record gives it up.
+/// The values a change file writes to the checked address attributes, judged as `fix`
+/// and `apply-csv` judge the values they write (the Entra rules, with the bundled TLD
+/// list; suffixes are not compared with verified domains): verify, the last step before
+/// an import, names every value they would refuse. Warnings, not problems: an undo file
+/// checked as a change file (before a rollback) restores the exported values, which may
+/// break the rules; the import itself would succeed.
+fn check_new_values(changes: &ParsedFile, problems: &mut Vec<Problem>) {
+    let checks = crate::rewrite::checks::EntraChecks::new(&crate::rules::RuleConfig::default());
+    for r in &changes.records {
+        if r.change != Some(ChangeKind::Modify) {
+            continue;
+        }
+        for m in mods_of(r) {
+            if !matches!(m.op, ModOp::Add | ModOp::Replace) {
+                continue;
+            }
+            let Some(attr) = Attr::from_desc(&m.attr) else {
+                continue;
+            };
+            for v in &m.values {
+                let text = String::from_utf8_lossy(v.as_bytes());
+                if let Some(why) = checks.value(attr, &text) {
+                    problems.push(Problem {
+                        file: changes.name.clone(),
+                        line: r.line,
+                        kind: Kind::EntraRule,
+                        message: format!(
+                            "{}: the new {} {} breaks Entra's rules: {why}",
+                            dn_text(&r.dn),
+                            attr.ldap_name(),
+                            show(v.as_bytes())
+                        ),
+                    });
+                }
+            }
+        }
+    }
+}
+
 fn check_duplicates(changes: &ParsedFile, view: &ExportView, problems: &mut Vec<Problem>) {
     // Group the change records per exported object, in file order.
     let mut order: Vec<Vec<u8>> = Vec::new();

@@ -551,6 +551,33 @@ fn register_suffix_prepends_the_partitions_record() {
         "\r\ndn: CN=Partitions,CN=Configuration,DC=contoso,DC=local\r\nchangetype: modify\r\nadd: uPNSuffixes\r\nuPNSuffixes: contoso.com\r\n-\r\n\r\ndn: "
     ), "{c}");
     assert_eq!(c.matches("uPNSuffixes: ").count(), 1);
+    // An already registered suffix (Microsoft's procedure registers it by hand first)
+    // fails that record and stops a plain ldifde import: the run says so.
+    assert!(
+        out.contains("if a suffix is already registered that record fails ('attribute or value exists') and ldifde stops there: import with 'ldifde -i -k'"),
+        "{out}"
+    );
+}
+
+/// Users Entra Connect leaves out keep their UPN; a note counts those under a suffix
+/// being replaced, per reason, so an empty plan does not pass for a clean directory.
+#[test]
+fn users_out_of_sync_scope_under_a_replaced_suffix_are_counted_in_a_note() {
+    let d = Dir::new();
+    // Exported with a short -l list: no sAMAccountName, so no user is in scope.
+    d.write(
+        "export.ldf",
+        b"dn: CN=A,OU=Staff,DC=contoso,DC=local\nobjectClass: user\ncn: A\nuserPrincipalName: a@contoso.local\n\n\
+          dn: CN=B,OU=Staff,DC=contoso,DC=local\nobjectClass: user\ncn: B\nuserPrincipalName: b@Contoso.Local\n\n\
+          dn: CN=C,OU=Staff,DC=contoso,DC=local\nobjectClass: user\ncn: C\nuserPrincipalName: c@contoso.com\n",
+    );
+    let (code, out) = run_fix(&d, &["--dry-run"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("plan: 0 objects, 0 changes"), "{out}");
+    assert!(
+        out.contains("note: 2 user(s) or group(s) with a UPN under a suffix being replaced were left as they are: Entra Connect does not synchronise them (no-samaccountname: 2)"),
+        "{out}"
+    );
 }
 
 /// A suffix no planned change uses (every UPN it would make is refused: `contoso..com`

@@ -106,11 +106,11 @@ fn verify(changes: &Path, undo: Option<&Path>, extra: &[&str]) -> (i32, String) 
     )
 }
 
-/// The problem lines (`file:line: message`) of a run's stdout.
+/// The problem lines (`file:line: message`) of a run's stdout (not its warnings).
 fn problems(stdout: &str) -> Vec<&str> {
     stdout
         .lines()
-        .filter(|l| !l.starts_with("verify:"))
+        .filter(|l| !l.starts_with("verify:") && !l.contains(": warning: "))
         .collect()
 }
 
@@ -1366,4 +1366,55 @@ fn sam_account_names_stay_unique_per_domain() {
     );
     let (code, out) = verify_against(&c, &x, None, &[]);
     assert_eq!(code, 0, "{out}");
+}
+
+/// A value fix and apply-csv would refuse to write (a UPN with a space, a control
+/// character or a non-routable suffix; a malformed mail) is named in a warning at its
+/// record: the import itself would succeed, and an undo file checked before a rollback
+/// writes back exported values whatever they were, so the exit status stays 0.
+#[test]
+fn values_entra_rejects_are_named_in_warnings() {
+    let f = Fixture::new();
+    let text = CHANGES
+        .replace(
+            "userPrincipalName: william.torres@contoso.com",
+            "userPrincipalName:: d2lsbGlhbQB0b3JyZXNAY29udG9zby5jb20=",
+        )
+        .replace(
+            "mail: john.smith2@contoso.com",
+            "mail: john smith@contoso.com",
+        );
+    let c = f.write("c.ldf", &crlf(&text));
+    let json = f.path("v.json");
+    let (code, out) = verify(&c, None, &["--json", json.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(problems(&out).is_empty(), "{out}");
+    assert!(
+        out.contains("c.ldf:2: warning: CN=William Torres,OU=Staff,OU=Contoso,DC=contoso,DC=local: the new userPrincipalName 'william\\u{0}torres@contoso.com' breaks Entra's rules: Invisible"),
+        "{out}"
+    );
+    assert!(
+        out.contains("c.ldf:11: warning: ")
+            && out
+                .contains("the new mail 'john smith@contoso.com' breaks Entra's rules: Character"),
+        "{out}"
+    );
+    assert!(
+        out.contains("safe to import (2 warnings above: values Entra would reject)"),
+        "{out}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(v["safe"], true);
+    assert_eq!(v["summary"]["warnings"], 2);
+    assert_eq!(v["warnings"][0]["kind"], "entra-rule");
+    assert_eq!(v["warnings"][1]["line"], 11);
+    // A non-routable suffix is named too (the undo of a suffix rewrite writes the old
+    // suffix back: a warning, never a problem).
+    let u = f.write("u.ldf", &crlf(UNDO));
+    let (code, out) = verify(&u, None, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("the new userPrincipalName 'william.torres@contoso.local' breaks Entra's rules: TopLevelDomain (upn-nonroutable-suffix)"),
+        "{out}"
+    );
 }

@@ -54,7 +54,9 @@ impl Eol {
 /// Where and how the change and undo files are written (shared with `apply-csv`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct OutputArgs {
-    /// The change file to write.
+    /// The change file to write. Beside it, CHANGES.ldf.map.csv maps each of its lines
+    /// to the DN of its record (to read ldifde's error log, which names lines); likewise
+    /// UNDO.ldf.map.csv.
     #[arg(
         short = 'o',
         long = "output",
@@ -660,6 +662,32 @@ pub fn run(args: Args) -> Result<i32> {
         );
     }
 
+    // Users and groups Entra Connect leaves out are not rewritten; say how many of them
+    // hold a UPN under a suffix being replaced (an export without sAMAccountName makes
+    // that every user), so an empty plan is not mistaken for a clean directory.
+    if !args.upn_suffix.is_empty() {
+        let mut left: std::collections::BTreeMap<&'static str, u64> = Default::default();
+        for (e, f) in entries.iter().zip(&facts) {
+            let Some(id) = f.skipped_by() else {
+                continue;
+            };
+            let under = e.all(crate::model::Attr::UserPrincipalName).any(|v| {
+                crate::rewrite::plan::rewrite_suffix(v.text.as_bytes(), &args.upn_suffix).is_some()
+            });
+            if under {
+                *left.entry(id).or_default() += 1;
+            }
+        }
+        if !left.is_empty() {
+            let n: u64 = left.values().sum();
+            let why: Vec<String> = left.iter().map(|(id, n)| format!("{id}: {n}")).collect();
+            eprintln!(
+                "ldifix: note: {n} user(s) or group(s) with a UPN under a suffix being replaced were left as they are: Entra Connect does not synchronise them ({}); 'ldifix scan' lists them under Skipped",
+                why.join(", ")
+            );
+        }
+    }
+
     let register = if args.register_suffix && !args.upn_suffix.is_empty() {
         let root = match &args.forest_root {
             Some(r) => {
@@ -717,6 +745,14 @@ pub fn run(args: Args) -> Result<i32> {
                     s.new
                 );
             }
+        }
+        if !suffixes.is_empty() && !args.out.dry_run {
+            // Microsoft's procedure registers the suffix first, by hand: then this record
+            // fails and a plain ldifde import stops before any UPN change.
+            eprintln!(
+                "ldifix: note: --register-suffix: the change file starts with a record adding {} to uPNSuffixes on CN=Partitions,CN=Configuration,{root}; if a suffix is already registered that record fails ('attribute or value exists') and ldifde stops there: import with 'ldifde -i -k', which skips exactly that error, or leave out --register-suffix",
+                suffixes.join(", ")
+            );
         }
         (!suffixes.is_empty()).then(|| Registration::new(&root, suffixes))
     } else {

@@ -12,9 +12,15 @@
 //!   "allow_removal": [],
 //!   "summary": { "change_records": 2, "change_mods": 2, "undo_records": 2,
 //!                "export_objects": 80, "allowed_removals": 0, "problems": 1,
-//!                "by_kind": { "unknown-dn": 1 } },
-//!   "problems": [ { "file": "c.ldf", "line": 7, "kind": "unknown-dn", "message": "…" } ] }
+//!                "by_kind": { "unknown-dn": 1 }, "warnings": 1 },
+//!   "problems": [ { "file": "c.ldf", "line": 7, "kind": "unknown-dn", "message": "…" } ],
+//!   "warnings": [ { "file": "c.ldf", "line": 2, "kind": "entra-rule", "message": "…" } ] }
 //! ```
+//!
+//! Warnings (`entra-rule`: a value the change file writes that Entra's rules reject, as
+//! `fix` and `apply-csv` would refuse to write it) are printed after the problems and do
+//! not change the exit status: an undo file checked before a rollback writes back the
+//! exported values, whatever they were.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -73,6 +79,17 @@ struct JsonProblem<'a> {
     message: &'a str,
 }
 
+impl<'a> JsonProblem<'a> {
+    fn of(p: &'a crate::verify::Problem) -> Self {
+        JsonProblem {
+            file: &p.file,
+            line: p.line,
+            kind: p.kind.as_str(),
+            message: &p.message,
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct JsonSummary {
     change_records: usize,
@@ -82,6 +99,7 @@ struct JsonSummary {
     allowed_removals: usize,
     problems: usize,
     by_kind: std::collections::BTreeMap<&'static str, usize>,
+    warnings: usize,
 }
 
 #[derive(Serialize)]
@@ -96,6 +114,7 @@ struct JsonDoc<'a> {
     allow_removal: &'a [String],
     summary: JsonSummary,
     problems: Vec<JsonProblem<'a>>,
+    warnings: Vec<JsonProblem<'a>>,
 }
 
 /// The `--json` document of a report.
@@ -128,17 +147,10 @@ fn json_bytes(args: &Args, report: &Report) -> Result<Vec<u8>> {
                 .into_iter()
                 .map(|(k, n)| (k.as_str(), n))
                 .collect(),
+            warnings: report.warnings.len(),
         },
-        problems: report
-            .problems
-            .iter()
-            .map(|p| JsonProblem {
-                file: &p.file,
-                line: p.line,
-                kind: p.kind.as_str(),
-                message: &p.message,
-            })
-            .collect(),
+        problems: report.problems.iter().map(JsonProblem::of).collect(),
+        warnings: report.warnings.iter().map(JsonProblem::of).collect(),
     };
     let mut v = serde_json::to_vec_pretty(&doc)?;
     v.push(b'\n');
@@ -210,6 +222,14 @@ fn print_report(args: &Args, report: &Report) -> std::io::Result<()> {
     for p in &report.problems {
         writeln!(o, "{p}")?;
     }
+    for w in &report.warnings {
+        writeln!(o, "{}:{}: warning: {}", w.file, w.line, w.message)?;
+    }
+    let warned = match report.warnings.len() {
+        0 => String::new(),
+        1 => " (1 warning above: a value Entra would reject)".to_string(),
+        n => format!(" ({n} warnings above: values Entra would reject)"),
+    };
     let undo_part = match &args.undo {
         Some(_) => format!(", undo {} records", report.undo_records),
         None => String::new(),
@@ -224,7 +244,7 @@ fn print_report(args: &Args, report: &Report) -> std::io::Result<()> {
     if report.is_safe() {
         writeln!(
             o,
-            "verify: OK — {} records ({} modifications){undo_part} checked against {} exported objects{allowed_part}: safe to import",
+            "verify: OK — {} records ({} modifications){undo_part} checked against {} exported objects{allowed_part}: safe to import{warned}",
             report.change_records, report.change_mods, report.export_objects
         )?;
     } else {

@@ -30,16 +30,37 @@ impl Checks for EntraChecks {
         scope::scope(entry, Profile::Entra) == Scope::In
     }
 
+    fn skipped_by(&self, entry: &Entry<'_>) -> Option<&'static str> {
+        match scope::scope(entry, Profile::Entra) {
+            Scope::Skipped(id) => Some(id),
+            _ => None,
+        }
+    }
+
     fn findings(&self, entry: &Entry<'_>) -> Vec<Finding> {
         entra::check(entry, &self.ctx)
     }
 
     fn upn_problem(&self, _entry: &Entry<'_>, upn: &str) -> Option<String> {
-        entra::check_upn(upn, &self.ctx).map(described)
+        self.upn(upn)
     }
 
     fn value_problem(&self, _entry: &Entry<'_>, attr: Attr, value: &str) -> Option<String> {
+        self.value(attr, value)
+    }
+}
+
+impl EntraChecks {
+    /// Why `upn` breaks the Entra UPN rules (error names, then rule ids), if it does.
+    pub fn upn(&self, upn: &str) -> Option<String> {
+        entra::check_upn(upn, &self.ctx).map(described)
+    }
+
+    /// Why `value` breaks the Entra rules of `attr` (mail, alias, proxy or target
+    /// address; a UPN as [`EntraChecks::upn`]), judged alone, if it does.
+    pub fn value(&self, attr: Attr, value: &str) -> Option<String> {
         match attr {
+            Attr::UserPrincipalName => return self.upn(value),
             Attr::Mail => entra::check_mail(value),
             Attr::MailNickname => entra::check_mail_nickname(value),
             Attr::ProxyAddresses => entra::check_proxy(value, &mut false, &self.ctx),

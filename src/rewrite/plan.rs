@@ -223,6 +223,11 @@ impl Plan<'_> {
 pub trait Checks: Sync {
     /// Whether the entry is in scope of the profile (only those are changed).
     fn in_scope(&self, entry: &Entry<'_>) -> bool;
+    /// The skip id ([`crate::rules::scope::SKIP_IDS`]) of a person or group the profile
+    /// leaves out, if it does (`None` also for entries that are no person or group).
+    fn skipped_by(&self, _entry: &Entry<'_>) -> Option<&'static str> {
+        None
+    }
     /// The profile's findings for the entry (for `--accept`).
     fn findings(&self, entry: &Entry<'_>) -> Vec<Finding>;
     /// Why `upn` would be rejected as the UPN of `entry`, or `None` when it passes.
@@ -341,14 +346,26 @@ pub struct EntryFacts {
     in_scope: bool,
     user: bool,
     classless: bool,
+    /// Why a person or group is out of scope: 1 + its index in
+    /// [`crate::rules::scope::SKIP_IDS`] (0: in scope, or no person or group).
+    skip: u8,
 }
 
 impl EntryFacts {
     /// The facts of `e`.
     pub fn of(e: &Entry<'_>, checks: &dyn Checks, hasher: &ahash::RandomState) -> EntryFacts {
+        let in_scope = checks.in_scope(e);
+        // Asked only of the few entries out of scope.
+        let skip = match in_scope {
+            true => None,
+            false => checks.skipped_by(e),
+        };
         EntryFacts {
             dn_hash: hasher.hash_one(super::dn_key(e.dn.as_bytes())),
-            in_scope: checks.in_scope(e),
+            in_scope,
+            skip: skip
+                .and_then(|id| crate::rules::scope::SKIP_IDS.iter().position(|s| *s == id))
+                .map_or(0, |i| u8::try_from(i + 1).unwrap_or(0)),
             user: e.has_class("user") && !e.has_class("computer"),
             classless: !e.has(Attr::ObjectClass),
         }
@@ -368,6 +385,13 @@ impl EntryFacts {
     /// Whether the entry has no `objectClass` value (so it is never in scope).
     pub fn classless(&self) -> bool {
         self.classless
+    }
+
+    /// Why the profile leaves out this person or group (a skip id), if it does.
+    pub fn skipped_by(&self) -> Option<&'static str> {
+        crate::rules::scope::SKIP_IDS
+            .get(usize::from(self.skip).checked_sub(1)?)
+            .copied()
     }
 }
 
