@@ -58,6 +58,14 @@ pub enum InputError {
         /// The I/O error (in the message, not a source: printed once).
         err: io::Error,
     },
+    /// The file is a spreadsheet workbook (a zip holding XML), not an export.
+    #[error("{path}:1: a spreadsheet workbook ({kind}), not an export: save it as CSV (in Excel: File > Save As > CSV UTF-8) and give ldifix the CSV file")]
+    Workbook {
+        /// The path.
+        path: String,
+        /// `.xlsx` or `.ods`.
+        kind: &'static str,
+    },
     /// The file is a compressed archive, not an export.
     #[error("{path}:1: a {kind} file, not an export: {hint} and give ldifix the export inside")]
     Compressed {
@@ -192,6 +200,12 @@ impl Input {
             Data::Mapped(m) => m,
             Data::Owned(v) => v,
         };
+        if let Some(kind) = workbook(raw) {
+            return Err(InputError::Workbook {
+                path: path.display().to_string(),
+                kind,
+            });
+        }
         if let Some((kind, tool)) = compression(raw) {
             return Err(InputError::Compressed {
                 path: path.display().to_string(),
@@ -311,6 +325,25 @@ fn ascii_unit(lo: u8, hi: u8) -> bool {
 
 /// The compression format `raw` starts with, by its magic number, and the command that
 /// undoes it: exports are often carried out of a domain compressed.
+/// The kind of spreadsheet workbook a zip file is, by the name of its first member
+/// (Office Open XML starts with `[Content_Types].xml` or a part under `xl/` or `_rels/`;
+/// OpenDocument with `mimetype` naming a spreadsheet), if it is one.
+fn workbook(raw: &[u8]) -> Option<&'static str> {
+    if !raw.starts_with(b"PK\x03\x04") || raw.len() < 30 {
+        return None;
+    }
+    let name_len = usize::from(u16::from_le_bytes([raw[26], raw[27]]));
+    let extra_len = usize::from(u16::from_le_bytes([raw[28], raw[29]]));
+    let name = raw.get(30..30 + name_len)?;
+    if name == b"[Content_Types].xml" || name.starts_with(b"xl/") || name.starts_with(b"_rels/") {
+        return Some(".xlsx");
+    }
+    // OpenDocument stores `mimetype` first, uncompressed.
+    let body = raw.get(30 + name_len + extra_len..)?;
+    (name == b"mimetype" && body.starts_with(b"application/vnd.oasis.opendocument.spreadsheet"))
+        .then_some(".ods")
+}
+
 fn compression(raw: &[u8]) -> Option<(&'static str, &'static str)> {
     const MAGIC: [(&[u8], &str, &str); 6] = [
         (b"\x1f\x8b", "gzip", "gunzip -k"),
@@ -450,6 +483,50 @@ mod tests {
             }
             _ => panic!("expected a decode error"),
         }
+    }
+
+    /// A zip whose first member is `name` (then `body`), as a local file header starts.
+    fn zip_with(name: &[u8], body: &[u8]) -> Vec<u8> {
+        let mut z = b"PK\x03\x04".to_vec();
+        z.extend_from_slice(&[0u8; 22]);
+        z.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        z.extend_from_slice(&0u16.to_le_bytes());
+        z.extend_from_slice(name);
+        z.extend_from_slice(body);
+        z
+    }
+
+    #[test]
+    fn a_workbook_is_told_to_be_saved_as_csv_not_unzipped() {
+        for (zip, kind) in [
+            (zip_with(b"[Content_Types].xml", b"<?xml"), ".xlsx"),
+            (zip_with(b"xl/workbook.xml", b"<?xml"), ".xlsx"),
+            (
+                zip_with(
+                    b"mimetype",
+                    b"application/vnd.oasis.opendocument.spreadsheet",
+                ),
+                ".ods",
+            ),
+        ] {
+            let msg = Input::from_bytes(Path::new("users.xlsx"), zip)
+                .err()
+                .expect("refused")
+                .to_string();
+            assert_eq!(
+                msg,
+                format!("users.xlsx:1: a spreadsheet workbook ({kind}), not an export: save it as CSV (in Excel: File > Save As > CSV UTF-8) and give ldifix the CSV file")
+            );
+        }
+        // Any other zip is an archive to unzip.
+        let msg = Input::from_bytes(Path::new("e.zip"), zip_with(b"export.ldf", b"dn"))
+            .err()
+            .expect("refused")
+            .to_string();
+        assert!(
+            msg.contains("a zip file, not an export: decompress it first (unzip e.zip)"),
+            "{msg}"
+        );
     }
 
     #[test]
