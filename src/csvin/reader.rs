@@ -67,6 +67,8 @@ pub struct CsvReader<'a> {
     guesses: Vec<u64>,
     /// A collection literal in an unchecked column was already reported.
     literal_warned: Vec<bool>,
+    /// A row of only empty fields was met (and named in a warning).
+    blank_rows_warned: bool,
     /// PowerShell 5.1 file (has `#TYPE`) whose text is pure ASCII.
     ascii_51: bool,
     question_warned: bool,
@@ -261,6 +263,7 @@ impl<'a> CsvReader<'a> {
             done: false,
             guesses: Vec::new(),
             literal_warned: Vec::new(),
+            blank_rows_warned: false,
             ascii_51,
             question_warned: false,
             hex_warned: false,
@@ -991,6 +994,18 @@ impl<'a> Iterator for CsvReader<'a> {
             if self.rec.len() == 1 && self.rec.as_slice().trim_ascii().is_empty() {
                 continue;
             }
+            // A row of only empty fields (`,,,,`): a spreadsheet saving a csvde file
+            // writes them for cells touched below the data. Nothing to read: skipped.
+            if self.rec.iter().all(|f| f.trim_ascii().is_empty()) {
+                if !self.blank_rows_warned {
+                    self.blank_rows_warned = true;
+                    self.warnings.push(Warning {
+                        line,
+                        message: "a row whose every field is empty (and any such row after it) skipped: a spreadsheet writes them for cells touched below the data".into(),
+                    });
+                }
+                continue;
+            }
             if let Some(e) = self.cut_short(line, offset) {
                 return Some(Err(e));
             }
@@ -1423,6 +1438,23 @@ mod tests {
         let (recs, _) = read(b"DN,cn,mail\nCN=a,,\nCN=b,b,\n", Dialect::Csvde);
         assert!(recs.iter().all(|r| r.is_ok()), "{recs:?}");
         assert_eq!(recs.len(), 2);
+    }
+
+    /// A csvde file saved again by a spreadsheet ends with rows of empty fields: they are
+    /// skipped, once named in a warning, and the rows before them read as written.
+    #[test]
+    fn rows_of_empty_fields_a_spreadsheet_adds_are_skipped() {
+        let text = b"DN,objectClass,cn\r\n\"CN=a,DC=x\",user,a\r\n,,\r\n, ,\r\n,,\r\n";
+        let (recs, warns) = read(text, Dialect::Csvde);
+        assert_eq!(recs.len(), 1);
+        assert!(recs[0].is_ok());
+        assert_eq!(warns.len(), 1);
+        assert_eq!(warns[0].line, 3);
+        assert!(
+            warns[0].message.contains("every field is empty"),
+            "{:?}",
+            warns[0]
+        );
     }
 
     #[test]
