@@ -438,3 +438,19 @@ fn dump_notes_a_search_cut_short_but_prints_its_records() {
             "cut.ldif:6: note: the search that wrote this file ended with 'result: 4 Size limit exceeded', not 'result: 0 Success'",
         ));
 }
+
+#[test]
+fn dump_of_a_file_without_records_says_so() {
+    // Exit 0 (every record parsed: there were none), with a note instead of silence.
+    dump(&hostile("empty.ldf"))
+        .code(0)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains(
+            "empty.ldf: note: no records (the file is empty, or holds only comments or a header)",
+        ));
+    dump(&hostile("only-comments.ldf"))
+        .code(0)
+        .stderr(predicate::str::contains(
+            "only-comments.ldf: note: no records",
+        ));
+}

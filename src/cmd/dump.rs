@@ -144,8 +144,12 @@ pub fn run(args: Args) -> Result<i32> {
         return Ok(input.first_fault().map_or(2, |e| decode_error(&e)));
     };
     let mut bad = false;
+    // Items read: none means an empty file, or one of comments only (a note says so;
+    // the contract keeps the exit status 0).
+    let mut read = 0u64;
     let mut stderr = io::stderr();
     while let Some(item) = parser.next() {
+        read += 1;
         for w in parser.take_warnings() {
             writeln!(stderr, "{name}:{}: warning: {}", w.line, w.message)?;
         }
@@ -190,6 +194,12 @@ pub fn run(args: Args) -> Result<i32> {
         writeln!(stderr, "{name}:{}: warning: {}", w.line, w.message)?;
     }
     out.flush().map_err(StdoutError::from)?;
+    if read == 0 {
+        writeln!(
+            stderr,
+            "{name}: note: no records (the file is empty, or holds only comments or a header)"
+        )?;
+    }
     Ok(if bad { 2 } else { 0 })
 }
 
