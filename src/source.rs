@@ -112,6 +112,29 @@ pub fn repeated_input(paths: &[PathBuf]) -> Option<String> {
     None
 }
 
+/// Two inputs holding the same export byte for byte (a copy under another name), as a
+/// message for a usage error: every object would be read twice, and each of its values
+/// reported as colliding with itself. Only inputs of equal length are compared.
+pub fn identical_inputs(inputs: &[Input]) -> Option<String> {
+    for (j, b) in inputs.iter().enumerate() {
+        let bb = b.bytes();
+        if bb.is_empty() {
+            continue;
+        }
+        if let Some(a) = inputs[..j]
+            .iter()
+            .find(|a| a.bytes().len() == bb.len() && a.bytes() == bb)
+        {
+            return Some(format!(
+                "{} holds the same export as {} (the same bytes): give each export once (read twice, every object would collide with itself)",
+                b.name(),
+                a.name()
+            ));
+        }
+    }
+    None
+}
+
 /// What identifies a file: device and inode on Unix, the canonical path elsewhere;
 /// standard input is one file of its own.
 #[derive(PartialEq, Eq)]

@@ -1500,3 +1500,23 @@ fn an_ldapsearch_export_cut_short_by_its_search_is_bad_input() {
     assert_eq!(code, 0, "{err}");
     assert!(!err.contains("result"), "{err}");
 }
+
+#[test]
+fn a_copy_of_an_input_under_another_name_is_refused() {
+    let d = Dir::new();
+    let text = user("A", "a", "usera", &["userPrincipalName: a@contoso.com"]);
+    d.write("a.ldf", &text);
+    d.write("copy-of-a.ldf", &text);
+    let (code, _, err) = scan(d.dir.path(), &["a.ldf", "copy-of-a.ldf"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(
+            "copy-of-a.ldf holds the same export as a.ldf (the same bytes): give each export once"
+        ),
+        "{err}"
+    );
+    // Two different exports of the same size are read.
+    d.write("b.ldf", &text.replace("usera", "userb"));
+    let (code, _, err) = scan(d.dir.path(), &["a.ldf", "b.ldf"]);
+    assert_ne!(code, 2, "{err}");
+}

@@ -706,6 +706,9 @@ pub fn run(args: Args) -> Result<i32> {
     if FileId::try_from(inputs.len()).is_err() {
         return usage("too many inputs");
     }
+    if let Some(m) = crate::source::identical_inputs(&inputs) {
+        return usage(&m);
+    }
 
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.map_or(0, usize::from))

@@ -18,10 +18,14 @@ pub fn open_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
     if let Some(m) = crate::source::repeated_input(paths) {
         return Err(m);
     }
-    paths
+    let inputs: Vec<Input> = paths
         .iter()
         .map(|p| Input::open(p).map_err(|e| e.to_string()))
-        .collect()
+        .collect::<Result<_, _>>()?;
+    match crate::source::identical_inputs(&inputs) {
+        Some(m) => Err(m),
+        None => Ok(inputs),
+    }
 }
 
 /// Refuse an input that gave no object at all (an empty file, only comments, only change
