@@ -1520,3 +1520,51 @@ fn a_copy_of_an_input_under_another_name_is_refused() {
     let (code, _, err) = scan(d.dir.path(), &["a.ldf", "b.ldf"]);
     assert_ne!(code, 2, "{err}");
 }
+
+#[test]
+fn the_json_report_keeps_what_the_run_said_about_its_inputs() {
+    let d = Dir::new();
+    // Cut inside its last line: the report must not look like that of a whole export.
+    let text = user("A", "a", "usera", &["userPrincipalName: a@contoso.com"]);
+    d.write("cut.ldf", &format!("{text}dn: CN=B,OU=Staff,DC=a,DC=contoso,DC=com\nobjectClass: user\nuserPrincipalName: b@cont"));
+    let (code, _, err) = scan(d.dir.path(), &["cut.ldf", "--json", "cut.json"]);
+    assert!(code < 2, "{err}");
+    let doc = json(&d.path("cut.json"));
+    let messages: Vec<&str> = doc["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.starts_with("cut.ldf:")
+            && m.contains("warning: the input ends inside its last line")),
+        "{messages:?}"
+    );
+    // With --keep-going, each bad record is named there too.
+    d.write(
+        "bad.ldf",
+        &format!("{text}dn: CN=C,OU=Staff,DC=a,DC=contoso,DC=com\nbroken line\n"),
+    );
+    let (code, _, err) = scan(
+        d.dir.path(),
+        &["bad.ldf", "--json", "bad.json", "--keep-going"],
+    );
+    assert_eq!(code, 2, "{err}");
+    let doc = json(&d.path("bad.json"));
+    assert_eq!(doc["summary"]["invalid_records"], 1);
+    let first = doc["messages"][0].as_str().unwrap();
+    assert!(
+        first.starts_with("ldifix: bad.ldf:")
+            && first.contains("expected ':' after attribute name"),
+        "{first}"
+    );
+    // A clean run says nothing.
+    let (_, _, _) = scan(d.dir.path(), &["cut.ldf", "--json", "x.json"]);
+    d.write("clean.ldf", &text);
+    scan(d.dir.path(), &["clean.ldf", "--json", "clean.json"]);
+    assert_eq!(
+        json(&d.path("clean.json"))["messages"],
+        serde_json::json!([])
+    );
+}

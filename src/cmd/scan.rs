@@ -788,8 +788,11 @@ fn scan_inputs(
     }
     progress.finish_and_clear();
 
-    // Parse errors and warnings, in input order.
-    let mut stderr = io::stderr().lock();
+    // Parse errors and warnings, in input order; kept for the reports too.
+    let mut stderr = Tee {
+        out: io::stderr().lock(),
+        kept: Vec::new(),
+    };
     let mut invalid = 0u64;
     // An input none of whose records could be checked (no objectClass anywhere).
     let mut unusable = false;
@@ -855,13 +858,14 @@ fn scan_inputs(
             "ldifix: warning: {opt} {dn}: no object in scope lies in or under this container (check the DN)"
         )?;
     }
-    drop(stderr);
+    let messages = stderr.lines();
     if (invalid > 0 || unusable) && !args.keep_going {
         return Ok(2);
     }
 
     let mut report = build_report(args, config, inputs, &bytes, &formats, merged, &hasher);
     report.invalid_records = invalid;
+    report.messages = messages;
     report.elapsed = started.elapsed();
     timings.mark("collisions");
 
@@ -928,6 +932,35 @@ fn scan_inputs(
     } else {
         0
     })
+}
+
+/// Standard error that keeps a copy of what is written to it.
+struct Tee<W: Write> {
+    out: W,
+    kept: Vec<u8>,
+}
+
+impl<W: Write> Tee<W> {
+    /// The lines written, without their line ends (the terminal keeps its copy).
+    fn lines(self) -> Vec<String> {
+        String::from_utf8_lossy(&self.kept)
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+impl<W: Write> Write for Tee<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.kept.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// A progress bar on stderr sized in input bytes; hidden with `--quiet` or when stderr
@@ -1391,6 +1424,7 @@ fn build_report(
         upn_suffixes: upn_suffixes.into_iter().collect(),
         verified_rule: profile == Profile::Entra && !config.verified_domains.is_empty(),
         invalid_records: 0,
+        messages: Vec::new(),
         elapsed: std::time::Duration::ZERO,
     }
 }

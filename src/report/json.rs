@@ -6,7 +6,10 @@
 //! `summary.verified_domain_rule` (whether the verified-domain rule ran),
 //! `summary.invalid_records`, `summary.collisions` (number of groups), and
 //! `namespace` on each collision (`address`, `proxy`, `mailNickname`, or IdFix's
-//! attribute name in the IdFix profiles).
+//! attribute name in the IdFix profiles), and `messages`: what the run printed about its
+//! inputs on standard error (warnings such as an input ending inside its last line, and
+//! with `--keep-going` each bad record), one string per line, so a report never looks
+//! complete while its input was not.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -23,6 +26,7 @@ struct Doc<'a> {
     summary: Summary,
     findings: Vec<Finding<'a>>,
     collisions: Vec<Collision<'a>>,
+    messages: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -150,6 +154,7 @@ pub fn write<W: Write>(mut w: W, r: &ScanReport) -> io::Result<()> {
                     .collect(),
             })
             .collect(),
+        messages: &r.messages,
     };
     serde_json::to_writer_pretty(&mut w, &doc).map_err(io::Error::from)?;
     w.write_all(b"\n")

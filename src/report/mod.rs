@@ -82,6 +82,10 @@ pub struct ScanReport {
     pub verified_rule: bool,
     /// Records that could not be parsed (skipped with `--keep-going`).
     pub invalid_records: u64,
+    /// What the run said about its inputs on standard error, line by line: warnings
+    /// (an input cut short, values read as Windows-1252, …) and, with `--keep-going`, each
+    /// bad record with its file and line.
+    pub messages: Vec<String>,
     /// Wall time of the scan.
     pub elapsed: Duration,
 }
