@@ -376,6 +376,24 @@ impl<'a> CsvReader<'a> {
             self.done = true;
             return;
         }
+        // A column named twice: csvde and Export-Csv never write one, so the file was
+        // merged or edited by hand; both columns are read, as values of one attribute.
+        if let Some((first, again)) = names.iter().enumerate().find_map(|(j, n)| {
+            let i = names[..j]
+                .iter()
+                .position(|h| !n.is_empty() && h.eq_ignore_ascii_case(n))?;
+            Some((i, j))
+        }) {
+            self.warnings.push(Warning {
+                line: self.base_line,
+                message: format!(
+                    "column {} \"{}\" repeats column {}: csvde and Export-Csv never write a column twice (was the file merged or edited?); the values of both are read as values of one attribute",
+                    again + 1,
+                    names[again],
+                    first + 1
+                ),
+            });
+        }
         let (columns, dn_col) = match self.dialect {
             Dialect::Csvde => csvde_columns(&names),
             Dialect::Pwsh => pwsh_columns(&names),
@@ -1438,6 +1456,22 @@ mod tests {
         let (recs, _) = read(b"DN,cn,mail\nCN=a,,\nCN=b,b,\n", Dialect::Csvde);
         assert!(recs.iter().all(|r| r.is_ok()), "{recs:?}");
         assert_eq!(recs.len(), 2);
+    }
+
+    #[test]
+    fn a_column_named_twice_is_named_in_a_warning() {
+        let text = b"DN,objectClass,userPrincipalName,UserPrincipalName\n\"CN=a,DC=x\",user,a@x.com,b@x.com\n";
+        let (recs, warns) = read(text, Dialect::Csvde);
+        assert_eq!(recs.len(), 1);
+        assert_eq!(warns.len(), 1, "{warns:?}");
+        assert_eq!(warns[0].line, 1);
+        assert!(
+            warns[0]
+                .message
+                .starts_with("column 4 \"UserPrincipalName\" repeats column 3"),
+            "{:?}",
+            warns[0]
+        );
     }
 
     /// A csvde file saved again by a spreadsheet ends with rows of empty fields: they are
