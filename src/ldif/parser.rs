@@ -781,15 +781,27 @@ impl<'a> Parser<'a> {
     }
 
     /// Advance past the rest of the current record (used after an error).
-    fn skip_record(&mut self) {
+    /// Returns the first `result:` line met, if any (what a skipped ldapsearch trailer
+    /// says of its search).
+    fn skip_record(&mut self) -> Option<SearchResult> {
+        let mut result = None;
         while self.pos < self.buf.len() {
             let (content, next) = self.phys(self.pos);
             if self.is_blank(content, next) {
-                return;
+                break;
+            }
+            if result.is_none() {
+                result = search_result(&LLine {
+                    text: Cow::Borrowed(content),
+                    line: self.line,
+                    offset: self.pos,
+                    buf: self.buf,
+                });
             }
             self.pos = next;
             self.line += 1;
         }
+        result
     }
 
     /// Skip separators and comments before a record. Returns false at end of input.
@@ -883,25 +895,10 @@ impl<'a> Parser<'a> {
 
         if spec.is("search") || spec.is("result") || spec.is("ref") {
             let keyword = spec.name_str().to_ascii_lowercase();
-            let mut result = search_result(&first);
-            // The rest of the block, its `result:` line noted (ldapsearch writes
-            // `search: 2` first).
-            while self.pos < self.buf.len() {
-                let (content, next) = self.phys(self.pos);
-                if self.is_blank(content, next) {
-                    break;
-                }
-                if result.is_none() {
-                    result = search_result(&LLine {
-                        text: Cow::Borrowed(content),
-                        line: self.line,
-                        offset: self.pos,
-                        buf: self.buf,
-                    });
-                }
-                self.pos = next;
-                self.line += 1;
-            }
+            // The block's `result:` line (ldapsearch writes `search: 2` first).
+            let first_result = search_result(&first);
+            let rest_result = self.skip_record();
+            let result = first_result.or(rest_result);
             return Ok(Some(Item::Skipped {
                 line: first.line,
                 keyword,
@@ -1469,7 +1466,7 @@ impl<'a> Iterator for Parser<'a> {
                 if let ErrorKind::BadBase64 { at, .. } = e.kind {
                     e.line = self.locate_in_fold(e.offset, e.line, at);
                 }
-                self.skip_record();
+                let _ = self.skip_record();
                 Err(*e)
             }
         };
