@@ -65,6 +65,11 @@ pub fn detect(bytes: &[u8]) -> InputFormat {
         {
             return InputFormat::PwshCsv;
         }
+        // A header of quoted fields is what Export-Csv writes (no LDIF line starts with
+        // a quote): its reader says which column is missing.
+        if l.starts_with(b"\"") && fields.len() > 1 {
+            return InputFormat::PwshCsv;
+        }
         return InputFormat::Ldif;
     }
     if saw_type {
@@ -134,6 +139,13 @@ mod tests {
         assert_eq!(detect(b"# record 1\nDN: cn=x\n"), InputFormat::Ldif);
         assert_eq!(detect(b""), InputFormat::Ldif);
         assert_eq!(detect(b"garbage"), InputFormat::Ldif);
+        // Export-Csv without its DistinguishedName column: a CSV, so its reader names
+        // what is missing (an LDIF error would say "expected ':'").
+        assert_eq!(
+            detect(b"\"Name\",\"ObjectClass\",\"UserPrincipalName\"\r\n\"a\",\"user\",\"a@x\"\r\n"),
+            InputFormat::PwshCsv
+        );
+        assert_eq!(detect(b"\"just one\"\n"), InputFormat::Ldif);
         // A folded comment whose continuation looks like a CSV header is still a comment.
         assert_eq!(
             detect(b"# exported by\n DistinguishedName,mail\ndn: cn=x\n"),
