@@ -2675,3 +2675,34 @@ userPrincipalName: apos@fab.example.com
         "{out}"
     );
 }
+
+/// `a=b` with `b=c`: one run applies one step, so a second run would rewrite again; the
+/// run says so (and still plans the one step).
+#[test]
+fn chained_suffix_mappings_are_named_in_a_warning() {
+    let d = Dir::new();
+    d.write("export.ldf", export().as_bytes());
+    let out = ldifix()
+        .arg("fix")
+        .arg(s(&d.p("export.ldf")))
+        .args(["--upn-suffix", "contoso.local=contoso.com"])
+        .args(["--upn-suffix", "Contoso.COM=fabrikam.com"])
+        .arg("--dry-run")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("warning: --upn-suffix contoso.local=contoso.com and --upn-suffix Contoso.COM=fabrikam.com chain: this run rewrites contoso.local to contoso.com only, and a second run would rewrite those UPNs again to fabrikam.com; give contoso.local=fabrikam.com if fabrikam.com is meant"),
+        "{stderr}"
+    );
+    // Unrelated mappings: no warning.
+    let out = ldifix()
+        .arg("fix")
+        .arg(s(&d.p("export.ldf")))
+        .args(["--upn-suffix", "contoso.local=contoso.com"])
+        .arg("--dry-run")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("chain"));
+}

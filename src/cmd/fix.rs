@@ -515,6 +515,12 @@ pub fn run(args: Args) -> Result<i32> {
         );
         return Ok(2);
     }
+    if let Some((a, b)) = SuffixRewrite::chained(&args.upn_suffix) {
+        eprintln!(
+            "ldifix: warning: --upn-suffix {}={} and --upn-suffix {}={} chain: this run rewrites {} to {} only, and a second run would rewrite those UPNs again to {}; give {}={} if {} is meant",
+            a.old, a.new, b.old, b.new, a.old, a.new, b.new, a.old, b.new, b.new
+        );
+    }
     let mut read = args.inputs.clone();
     read.extend(args.tenant.files());
     if let Err(e) = precheck_outputs(&args.out, &read, &args.inputs) {

@@ -260,6 +260,17 @@ impl SuffixRewrite {
                 .map(|a| (a, b))
         })
     }
+
+    /// Two mappings chained (`a=b` and `b=c`): a run applies one step only, so the UPNs
+    /// it writes under `b` are rewritten again by the next run. The first such pair.
+    pub fn chained(rules: &[SuffixRewrite]) -> Option<(&SuffixRewrite, &SuffixRewrite)> {
+        rules.iter().find_map(|a| {
+            rules
+                .iter()
+                .find(|b| a.new.eq_ignore_ascii_case(&b.old) && !b.old.eq_ignore_ascii_case(&b.new))
+                .map(|b| (a, b))
+        })
+    }
 }
 
 impl std::str::FromStr for SuffixRewrite {
