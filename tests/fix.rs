@@ -2682,27 +2682,28 @@ userPrincipalName: apos@fab.example.com
 fn chained_suffix_mappings_are_named_in_a_warning() {
     let d = Dir::new();
     d.write("export.ldf", export().as_bytes());
-    let out = ldifix()
-        .arg("fix")
-        .arg(s(&d.p("export.ldf")))
-        .args(["--upn-suffix", "contoso.local=contoso.com"])
-        .args(["--upn-suffix", "Contoso.COM=fabrikam.com"])
-        .arg("--dry-run")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_ne!(out.status.code(), Some(2), "{stderr}");
+    let input = d.p("export.ldf");
+    let (code, out) = run_args(&[
+        "fix",
+        s(&input),
+        "--upn-suffix",
+        "contoso.local=contoso.com",
+        "--upn-suffix",
+        "Contoso.COM=fabrikam.com",
+        "--dry-run",
+    ]);
+    assert_ne!(code, 2, "{out}");
     assert!(
-        stderr.contains("warning: --upn-suffix contoso.local=contoso.com and --upn-suffix Contoso.COM=fabrikam.com chain: this run rewrites contoso.local to contoso.com only, and a second run would rewrite those UPNs again to fabrikam.com; give contoso.local=fabrikam.com if fabrikam.com is meant"),
-        "{stderr}"
+        out.contains("warning: --upn-suffix contoso.local=contoso.com and --upn-suffix Contoso.COM=fabrikam.com chain: this run rewrites contoso.local to contoso.com only, and a second run would rewrite those UPNs again to fabrikam.com; give contoso.local=fabrikam.com if fabrikam.com is meant"),
+        "{out}"
     );
     // Unrelated mappings: no warning.
-    let out = ldifix()
-        .arg("fix")
-        .arg(s(&d.p("export.ldf")))
-        .args(["--upn-suffix", "contoso.local=contoso.com"])
-        .arg("--dry-run")
-        .output()
-        .unwrap();
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("chain"));
+    let (_, out) = run_args(&[
+        "fix",
+        s(&input),
+        "--upn-suffix",
+        "contoso.local=contoso.com",
+        "--dry-run",
+    ]);
+    assert!(!out.contains("chain"), "{out}");
 }

@@ -438,16 +438,15 @@ const CHANGE_TYPES: [(&str, ChangeKind); 9] = [
 
 /// The search result a `result: <code> <text>` line gives (any case, spaces allowed
 /// before the value).
-fn search_result(l: &LLine<'_>) -> Option<SearchResult> {
-    let t = &l.text;
+fn search_result(t: &[u8], line: u64, offset: usize) -> Option<SearchResult> {
     if t.len() < 7 || !t[..7].eq_ignore_ascii_case(b"result:") {
         return None;
     }
     let value = String::from_utf8_lossy(trim_spaces(&t[7..]));
     let digits: String = value.chars().take_while(char::is_ascii_digit).collect();
     Some(SearchResult {
-        line: l.line,
-        offset: l.offset,
+        line,
+        offset,
         code: digits.parse().ok(),
         text: snippet(value.as_bytes()),
     })
@@ -791,12 +790,7 @@ impl<'a> Parser<'a> {
                 break;
             }
             if result.is_none() {
-                result = search_result(&LLine {
-                    text: Cow::Borrowed(content),
-                    line: self.line,
-                    offset: self.pos,
-                    buf: self.buf,
-                });
+                result = search_result(content, self.line, self.pos);
             }
             self.pos = next;
             self.line += 1;
@@ -896,7 +890,7 @@ impl<'a> Parser<'a> {
         if spec.is("search") || spec.is("result") || spec.is("ref") {
             let keyword = spec.name_str().to_ascii_lowercase();
             // The block's `result:` line (ldapsearch writes `search: 2` first).
-            let first_result = search_result(&first);
+            let first_result = search_result(&first.text, first.line, first.offset);
             let rest_result = self.skip_record();
             let result = first_result.or(rest_result);
             return Ok(Some(Item::Skipped {
