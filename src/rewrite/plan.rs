@@ -461,42 +461,60 @@ pub fn plan_fix_with<'e>(
     let objects = number_objects(entries, &hashes);
     // Each entry's proposals depend on that entry alone: computed on all cores, each
     // core appending to the lists of its run of entries, then concatenated in entry
-    // order.
-    let per_run: Vec<EntryProposals> = entries
+    // order. They are grouped into candidate changes (and their keys hashed) right
+    // away, while the entry is still in the core's cache: what `resolve_objects` does
+    // with all proposals sorted by entry and attribute, one entry at a time.
+    let state = ahash::RandomState::new();
+    let per_run: Vec<RunProposals> = entries
         .par_iter()
         .enumerate()
-        .fold(EntryProposals::default, |mut out, (i, e)| {
+        .fold(RunProposals::default, |mut run, (i, e)| {
             // A record repeating an earlier record's DN describes the same object: plan
             // once.
-            if objects[i] == i && facts[i].in_scope {
-                if e.non_utf8 || e.lossy {
-                    let mut mine = EntryProposals::default();
-                    propose_entry(i, e, facts[i].user, opts, &verified, checks, &mut mine);
-                    let reason = if e.non_utf8 {
-                        NON_UTF8_REASON
-                    } else {
-                        LOSSY_REASON
-                    };
-                    refuse_non_utf8(e, mine, reason, &mut out);
-                } else {
-                    propose_entry(i, e, facts[i].user, opts, &verified, checks, &mut out);
-                }
+            if objects[i] != i || !facts[i].in_scope {
+                return run;
             }
-            out
+            let out = &mut run.proposed;
+            if e.non_utf8 || e.lossy {
+                let mut mine = EntryProposals::default();
+                propose_entry(i, e, facts[i].user, opts, &verified, checks, &mut mine);
+                let reason = if e.non_utf8 {
+                    NON_UTF8_REASON
+                } else {
+                    LOSSY_REASON
+                };
+                refuse_non_utf8(e, mine, reason, out);
+                return run;
+            }
+            propose_entry(i, e, facts[i].user, opts, &verified, checks, out);
+            // Stable: proposals keep their order inside an attribute.
+            out.props.sort_by_key(|p| p.attr);
+            for ps in out.props.chunk_by(|a, b| a.attr == b.attr) {
+                let from = run.cands.len();
+                group_candidates(entries, ps, &mut run.cands, &mut run.grouped);
+                run.keys
+                    .extend(run.cands[from..].iter().map(|c| c.written_keys(&state)));
+            }
+            out.props.clear();
+            run
         })
         .collect();
-    let mut props = Vec::with_capacity(per_run.iter().map(|p| p.props.len()).sum());
+    let mut cands = Vec::with_capacity(per_run.iter().map(|r| r.cands.len()).sum());
+    let mut keys = Vec::with_capacity(cands.capacity());
+    let mut grouped = Vec::new();
     let mut refused = Vec::new();
     let mut unverified_mail = 0usize;
     let mut suffix_fallback = 0usize;
-    for p in per_run {
-        props.extend(p.props);
-        refused.extend(p.refused);
-        unverified_mail += p.unverified_mail;
-        suffix_fallback += p.suffix_fallback;
+    for r in per_run {
+        cands.extend(r.cands);
+        keys.extend(r.keys);
+        grouped.extend(r.grouped);
+        refused.extend(r.proposed.refused);
+        unverified_mail += r.proposed.unverified_mail;
+        suffix_fallback += r.proposed.suffix_fallback;
     }
     refused.extend(duplicate_refusals(entries, facts, &objects, &opts.accept));
-    let mut plan = resolve_objects(entries, &objects, props, checks);
+    let mut plan = resolve_candidates(entries, &objects, cands, grouped, keys, &state, checks);
     refused.append(&mut plan.refused);
     plan.refused = refused;
     plan.unverified_mail = unverified_mail;
@@ -593,6 +611,17 @@ fn duplicate_refusals(
         }
     }
     out
+}
+
+/// What [`plan_fix_with`] makes of a run of entries, in entry order: the refusals and
+/// counts of the proposals, the candidate changes they group into, the keys each
+/// candidate writes, and the refusals met while grouping.
+#[derive(Default)]
+struct RunProposals<'e> {
+    proposed: EntryProposals,
+    cands: Vec<Candidate<'e>>,
+    keys: Vec<Vec<WrittenKey>>,
+    grouped: Vec<Refusal>,
 }
 
 /// What [`plan_fix_with`] proposes for a run of entries, in entry order.
@@ -1204,6 +1233,15 @@ struct Candidate<'e> {
 }
 
 impl Candidate<'_> {
+    /// [`Candidate::new_keys`] of a change not refused yet (none of a refused one).
+    fn written_keys(&self, state: &ahash::RandomState) -> Vec<WrittenKey> {
+        if self.refused.is_none() {
+            self.new_keys(state)
+        } else {
+            Vec::new()
+        }
+    }
+
     /// The address keys this change writes, each with its hash under `state`.
     fn new_keys(&self, state: &ahash::RandomState) -> Vec<WrittenKey> {
         self.new
@@ -1269,24 +1307,29 @@ fn resolve_objects<'e>(
         cands.extend(c);
         refused.extend(r);
     }
+    // Each key is hashed once, here on all cores: the map and the look-ups of the
+    // export's values in `resolve_candidates` reuse that hash.
+    let state = ahash::RandomState::new();
+    let keys: Vec<Vec<WrittenKey>> = cands.par_iter().map(|c| c.written_keys(&state)).collect();
+    resolve_candidates(entries, objects, cands, refused, keys, &state, checks)
+}
 
+/// The second half of [`resolve_objects`]: judge the candidates (with the keys each
+/// writes, hashed under `state`, and the refusals met while grouping them) against the
+/// export and each other, and build the plan.
+fn resolve_candidates<'e>(
+    entries: &'e [Entry<'_>],
+    objects: &[usize],
+    mut cands: Vec<Candidate<'e>>,
+    mut refused: Vec<Refusal>,
+    keys: Vec<Vec<WrittenKey>>,
+    state: &ahash::RandomState,
+    checks: &dyn Checks,
+) -> Plan<'e> {
     // The keys the changes write, with the objects writing them; then the objects that
     // already hold one of those keys (keys no change writes are never stored, so memory
     // follows the size of the plan, not of the export). Records sharing a DN are one
     // object.
-    // Each key is hashed once, here on all cores: the map below and the look-ups of
-    // the export's values reuse that hash.
-    let state = ahash::RandomState::new();
-    let keys: Vec<Vec<WrittenKey>> = cands
-        .par_iter()
-        .map(|c| {
-            if c.refused.is_none() {
-                c.new_keys(&state)
-            } else {
-                Vec::new()
-            }
-        })
-        .collect();
     // Each distinct key gets a number (the order first written): the map holds a
     // pointer to the key in `keys` and that number (16 bytes a key, so a million keys
     // fault in ~34 MB, not ~200), and `writers` the objects writing it, by number. A
@@ -1593,6 +1636,23 @@ fn refuse_sam_collisions(entries: &[Entry<'_>], objects: &[usize], cands: &mut [
     }
 }
 
+/// The DNS names of the domains DNs lie in ([`super::domain_dns`]), each computed once
+/// per spelling of a DN's trailing `DC=` components: an export's objects lie in a few
+/// domains, and building the name allocates.
+#[derive(Default)]
+struct DomainNames<'e> {
+    by_tail: AHashMap<&'e str, String>,
+}
+
+impl<'e> DomainNames<'e> {
+    fn of(&mut self, dn: &'e str) -> &str {
+        let tail = super::dc_suffix(dn).unwrap_or("");
+        self.by_tail
+            .entry(tail)
+            .or_insert_with(|| super::domain_dns(dn))
+    }
+}
+
 /// Refuse the changes that would give two accounts of one domain the same logon name: a
 /// new UPN `name@<the domain's DNS name>` where another account of the domain has the
 /// sAMAccountName `name`, or a new sAMAccountName `name` where another account's UPN is
@@ -1609,26 +1669,41 @@ fn refuse_implied_name_collisions(
     // (domain DNS name, name), lower-cased → the candidates writing it.
     let mut upns: AHashMap<(String, String), Vec<usize>> = AHashMap::new();
     let mut sams: AHashMap<(String, String), Vec<usize>> = AHashMap::new();
-    for (ci, c) in cands.iter().enumerate() {
-        let Some(new) = c.new.first().filter(|_| c.refused.is_none()) else {
-            continue;
-        };
-        let text = String::from_utf8_lossy(new);
-        let e = &entries[c.entry];
-        match c.attr {
-            Attr::UserPrincipalName => {
-                let dns = super::domain_dns(&e.dn);
-                if let Some(name) = super::implied_sam(&text, &dns) {
-                    upns.entry((dns, name)).or_default().push(ci);
+    // The names are found on all cores (each candidate's DN is read for its domain),
+    // then gathered in plan order.
+    let found: Vec<(usize, bool, (String, String))> = cands
+        .par_iter()
+        .enumerate()
+        .fold(
+            || (DomainNames::default(), Vec::new()),
+            |(mut domains, mut found), (ci, c)| {
+                if let Some(new) = c.new.first().filter(|_| c.refused.is_none()) {
+                    let text = String::from_utf8_lossy(new);
+                    let e = &entries[c.entry];
+                    match c.attr {
+                        Attr::UserPrincipalName => {
+                            let dns = domains.of(&e.dn);
+                            if let Some(name) = super::implied_sam(&text, dns) {
+                                found.push((ci, true, (dns.to_string(), name)));
+                            }
+                        }
+                        Attr::SamAccountName => {
+                            let key = (domains.of(&e.dn).to_string(), text.trim().to_lowercase());
+                            found.push((ci, false, key));
+                        }
+                        _ => {}
+                    }
                 }
-            }
-            Attr::SamAccountName => {
-                let key = (super::domain_dns(&e.dn), text.trim().to_lowercase());
-                sams.entry(key).or_default().push(ci);
-            }
-            _ => {}
-        }
+                (domains, found)
+            },
+        )
+        .flat_map_iter(|(_, found)| found)
+        .collect();
+    for (ci, upn, key) in found {
+        let names = if upn { &mut upns } else { &mut sams };
+        names.entry(key).or_default().push(ci);
     }
+    let mut domains = DomainNames::default();
     if upns.is_empty() && sams.is_empty() {
         return;
     }
@@ -1644,7 +1719,7 @@ fn refuse_implied_name_collisions(
                 let name = v.text.trim().to_lowercase();
                 if upn_names.contains(name.as_str()) {
                     sam_holders
-                        .entry((super::domain_dns(&e.dn), name))
+                        .entry((domains.of(&e.dn).to_string(), name))
                         .or_default()
                         .push(objects[i]);
                 }
@@ -1657,9 +1732,12 @@ fn refuse_implied_name_collisions(
                 if !sam_names.contains(local.to_lowercase().as_str()) {
                     continue;
                 }
-                let dns = super::domain_dns(&e.dn);
-                if let Some(name) = super::implied_sam(&v.text, &dns) {
-                    upn_holders.entry((dns, name)).or_default().push(objects[i]);
+                let dns = domains.of(&e.dn);
+                if let Some(name) = super::implied_sam(&v.text, dns) {
+                    upn_holders
+                        .entry((dns.to_string(), name))
+                        .or_default()
+                        .push(objects[i]);
                 }
             }
         }
@@ -2131,6 +2209,123 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    /// `plan_fix_with` groups each entry's proposals into candidate changes as soon as they
+    /// are made; the plan must be the one [`resolve_objects`] makes of all proposals at
+    /// once (how `apply-csv` plans): same changes, same refusals in the same order, on a
+    /// generated forest full of planted problems, for suffix rewrites, UPNs from mail and
+    /// every accepted fix (duplicates included).
+    #[test]
+    fn grouping_proposals_per_entry_plans_what_grouping_them_all_plans() {
+        let gen = crate::generate::Generator::new(crate::generate::Options {
+            users: 2000,
+            groups: 100,
+            contacts: 200,
+            domains: vec!["contoso.local".into(), "emea.contoso.com".into()],
+            defect_rate: 0.6,
+            local_upn_share: 0.3,
+            ..Default::default()
+        })
+        .unwrap();
+        let mut forest = Vec::new();
+        gen.write(&mut forest, &|_| {}).unwrap();
+        // Some objects exported twice (records repeating a DN).
+        let text = String::from_utf8(forest).unwrap();
+        let first = text.find("\ndn:").unwrap() + 1;
+        let upto =
+            first + text[first + text.len() / 50..].find("\ndn:").unwrap() + text.len() / 50 + 1;
+        let mut input = text.clone();
+        input.push('\n');
+        input.push_str(&text[first..upto]);
+        // Accepted fixes giving an object a value it already has: refused while grouping
+        // its proposals.
+        input.push_str(
+            "\ndn: CN=Twice,OU=Staff,DC=contoso,DC=local\nobjectClass: user\n\
+             sAMAccountName: twice\nuserPrincipalName: twice@contoso.local\n\
+             mail: twice@contoso.com\nproxyAddresses: SMTP:twice@contoso.com\n\
+             proxyAddresses: smtp:twice@contoso.com \nproxyAddresses: smtp:tw ice@contoso.com\n",
+        );
+        let entries = entries(&input);
+        let checks = crate::rewrite::checks::EntraChecks::new(&crate::rules::RuleConfig::default());
+        let suffix = |old: &str, new: &str| SuffixRewrite {
+            old: old.into(),
+            new: new.into(),
+        };
+        let mut all_rules: Vec<String> = crate::rules::entra::RULE_IDS
+            .iter()
+            .map(|r| r.to_string())
+            .collect();
+        all_rules.push("Duplicate".into());
+        let runs = [
+            FixOptions {
+                upn_suffixes: vec![suffix("contoso.local", "contoso.com")],
+                ..Default::default()
+            },
+            FixOptions {
+                upn_suffixes: vec![suffix("contoso.com", "emea.contoso.com")],
+                ..Default::default()
+            },
+            FixOptions {
+                upn_from_mail: true,
+                verified_domains: vec!["contoso.com".into(), "fabrikam.com".into()],
+                ..Default::default()
+            },
+            FixOptions {
+                upn_suffixes: vec![suffix("contoso.local", "contoso.com")],
+                accept: all_rules,
+                ..Default::default()
+            },
+        ];
+        for opts in &runs {
+            let hasher = ahash::RandomState::new();
+            let facts: Vec<EntryFacts> = entries
+                .iter()
+                .map(|e| EntryFacts::of(e, &checks, &hasher))
+                .collect();
+            let fused = plan_fix_with(&entries, &facts, opts, &checks);
+
+            // All proposals first, then resolved together.
+            let hashes: Vec<u64> = facts.iter().map(|f| f.dn_hash).collect();
+            let objects = number_objects(&entries, &hashes);
+            let verified: HashSet<String> = opts.verified().into_iter().collect();
+            let mut out = EntryProposals::default();
+            for (i, e) in entries.iter().enumerate() {
+                if objects[i] == i && facts[i].in_scope {
+                    if e.non_utf8 || e.lossy {
+                        let mut mine = EntryProposals::default();
+                        propose_entry(i, e, facts[i].user, opts, &verified, &checks, &mut mine);
+                        refuse_non_utf8(e, mine, NON_UTF8_REASON, &mut out);
+                    } else {
+                        propose_entry(i, e, facts[i].user, opts, &verified, &checks, &mut out);
+                    }
+                }
+            }
+            let mut refused = out.refused;
+            refused.extend(duplicate_refusals(&entries, &facts, &objects, &opts.accept));
+            let mut whole = resolve_objects(&entries, &objects, out.props, &checks);
+            refused.append(&mut whole.refused);
+            whole.refused = refused;
+
+            assert!(!fused.changes.is_empty(), "{opts:?}");
+            assert!(!fused.refused.is_empty(), "{opts:?}");
+            assert_eq!(fused.changes, whole.changes, "{opts:?}");
+            assert_eq!(fused.refused, whole.refused, "{opts:?}");
+            if !opts.accept.is_empty() {
+                let reasons = |p: &str| {
+                    fused
+                        .refused
+                        .iter()
+                        .filter(|r| r.reason.starts_with(p))
+                        .count()
+                };
+                assert!(
+                    reasons("exists") > 0 && reasons("duplicate") > 0,
+                    "{:?}",
+                    fused.refusals_by_reason()
+                );
+            }
+        }
     }
 
     /// `fix` without `--accept` reads only the attributes of [`read_class_without_accept`]:
