@@ -714,9 +714,16 @@ fn load_exports(
         let name = input.name();
         let parser = Records::new(input.bytes(), opts.export_format, opts.limits)
             .with_csv_join(opts.csv_join);
+        // Records with a DN, to hold against what an ldapsearch or ldbsearch export says
+        // it holds.
+        let mut records = 0u64;
+        let ldif = opts.export_format.resolve(input.bytes()) == InputFormat::Ldif;
         for item in parser {
             let rec = match item {
-                Ok(Item::Record(r)) => r,
+                Ok(Item::Record(r)) => {
+                    records += 1;
+                    r
+                }
                 Ok(skipped @ Item::Skipped { .. }) => match skipped.failed_search() {
                     Some(e) => return Err(Fatal(format!("{name}:{e}"))),
                     None => continue,
@@ -758,6 +765,11 @@ fn load_exports(
                         }
                     }
                 }
+            }
+        }
+        if ldif {
+            if let Some(e) = crate::rewrite::load::summary_error(&name, input.bytes(), records) {
+                return Err(Fatal(e));
             }
         }
     }

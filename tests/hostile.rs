@@ -454,3 +454,139 @@ fn dump_of_a_file_without_records_says_so() {
             "only-comments.ldf: note: no records",
         ));
 }
+
+/// ldapsearch and ldbsearch end an export with a summary of what they wrote. An export
+/// cut at a record boundary has none; one that lost records in between counts other
+/// entries than it holds. scan, fix and verify --against refuse both (exit 2), naming
+/// what is missing; scan --keep-going still writes its reports; dump only notes it. The
+/// whole export, and the same export joined to itself, pass.
+#[test]
+fn ldapsearch_and_ldbsearch_exports_cut_at_a_record_boundary_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let ldifix = || Command::cargo_bin("ldifix").unwrap();
+    for (flavor, tool, summary_at) in [
+        ("openldap", "ldapsearch", "\n# search result"),
+        ("samba", "ldbsearch", "\n# returned "),
+    ] {
+        let whole = dir.path().join(format!("{flavor}.ldif"));
+        ldifix()
+            .args([
+                "generate", "--flavor", flavor, "--users", "40", "--seed", "5", "-o",
+            ])
+            .arg(&whole)
+            .assert()
+            .success();
+        let text = std::fs::read_to_string(&whole).unwrap();
+        let records = text.matches("\ndn:").count() + usize::from(text.starts_with("dn:"));
+        // Cut right after the last record, before the summary.
+        let cut = dir.path().join(format!("{flavor}-cut.ldif"));
+        std::fs::write(&cut, &text[..text.rfind(summary_at).unwrap() + 1]).unwrap();
+        // One record taken out of the middle (from its dn: line to the next one).
+        let at = text[text.len() / 2..].find("\ndn:").unwrap() + text.len() / 2 + 1;
+        let next = text[at + 1..].find("\ndn:").unwrap() + at + 2;
+        let mut lost = text.clone();
+        lost.replace_range(at..next, "");
+        let minus = dir.path().join(format!("{flavor}-minus.ldif"));
+        std::fs::write(&minus, &lost).unwrap();
+        let joined = dir.path().join(format!("{flavor}-joined.ldif"));
+        // (`ldapsearch -L` starts with `version: 1`, which only the first line may hold.)
+        let again = text.strip_prefix("version: 1\n").unwrap_or(&text);
+        std::fs::write(&joined, format!("{text}\n{again}")).unwrap();
+
+        for ok in [&whole, &joined] {
+            ldifix()
+                .args(["scan", "-q"])
+                .arg(ok)
+                .assert()
+                .code(1)
+                .stderr(predicate::str::contains("summary").not());
+        }
+        let cut_msg = format!("{flavor}-cut.ldif: the file ends without {tool}'s closing summary");
+        let minus_msg =
+            format!("{flavor}-minus.ldif: {tool}'s closing summary declares {records} entries");
+        let holds = format!(
+            "but the file holds {} record(s): records are missing",
+            records - 1
+        );
+        ldifix()
+            .args(["scan", "-q"])
+            .arg(&cut)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(&cut_msg))
+            .stderr(predicate::str::contains(format!(
+                "cut short after {records} record(s)"
+            )));
+        ldifix()
+            .args(["scan", "-q"])
+            .arg(&minus)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(&minus_msg))
+            .stderr(predicate::str::contains(&holds));
+        // --keep-going reads what is there, and says so in the report.
+        let json = dir.path().join(format!("{flavor}.json"));
+        ldifix()
+            .args(["scan", "-q", "--keep-going", "--json"])
+            .arg(&json)
+            .arg(&cut)
+            .assert()
+            .code(2);
+        let report: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+        assert!(report["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m.as_str().unwrap().contains(&cut_msg)));
+        for bad in [&cut, &minus] {
+            ldifix()
+                .args([
+                    "fix",
+                    "--upn-suffix",
+                    "contoso.com=fabrikam.com",
+                    "--dry-run",
+                ])
+                .arg(bad)
+                .assert()
+                .code(2)
+                .stderr(predicate::str::contains("closing summary"));
+        }
+        // verify --against the export the change file was made from.
+        let (changes, undo) = (dir.path().join("c.ldf"), dir.path().join("u.ldf"));
+        ldifix()
+            .args([
+                "fix",
+                "--upn-suffix",
+                "contoso.com=fabrikam.com",
+                "--force",
+                "-o",
+            ])
+            .arg(&changes)
+            .arg("--undo")
+            .arg(&undo)
+            .arg(&whole)
+            .assert()
+            .code(predicate::in_iter([0, 1]));
+        let verify = |export: &std::path::Path| {
+            ldifix()
+                .arg("verify")
+                .arg(&changes)
+                .arg("--undo")
+                .arg(&undo)
+                .arg("--against")
+                .arg(export)
+                .assert()
+        };
+        verify(&whole).code(predicate::in_iter([0, 1]));
+        verify(&cut)
+            .code(2)
+            .stderr(predicate::str::contains(&cut_msg));
+        dump(&cut).code(0).stderr(predicate::str::contains(format!(
+            "{flavor}-cut.ldif: note: the file ends without {tool}'s closing summary"
+        )));
+        dump(&whole)
+            .code(0)
+            .stderr(predicate::str::contains("summary").not());
+    }
+}

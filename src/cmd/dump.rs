@@ -147,6 +147,8 @@ pub fn run(args: Args) -> Result<i32> {
     // Items read: none means an empty file, or one of comments only (a note says so;
     // the contract keeps the exit status 0).
     let mut read = 0u64;
+    // Records with a DN, to hold against what an ldapsearch or ldbsearch export says.
+    let mut dumped = 0u64;
     let mut stderr = io::stderr();
     while let Some(item) = parser.next() {
         read += 1;
@@ -155,6 +157,7 @@ pub fn run(args: Args) -> Result<i32> {
         }
         match item {
             Ok(Item::Record(r)) => {
+                dumped += 1;
                 serde_json::to_writer(&mut out, &record_json(&r)).map_err(StdoutError::from)?;
                 out.write_all(b"\n").map_err(StdoutError::from)?;
             }
@@ -199,6 +202,15 @@ pub fn run(args: Args) -> Result<i32> {
             stderr,
             "{name}: note: no records (the file is empty, or holds only comments or a header)"
         )?;
+    }
+    // Like a failed search, only a note here (the records read are printed as they are);
+    // scan and fix refuse such an export.
+    if !bad {
+        if let Some(why) =
+            crate::ldif::summary::summary(input.bytes()).and_then(|s| s.mismatch(dumped))
+        {
+            writeln!(stderr, "{name}: note: {why}")?;
+        }
     }
     Ok(if bad { 2 } else { 0 })
 }

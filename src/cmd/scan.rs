@@ -794,9 +794,10 @@ fn scan_inputs(
         kept: Vec::new(),
     };
     let mut invalid = 0u64;
-    // An input none of whose records could be checked (no objectClass anywhere).
+    // An input none of whose records could be checked (no objectClass anywhere), or an
+    // export that says it holds other records than it does (cut short).
     let mut unusable = false;
-    for ((input, f), format) in inputs.iter().zip(&merged.files).zip(&formats) {
+    for (((input, f), format), b) in inputs.iter().zip(&merged.files).zip(&formats).zip(&bytes) {
         let name = input.name();
         for w in &f.warnings {
             writeln!(stderr, "{name}:{}: warning: {}", w.line, w.message)?;
@@ -849,6 +850,13 @@ fn scan_inputs(
             writeln!(stderr, "ldifix: {name}:{e}")?;
             if let Some(h) = e.hint() {
                 writeln!(stderr, "  hint: {h}")?;
+            }
+        }
+        // (A file with an invalid record was not read to its end without --keep-going.)
+        if *format == InputFormat::Ldif && f.errors.is_empty() {
+            if let Some(e) = crate::rewrite::load::summary_error(&name, b, f.records) {
+                unusable = true;
+                writeln!(stderr, "ldifix: {e}")?;
             }
         }
     }

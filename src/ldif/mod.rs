@@ -8,6 +8,7 @@
 mod error;
 mod parser;
 mod record;
+pub mod summary;
 pub mod writer;
 
 pub use error::{ErrorKind, ParseError, Warning};

@@ -120,6 +120,7 @@ pub fn parse_entries_with<'a, T: Send>(
             all_facts.reserve_exact(parts.iter().map(|p| p.facts.len()).sum());
             let mut lines = LineBase::new(1);
             let mut changes = Tally::default();
+            let before = entries.len();
             for (c, mut part) in chunks.iter().zip(parts) {
                 part.shift_lines(lines.shift(c, part.lfs));
                 for w in &part.warnings {
@@ -134,6 +135,10 @@ pub fn parse_entries_with<'a, T: Send>(
             }
             if let Some(line) = changes.first {
                 eprintln!("{}", change_records_warning(&name, line, changes.n));
+            }
+            let records = (entries.len() - before) as u64 + changes.n;
+            if let Some(e) = summary_error(&name, bytes, records) {
+                return Err(e);
             }
         } else {
             let mut parser = Records::new(bytes, format, limits).with_csv_join(csv_join);
@@ -205,6 +210,16 @@ pub fn counted(n: u64, what: &str) -> String {
     } else {
         format!("{n} {what}s")
     }
+}
+
+/// The error for an ldapsearch or ldbsearch export (`bytes`, of which `records` records
+/// with a DN were read) whose closing summary is missing or counts other entries: the
+/// export was cut short or edited, and the objects it lost would go unchecked
+/// ([`crate::ldif::summary`]). `None` for a whole export and for any other input.
+pub fn summary_error(name: &str, bytes: &[u8], records: u64) -> Option<String> {
+    let s = crate::ldif::summary::summary(bytes)?;
+    let why = s.mismatch(records)?;
+    Some(format!("{name}: {why}\n  hint: {}", s.hint()))
 }
 
 /// The warning for `n` change records (modify, delete, modrdn) in an export, the first
