@@ -490,30 +490,28 @@ pub fn plan_fix_with<'e>(
             // Stable: proposals keep their order inside an attribute.
             out.props.sort_by_key(|p| p.attr);
             for ps in out.props.chunk_by(|a, b| a.attr == b.attr) {
-                let from = run.cands.len();
                 group_candidates(entries, ps, &mut run.cands, &mut run.grouped);
-                run.keys
-                    .extend(run.cands[from..].iter().map(|c| c.written_keys(&state)));
             }
             out.props.clear();
             run
         })
         .collect();
     let mut cands = Vec::with_capacity(per_run.iter().map(|r| r.cands.len()).sum());
-    let mut keys = Vec::with_capacity(cands.capacity());
     let mut grouped = Vec::new();
     let mut refused = Vec::new();
     let mut unverified_mail = 0usize;
     let mut suffix_fallback = 0usize;
     for r in per_run {
         cands.extend(r.cands);
-        keys.extend(r.keys);
         grouped.extend(r.grouped);
         refused.extend(r.proposed.refused);
         unverified_mail += r.proposed.unverified_mail;
         suffix_fallback += r.proposed.suffix_fallback;
     }
     refused.extend(duplicate_refusals(entries, facts, &objects, &opts.accept));
+    // Hashed once the candidates are together: computed in the runs, the keys' lists
+    // would be held twice while the runs are joined.
+    let keys: Vec<Vec<WrittenKey>> = cands.par_iter().map(|c| c.written_keys(&state)).collect();
     let mut plan = resolve_candidates(entries, &objects, cands, grouped, keys, &state, checks);
     refused.append(&mut plan.refused);
     plan.refused = refused;
@@ -620,7 +618,6 @@ fn duplicate_refusals(
 struct RunProposals<'e> {
     proposed: EntryProposals,
     cands: Vec<Candidate<'e>>,
-    keys: Vec<Vec<WrittenKey>>,
     grouped: Vec<Refusal>,
 }
 
