@@ -120,6 +120,10 @@ pub enum Kind {
     /// A `replace:` or `delete:` with no value that removes an attribute the object holds
     /// (ldifix fix never writes one; a removed value line leaves one), unless allowed.
     Removal,
+    /// A single-valued attribute of one object that two mod-specs replace with different
+    /// values: the import keeps the later one, whatever was meant (ldifix writes one
+    /// record per object; two change files joined, or an edit, leave this).
+    Conflict,
     /// A new UPN, mail, alias, proxy or target address that breaks Entra's rules (what
     /// `fix` and `apply-csv` refuse to write): a space, a control or non-ASCII character
     /// in a UPN, a non-routable suffix, a malformed address.
@@ -147,6 +151,7 @@ impl Kind {
             Kind::UndoExtra => "undo-extra",
             Kind::Duplicate => "duplicate",
             Kind::Removal => "removal",
+            Kind::Conflict => "conflict",
             Kind::EntraRule => "entra-rule",
         }
     }
@@ -849,6 +854,7 @@ pub fn verify(opts: &Options) -> Result<Report, Fatal> {
         check_undo(&changes, u, &view, &mut change_problems, &mut undo_problems);
     }
     check_duplicates(&changes, &view, &mut change_problems);
+    check_conflicting_replaces(&changes, &mut change_problems);
     check_new_values(&changes, &mut report.warnings);
     if writes_sam {
         check_sam_duplicates(&changes, &view, &mut change_problems);
@@ -1690,6 +1696,55 @@ fn check_sam_duplicates(changes: &ParsedFile, view: &ExportView, problems: &mut 
 /// an import, names every value they would refuse. Warnings, not problems: an undo file
 /// checked as a change file (before a rollback) restores the exported values, which may
 /// break the rules; the import itself would succeed.
+/// [`Kind::Conflict`]: a single-valued attribute of one object replaced by two
+/// mod-specs with different values (the same values twice, as a change file joined to
+/// itself gives, change nothing).
+fn check_conflicting_replaces(changes: &ParsedFile, problems: &mut Vec<Problem>) {
+    // (object, attribute) → the line of the record that first replaces it, and its values.
+    type Replaced<'r> = (u64, Vec<&'r [u8]>);
+    let mut first: AHashMap<(Vec<u8>, String), Replaced<'_>> = AHashMap::new();
+    for r in &changes.records {
+        if r.change != Some(ChangeKind::Modify) {
+            continue;
+        }
+        let key = dn_key(&r.dn);
+        for m in mods_of(r) {
+            let attr = attr_base(&m.attr);
+            if m.op != ModOp::Replace || !single_valued(&attr) {
+                continue;
+            }
+            let values: Vec<&[u8]> = m.values.iter().map(|v| v.as_bytes()).collect();
+            match first.entry((key.clone(), attr)) {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert((r.line, values));
+                }
+                std::collections::hash_map::Entry::Occupied(e) => {
+                    let (line, earlier) = e.get();
+                    if *earlier != values {
+                        let place = if *line == r.line {
+                            "earlier in this record".to_string()
+                        } else {
+                            format!("by the record at line {line}")
+                        };
+                        problems.push(Problem {
+                            file: changes.name.clone(),
+                            line: r.line,
+                            kind: Kind::Conflict,
+                            message: format!(
+                                "{}: '{}' is replaced with {} here and with {} {place}: the import keeps the later value, whatever was meant; keep one of them",
+                                dn_text(&r.dn),
+                                m.attr,
+                                show_list(&values),
+                                show_list(earlier),
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn check_new_values(changes: &ParsedFile, problems: &mut Vec<Problem>) {
     let checks = crate::rewrite::checks::EntraChecks::new(&crate::rules::RuleConfig::default());
     for r in &changes.records {

@@ -141,6 +141,46 @@ fn clean_pair_passes() {
     assert!(out.contains("3 records (5 modifications)"), "{out}");
 }
 
+/// Two records replacing one object's UPN with different values: the import keeps the
+/// later one, whatever was meant. The same change twice (a change file joined to itself)
+/// is no conflict, and neither is a record changing another attribute of the object.
+#[test]
+fn one_attribute_replaced_twice_with_different_values_is_a_conflict() {
+    let f = Fixture::new();
+    let u = f.write("u.ldf", &crlf(UNDO));
+    let again = "
+dn: CN=William Torres,OU=Staff,OU=Contoso,DC=contoso,DC=local
+changetype: modify
+replace: userPrincipalName
+userPrincipalName: w.torres@contoso.com
+-
+";
+    // The clean file's records start at lines 2, 11 and 17 and it ends on line 24; the
+    // added record starts after a blank line, at line 26.
+    let c = f.write("c.ldf", &crlf(&format!("{CHANGES}{again}")));
+    let (code, out) = verify(&c, Some(&u), &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_one(
+        &out,
+        "c.ldf",
+        26,
+        "CN=William Torres,OU=Staff,OU=Contoso,DC=contoso,DC=local: 'userPrincipalName' is replaced with 'w.torres@contoso.com' here and with 'william.torres@contoso.com' by the record at line 2: the import keeps the later value",
+    );
+    assert!(out.contains("(conflict 1)"), "{out}");
+
+    let same = again.replace("w.torres@", "william.torres@");
+    let other = "
+dn: CN=William Torres,OU=Staff,OU=Contoso,DC=contoso,DC=local
+changetype: modify
+replace: telephoneNumber
+telephoneNumber: +1 555 0100
+-
+";
+    let c = f.write("c2.ldf", &crlf(&format!("{CHANGES}{same}{other}")));
+    let (code, out) = verify(&c, Some(&u), &[]);
+    assert_eq!(code, 0, "{out}");
+}
+
 #[test]
 fn unknown_dn_is_reported_at_its_record() {
     let f = Fixture::new();
