@@ -74,14 +74,23 @@ impl Summary {
         })
     }
 
-    /// What to do about a [`Summary::mismatch`].
-    pub fn hint(&self) -> &'static str {
-        match self.exporter {
-            Exporter::Ldapsearch => {
-                "copy the whole file again, or export again (ldapsearch -E pr=1000/noprompt …)"
-            }
-            Exporter::Ldbsearch => "copy the whole file again, or export again with ldbsearch",
-        }
+    /// What to do about a [`Summary::mismatch`]. A file shortened on purpose says so by
+    /// losing the line that marks it as the program's output (only the head of a file
+    /// is looked at to tell its exporter).
+    pub fn hint(&self) -> String {
+        let (again, mark) = match self.exporter {
+            Exporter::Ldapsearch => (
+                "export again (ldapsearch -E pr=1000/noprompt …)",
+                "the '# LDAPv3' line of its header",
+            ),
+            Exporter::Ldbsearch => (
+                "export again with ldbsearch",
+                "its first line, '# record 1'",
+            ),
+        };
+        format!(
+            "copy the whole file again, or {again}; if records were left out on purpose, delete {mark}"
+        )
     }
 }
 
@@ -273,6 +282,16 @@ mod tests {
         let s = summary(none.as_bytes()).unwrap();
         assert_eq!((s.summaries, s.entries), (1, 0));
         assert_eq!(s.mismatch(0), None);
+    }
+
+    #[test]
+    fn a_file_shortened_on_purpose_loses_its_mark_as_the_hint_says() {
+        for (text, mark) in [(LDAPSEARCH, "# LDAPv3\n"), (LDBSEARCH, "# record 1\n")] {
+            let cut = cut_after_second_record(text);
+            let s = summary(cut.as_bytes()).unwrap();
+            assert!(s.hint().contains(mark.trim_end()), "{}", s.hint());
+            assert_eq!(summary(cut.replacen(mark, "", 1).as_bytes()), None);
+        }
     }
 
     #[test]
