@@ -2208,17 +2208,12 @@ mod tests {
             .collect()
     }
 
-    /// `plan_fix_with` groups each entry's proposals into candidate changes as soon as they
-    /// are made; the plan must be the one [`resolve_objects`] makes of all proposals at
-    /// once (how `apply-csv` plans): same changes, same refusals in the same order, on a
-    /// generated forest full of planted problems, for suffix rewrites, UPNs from mail and
-    /// every accepted fix (duplicates included).
-    #[test]
-    fn grouping_proposals_per_entry_plans_what_grouping_them_all_plans() {
+    /// A generated two-domain forest (ldifde export) full of planted problems.
+    fn planted_forest(users: u64, groups: u64, contacts: u64) -> Vec<u8> {
         let gen = crate::generate::Generator::new(crate::generate::Options {
-            users: 2000,
-            groups: 100,
-            contacts: 200,
+            users,
+            groups,
+            contacts,
             domains: vec!["contoso.local".into(), "emea.contoso.com".into()],
             defect_rate: 0.6,
             local_upn_share: 0.3,
@@ -2227,6 +2222,17 @@ mod tests {
         .unwrap();
         let mut forest = Vec::new();
         gen.write(&mut forest, &|_| {}).unwrap();
+        forest
+    }
+
+    /// `plan_fix_with` groups each entry's proposals into candidate changes as soon as they
+    /// are made; the plan must be the one [`resolve_objects`] makes of all proposals at
+    /// once (how `apply-csv` plans): same changes, same refusals in the same order, on a
+    /// generated forest full of planted problems, for suffix rewrites, UPNs from mail and
+    /// every accepted fix (duplicates included).
+    #[test]
+    fn grouping_proposals_per_entry_plans_what_grouping_them_all_plans() {
+        let forest = planted_forest(2000, 100, 200);
         // Some objects exported twice (records repeating a DN).
         let text = String::from_utf8(forest).unwrap();
         let first = text.find("\ndn:").unwrap() + 1;
@@ -2331,18 +2337,7 @@ mod tests {
     /// (every object kind, excluded objects, groups, contacts) and the shipped samples.
     #[test]
     fn reading_fewer_attributes_changes_no_fact_and_no_kept_value() {
-        let gen = crate::generate::Generator::new(crate::generate::Options {
-            users: 3000,
-            groups: 200,
-            contacts: 300,
-            domains: vec!["contoso.local".into(), "emea.contoso.com".into()],
-            defect_rate: 0.6,
-            local_upn_share: 0.3,
-            ..Default::default()
-        })
-        .unwrap();
-        let mut forest = Vec::new();
-        gen.write(&mut forest, &|_| {}).unwrap();
+        let forest = planted_forest(3000, 200, 300);
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
         // Objects each left out of scope by one attribute alone, next to their twins.
         let mut one_by_one = String::new();
