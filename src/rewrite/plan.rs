@@ -461,9 +461,9 @@ pub fn plan_fix_with<'e>(
     let objects = number_objects(entries, &hashes);
     // Each entry's proposals depend on that entry alone: computed on all cores, each
     // core appending to the lists of its run of entries, then concatenated in entry
-    // order. They are grouped into candidate changes (and their keys hashed) right
-    // away, while the entry is still in the core's cache: what `resolve_objects` does
-    // with all proposals sorted by entry and attribute, one entry at a time.
+    // order. They are grouped into candidate changes right away, while the entry is
+    // still in the core's cache: what `resolve_objects` does with all proposals sorted
+    // by entry and attribute, one entry at a time.
     let state = ahash::RandomState::new();
     let per_run: Vec<RunProposals> = entries
         .par_iter()
@@ -612,8 +612,8 @@ fn duplicate_refusals(
 }
 
 /// What [`plan_fix_with`] makes of a run of entries, in entry order: the refusals and
-/// counts of the proposals, the candidate changes they group into, the keys each
-/// candidate writes, and the refusals met while grouping.
+/// counts of the proposals, the candidate changes they group into, and the refusals met
+/// while grouping.
 #[derive(Default)]
 struct RunProposals<'e> {
     proposed: EntryProposals,
