@@ -204,7 +204,7 @@ fn malformed_inputs_fail_at_their_line() {
         ("dn: cn=a\ncn: a\nno colon here\n", 3),
         ("dn: cn=a\ncn: a\n\nsn: orphan\n", 4),
         ("dn: cn=a\njpegPhoto:: ***\n", 2),
-        ("dn: cn=a\ncn: a\n\nversion: 1\n", 4),
+        ("dn: cn=a\ncn: a\n\nversion: 1\ndn: cn=b\ncn: b\n", 4),
         ("\n continuation first\n", 2),
         ("dn: cn=a\nchangetype: move\n", 2),
         ("dn: cn=a\nchangetype: delete\ncn: a\n", 3),
@@ -763,7 +763,8 @@ fn every_parse_error_says_what_was_expected() {
     let bad: &[&str] = &[
         "dn: a\nmail\n",
         "dn: a\nsn:: YWJj!\n",
-        "dn: a\ncn: a\n\nversion: 1\n",
+        "dn: a\ncn: a\n\nversion: 1\ndn: b\ncn: b\n",
+        "dn: a\ncn: a\n\nversion: 2\n",
         "version: 2\ndn: a\ncn: a\n",
         " folded\n",
         "cn: a\n",

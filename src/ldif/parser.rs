@@ -851,6 +851,12 @@ impl<'a> Parser<'a> {
 
         if spec.is("version") {
             if !self.first_block {
+                // `ldapsearch -L` heads every page of a paged search with `version: 1`,
+                // and joined exports repeat it: a block of that line alone is skipped.
+                let v = spec.plain_value(&first);
+                if trim_spaces(&v) == b"1" && self.next_lline(record_line)?.is_none() {
+                    return self.parse_record();
+                }
                 return Err(self.err(
                     ErrorKind::BadVersion {
                         detail: "expected a record starting with 'dn:', found a 'version:' line (only allowed as the first line of the file)"
@@ -2147,11 +2153,18 @@ mod tests {
         assert_eq!(r[0].line, 2);
         let r = parse_all("version: 1\n\n\ndn: cn=a\ncn: a\n");
         assert_eq!(r[0].line, 4);
-        let e = err_of("dn: cn=a\ncn: a\n\nversion: 1\n\ndn: cn=b\ncn: b\n");
-        assert_eq!(e.line, 4);
-        assert!(matches!(e.kind, ErrorKind::BadVersion { .. }));
-        let e = err_of("version: 2\ndn: cn=a\ncn: a\n");
-        assert_eq!(e.line, 1);
+        // Later, only a block of `version: 1` alone (a page of `ldapsearch -L`, a join).
+        let r = parse_all("dn: cn=a\ncn: a\n\n# p\nversion: 1\n\ndn: cn=b\ncn: b\n");
+        assert_eq!((r.len(), r[1].line), (2, 7));
+        for (text, line) in [
+            ("dn: cn=a\ncn: a\n\nversion: 1\ndn: cn=b\ncn: b\n", 4),
+            ("dn: cn=a\ncn: a\n\nversion: 2\n\ndn: cn=b\ncn: b\n", 4),
+            ("version: 2\ndn: cn=a\ncn: a\n", 1),
+        ] {
+            let e = err_of(text);
+            assert_eq!(e.line, line, "{text}");
+            assert!(matches!(e.kind, ErrorKind::BadVersion { .. }), "{text}");
+        }
     }
 
     #[test]

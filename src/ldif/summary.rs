@@ -74,7 +74,7 @@ impl Summary {
         })
     }
 
-    /// What to do about a [`Summary::mismatch`]. A file shortened on purpose says so by
+    /// What to do about a [`Summary::mismatch`]. A file edited on purpose says so by
     /// losing the line that marks it as the program's output (only the head of a file
     /// is looked at to tell its exporter).
     pub fn hint(&self) -> String {
@@ -88,9 +88,7 @@ impl Summary {
                 "its first line, '# record 1'",
             ),
         };
-        format!(
-            "copy the whole file again, or {again}; if records were left out on purpose, delete {mark}"
-        )
+        format!("copy the whole file again, or {again}; if the file was edited on purpose, delete {mark}")
     }
 }
 
@@ -105,7 +103,8 @@ pub fn summary(bytes: &[u8]) -> Option<Summary> {
         let next = next_line(head, at);
         head[next..].starts_with(b"# base <")
     });
-    let first = first_line(bytes);
+    // (A blank line may come first: ldifde's files start with one, and conversions add it.)
+    let first = first_line(bytes.trim_ascii_start());
     let exporter = if ldapsearch || first.starts_with(b"# numResponses: ") {
         Exporter::Ldapsearch
     } else if first == b"# record 1" || first.starts_with(b"# returned ") {
@@ -119,36 +118,32 @@ pub fn summary(bytes: &[u8]) -> Option<Summary> {
         summaries: 0,
         entries: 0,
     };
-    match exporter {
-        Exporter::Ldapsearch => {
-            for at in line_starts(bytes, b"# numResponses: ") {
-                s.summaries += 1;
-                // The counts follow, one comment line each, up to a line that is not one.
-                let mut pos = next_line(bytes, at);
-                while let Some(line) = comment_at(bytes, pos) {
-                    if let Some(n) = line.strip_prefix(b"# numEntries: ").and_then(number) {
-                        s.entries = s.entries.saturating_add(n);
-                    }
-                    pos = next_line(bytes, pos);
-                }
+    // Both programs' summaries are counted, whichever wrote the head: a file may join
+    // the output of one to the other's.
+    for at in line_starts(bytes, b"# numResponses: ") {
+        s.summaries += 1;
+        // The counts follow, one comment line each, up to a line that is not one.
+        let mut pos = next_line(bytes, at);
+        while let Some(line) = comment_at(bytes, pos) {
+            if let Some(n) = line.strip_prefix(b"# numEntries: ").and_then(number) {
+                s.entries = s.entries.saturating_add(n);
             }
+            pos = next_line(bytes, pos);
         }
-        Exporter::Ldbsearch => {
-            for at in line_starts(bytes, b"# returned ") {
-                let line = line_at(bytes, at);
-                if !line.ends_with(b" records") {
-                    continue;
-                }
-                s.summaries += 1;
-                let next = line_at(bytes, next_line(bytes, at));
-                if let Some(n) = next
-                    .strip_prefix(b"# ")
-                    .and_then(|r| r.strip_suffix(b" entries"))
-                    .and_then(number)
-                {
-                    s.entries = s.entries.saturating_add(n);
-                }
-            }
+    }
+    for at in line_starts(bytes, b"# returned ") {
+        let line = line_at(bytes, at);
+        if !line.trim_ascii_end().ends_with(b" records") {
+            continue;
+        }
+        s.summaries += 1;
+        let next = line_at(bytes, next_line(bytes, at)).trim_ascii_end();
+        if let Some(n) = next
+            .strip_prefix(b"# ")
+            .and_then(|r| r.strip_suffix(b" entries"))
+            .and_then(number)
+        {
+            s.entries = s.entries.saturating_add(n);
         }
     }
     Some(s)
@@ -198,8 +193,9 @@ fn first_line(bytes: &[u8]) -> &[u8] {
     line_at(bytes, 0)
 }
 
-/// A decimal count.
+/// A decimal count (spaces around it allowed: an editor may leave them).
 fn number(b: &[u8]) -> Option<u64> {
+    let b = b.trim_ascii();
     if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
         return None;
     }
@@ -291,6 +287,27 @@ mod tests {
             let s = summary(cut.as_bytes()).unwrap();
             assert!(s.hint().contains(mark.trim_end()), "{}", s.hint());
             assert_eq!(summary(cut.replacen(mark, "", 1).as_bytes()), None);
+        }
+    }
+
+    #[test]
+    fn mixed_joins_spaces_and_a_leading_blank_line_are_read() {
+        let mixed = format!("{LDAPSEARCH}\n{LDBSEARCH}");
+        let s = summary(mixed.as_bytes()).unwrap();
+        assert_eq!(
+            (s.exporter, s.summaries, s.entries),
+            (Exporter::Ldapsearch, 2, 4)
+        );
+        let mixed = format!("{LDBSEARCH}\n{LDAPSEARCH}");
+        let s = summary(mixed.as_bytes()).unwrap();
+        assert_eq!((s.summaries, s.entries), (2, 4));
+        for text in [LDAPSEARCH, LDBSEARCH] {
+            let spaced = text
+                .replace("# numEntries: 2\n", "# numEntries: 2 \t\n")
+                .replace("# 2 entries\n", "# 2 entries \n");
+            assert_eq!(summary(spaced.as_bytes()).unwrap().entries, 2);
+            let blank = format!("\r\n{}", cut_after_second_record(text));
+            assert_eq!(summary(blank.as_bytes()).unwrap().summaries, 0);
         }
     }
 
