@@ -7,7 +7,9 @@
 # `ldifix fix --upn-suffix contoso.local=contoso.com`, applies the change file with ldbmodify
 # (offline) and ldapmodify (to a DC on 127.0.0.1), and asserts after each apply that exactly the
 # planned changes landed, then that the undo file restores the original directory exactly.
-# It also shows that a partially applied import is fully restored by the undo file.
+# It also shows that a partially applied import is fully restored by the undo file, and that
+# a paged ldapsearch export from the running DC is read whole while a copy cut before its
+# closing summary is refused.
 #
 # Facts and traps this relies on: ../../shared/samba-notes.md (sections cited as §N).
 # Never touches /etc/samba or system services; the DC is stopped by its own pid.
@@ -572,6 +574,42 @@ step_dc_start() {
     die "DC did not answer within 30 s"
 }
 
+# The export summaries of ldapsearch and ldbsearch (§6): a paged `ldapsearch -L` export from the
+# running DC (every page headed by `version: 1`, one summary at the end) is read whole; it and
+# the ldbsearch export, cut before their summaries (a copy stopped at a record boundary), are
+# refused with exit 2.
+step_ldap_export() {
+    local paged=$W/export-ldap-paged.ldif rc n f
+    ldapsearch "${LDAP[@]}" -L -E pr=50/noprompt -b "$BASE" '(objectClass=user)' >"$paged"
+    n=$(records "$W/export-samba.ldif")
+    [[ $(records "$paged") == "$n" ]] || die "paged ldapsearch export has $(records "$paged") records, ldbsearch $n"
+    (($(grep -c '^version: 1$' "$paged") > 1)) || die "expected a 'version: 1' line on every page of $paged"
+    grep -q "^# numEntries: $n\$" "$paged" || die "expected '# numEntries: $n' in $paged"
+    set +e
+    ldifix scan -q "$paged" >"$W/scan-paged.out" 2>"$W/scan-paged.err"
+    rc=$?
+    set -e
+    cat "$W/scan-paged.err"
+    ((rc == 0 || rc == 1)) || die "scan of the whole paged ldapsearch export exited $rc"
+    for f in "$paged" "$W/export-samba.ldif"; do
+        python3 - "$f" "$f.cut" <<'PY'
+import sys
+text = open(sys.argv[1], encoding="utf-8").read()
+at = max(text.rfind("\n# search result"), text.rfind("\n# returned "))
+assert at > 0, "no summary block"
+open(sys.argv[2], "w", encoding="utf-8").write(text[: at + 1])
+PY
+        set +e
+        ldifix scan -q "$f.cut" >/dev/null 2>"$f.cut.err"
+        rc=$?
+        set -e
+        cat "$f.cut.err"
+        ((rc == 2)) || die "scan of $f cut before its summary exited $rc, expected 2"
+        grep -q "closing summary" "$f.cut.err" || die "no word of the missing summary for $f.cut"
+    done
+    summary "paged ldapsearch -L export ($n records, $(grep -c '^version: 1$' "$paged") pages) read whole; it and the ldbsearch export cut before their summaries refused"
+}
+
 step_apply_ldap() {
     snapshot ldap-before
     same_snapshot base ldap-before
@@ -649,6 +687,7 @@ run_step fix "export" step_fix
 run_step apply-ldb "fix" step_apply_ldb
 run_step from-mail "apply-ldb" step_from_mail
 run_step dc-start "load" step_dc_start
+run_step ldap-export "export dc-start" step_ldap_export
 run_step apply-ldap "apply-ldb from-mail dc-start" step_apply_ldap
 run_step partial "apply-ldap" step_partial
 if [[ ${RESULT[dc-start]:-} == pass ]]; then
