@@ -113,40 +113,56 @@ pub fn summary(bytes: &[u8]) -> Option<Summary> {
         // Other inputs are never searched through.
         return None;
     };
-    let mut s = Summary {
-        exporter,
-        summaries: 0,
-        entries: 0,
-    };
     // Both programs' summaries are counted, whichever wrote the head: a file may join
-    // the output of one to the other's.
+    // the output of one to the other's. The two searches through the file run side by
+    // side.
+    let (ldap, ldb) = rayon::join(
+        || ldapsearch_summaries(bytes),
+        || ldbsearch_summaries(bytes),
+    );
+    Some(Summary {
+        exporter,
+        summaries: ldap.0 + ldb.0,
+        entries: ldap.1.saturating_add(ldb.1),
+    })
+}
+
+/// ldapsearch's summaries in `bytes`: how many, and the entries they declare.
+fn ldapsearch_summaries(bytes: &[u8]) -> (u64, u64) {
+    let (mut summaries, mut entries) = (0u64, 0u64);
     for at in line_starts(bytes, b"# numResponses: ") {
-        s.summaries += 1;
+        summaries += 1;
         // The counts follow, one comment line each, up to a line that is not one.
         let mut pos = next_line(bytes, at);
         while let Some(line) = comment_at(bytes, pos) {
             if let Some(n) = line.strip_prefix(b"# numEntries: ").and_then(number) {
-                s.entries = s.entries.saturating_add(n);
+                entries = entries.saturating_add(n);
             }
             pos = next_line(bytes, pos);
         }
     }
+    (summaries, entries)
+}
+
+/// ldbsearch's summaries in `bytes`: how many, and the entries they declare.
+fn ldbsearch_summaries(bytes: &[u8]) -> (u64, u64) {
+    let (mut summaries, mut entries) = (0u64, 0u64);
     for at in line_starts(bytes, b"# returned ") {
         let line = line_at(bytes, at);
         if !line.trim_ascii_end().ends_with(b" records") {
             continue;
         }
-        s.summaries += 1;
+        summaries += 1;
         let next = line_at(bytes, next_line(bytes, at)).trim_ascii_end();
         if let Some(n) = next
             .strip_prefix(b"# ")
             .and_then(|r| r.strip_suffix(b" entries"))
             .and_then(number)
         {
-            s.entries = s.entries.saturating_add(n);
+            entries = entries.saturating_add(n);
         }
     }
-    Some(s)
+    (summaries, entries)
 }
 
 /// The positions of the lines of `bytes` starting with `prefix`.
