@@ -1690,12 +1690,6 @@ fn check_sam_duplicates(changes: &ParsedFile, view: &ExportView, problems: &mut 
 
 /// (d) no new duplicate in any `entra` namespace (addresses, other proxies, aliases),
 /// and no UPN taken before its holder's later record gives it up.
-/// The values a change file writes to the checked address attributes, judged as `fix`
-/// and `apply-csv` judge the values they write (the Entra rules, with the bundled TLD
-/// list; suffixes are not compared with verified domains): verify, the last step before
-/// an import, names every value they would refuse. Warnings, not problems: an undo file
-/// checked as a change file (before a rollback) restores the exported values, which may
-/// break the rules; the import itself would succeed.
 /// [`Kind::Conflict`]: a single-valued attribute of one object replaced by two
 /// mod-specs with different values (the same values twice, as a change file joined to
 /// itself gives, change nothing).
@@ -1745,6 +1739,12 @@ fn check_conflicting_replaces(changes: &ParsedFile, problems: &mut Vec<Problem>)
     }
 }
 
+/// The values a change file writes to the checked address attributes, judged as `fix`
+/// and `apply-csv` judge the values they write (the Entra rules, with the bundled TLD
+/// list; suffixes are not compared with verified domains): verify, the last step before
+/// an import, names every value they would refuse. Warnings, not problems: an undo file
+/// checked as a change file (before a rollback) restores the exported values, which may
+/// break the rules; the import itself would succeed.
 fn check_new_values(changes: &ParsedFile, problems: &mut Vec<Problem>) {
     let checks = crate::rewrite::checks::EntraChecks::new(&crate::rules::RuleConfig::default());
     for r in &changes.records {

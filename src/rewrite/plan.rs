@@ -464,7 +464,6 @@ pub fn plan_fix_with<'e>(
     // order. They are grouped into candidate changes right away, while the entry is
     // still in the core's cache: what `resolve_objects` does with all proposals sorted
     // by entry and attribute, one entry at a time.
-    let state = ahash::RandomState::new();
     let per_run: Vec<RunProposals> = entries
         .par_iter()
         .enumerate()
@@ -509,10 +508,9 @@ pub fn plan_fix_with<'e>(
         suffix_fallback += r.proposed.suffix_fallback;
     }
     refused.extend(duplicate_refusals(entries, facts, &objects, &opts.accept));
-    // Hashed once the candidates are together: computed in the runs, the keys' lists
-    // would be held twice while the runs are joined.
-    let keys: Vec<Vec<WrittenKey>> = cands.par_iter().map(|c| c.written_keys(&state)).collect();
-    let mut plan = resolve_candidates(entries, &objects, cands, grouped, keys, &state, checks);
+    // (The keys the candidates write are hashed once the runs are joined: hashed in the
+    // runs, their lists would be held twice while the runs are joined.)
+    let mut plan = resolve_candidates(entries, &objects, cands, grouped, checks);
     refused.append(&mut plan.refused);
     plan.refused = refused;
     plan.unverified_mail = unverified_mail;
@@ -1230,15 +1228,6 @@ struct Candidate<'e> {
 }
 
 impl Candidate<'_> {
-    /// [`Candidate::new_keys`] of a change not refused yet (none of a refused one).
-    fn written_keys(&self, state: &ahash::RandomState) -> Vec<WrittenKey> {
-        if self.refused.is_none() {
-            self.new_keys(state)
-        } else {
-            Vec::new()
-        }
-    }
-
     /// The address keys this change writes, each with its hash under `state`.
     fn new_keys(&self, state: &ahash::RandomState) -> Vec<WrittenKey> {
         self.new
@@ -1304,25 +1293,31 @@ fn resolve_objects<'e>(
         cands.extend(c);
         refused.extend(r);
     }
-    // Each key is hashed once, here on all cores: the map and the look-ups of the
-    // export's values in `resolve_candidates` reuse that hash.
-    let state = ahash::RandomState::new();
-    let keys: Vec<Vec<WrittenKey>> = cands.par_iter().map(|c| c.written_keys(&state)).collect();
-    resolve_candidates(entries, objects, cands, refused, keys, &state, checks)
+    resolve_candidates(entries, objects, cands, refused, checks)
 }
 
-/// The second half of [`resolve_objects`]: judge the candidates (with the keys each
-/// writes, hashed under `state`, and the refusals met while grouping them) against the
-/// export and each other, and build the plan.
+/// The second half of [`resolve_objects`]: judge the candidates (with the refusals met
+/// while grouping them) against the export and each other, and build the plan.
 fn resolve_candidates<'e>(
     entries: &'e [Entry<'_>],
     objects: &[usize],
     mut cands: Vec<Candidate<'e>>,
     mut refused: Vec<Refusal>,
-    keys: Vec<Vec<WrittenKey>>,
-    state: &ahash::RandomState,
     checks: &dyn Checks,
 ) -> Plan<'e> {
+    // Each key is hashed once, here on all cores: the map below and the look-ups of the
+    // export's values reuse that hash.
+    let state = ahash::RandomState::new();
+    let keys: Vec<Vec<WrittenKey>> = cands
+        .par_iter()
+        .map(|c| {
+            if c.refused.is_none() {
+                c.new_keys(&state)
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
     // The keys the changes write, with the objects writing them; then the objects that
     // already hold one of those keys (keys no change writes are never stored, so memory
     // follows the size of the plan, not of the export). Records sharing a DN are one
